@@ -1,0 +1,39 @@
+# Wuquan — the two set-up commands of the README, and the helpers they use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-browser bench lint install clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo — install, migrate a SQLite file, load the Longtan demo data, serve on :8000
+demo: $(STAMP)
+	$(BIN)/wuquan migrate --noinput
+	$(BIN)/wuquan demo
+
+## make test — install, then the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -m "not browser" -p no:cacheprovider
+
+## the browser tests: Playwright for Python driving Debian's /usr/bin/chromium
+test-browser: $(STAMP)
+	$(BIN)/pytest -m browser -p no:cacheprovider
+
+bench: $(STAMP)
+	for f in bench/*.py; do case $$f in */_*) ;; *) $(BIN)/python $$f || exit 1;; esac; done
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+clean:
+	rm -rf $(VENV) var/ *.egg-info src/*.egg-info

@@ -1,0 +1,1 @@
+"""Wuquan (五权): power-operation supervision platform — see README.md and docs/."""

@@ -1,0 +1,1 @@
+"""Powers, approval items, versioned BPMN flows, materials, fees, risk points, discretion standards (CAT-1..9)."""

@@ -1,0 +1,1 @@
+"""Shared plumbing (not a bounded context): domain errors, base templates, roles, helpers."""

@@ -1,0 +1,1 @@
+"""三重一大 meetings, speaking order, ballots, reconsideration; the village six-step method (DEC-1..11)."""

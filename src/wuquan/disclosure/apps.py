@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DisclosureConfig(AppConfig):
+    name = "wuquan.disclosure"
+    verbose_name = "阳光示权门户"
+    # Links this context adds to the staff and portal menus: (label, url name).
+    staff_nav: list[tuple[str, str]] = []
+    portal_nav: list[tuple[str, str]] = []

@@ -1,0 +1,1 @@
+"""Democratic evaluations and anonymous ballots (EVA-1..4)."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class EvaluationConfig(AppConfig):
+    name = "wuquan.evaluation"
+    verbose_name = "民主测评"
+    # Links this context adds to the staff and portal menus: (label, url name).
+    staff_nav: list[tuple[str, str]] = []
+    portal_nav: list[tuple[str, str]] = []

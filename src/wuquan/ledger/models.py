@@ -1,0 +1,66 @@
+"""The transparency log's tables: events (leaves + stored nodes), the append lock, checkpoints.
+
+An event row is immutable once written. `leaf` is the canonical JSON that was hashed; the
+other descriptive columns are projections of it for querying. `node_hash` is the hash of the
+complete subtree this leaf closed, `root_hash` the tree head after it (AUD-1, AUD-2).
+"""
+
+import json
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    index = models.BigIntegerField(_("序号"), primary_key=True)  # gapless, 0-based
+    at = models.DateTimeField(_("发生时间"), db_index=True)
+    actor = models.CharField(_("操作者"), max_length=120)
+    action = models.CharField(_("事项"), max_length=80, db_index=True)
+    subject_type = models.CharField(_("对象类型"), max_length=60)
+    subject_id = models.CharField(_("对象编号"), max_length=64)
+    leaf = models.TextField(_("记录内容（规范JSON）"))
+    leaf_hash = models.BinaryField(max_length=32)
+    node_hash = models.BinaryField(max_length=32)
+    root_hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = _("运行记录")
+        verbose_name_plural = _("运行记录")
+        ordering = ["index"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "index"], name="ledger_event_subject")]
+
+    def __str__(self):
+        return f"#{self.index} {self.action}"
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.leaf)
+
+    @property
+    def payload(self) -> dict:
+        return self.data.get("payload", {})
+
+
+class AppendLock(models.Model):
+    """One row; every append transaction updates it first, so appends serialise (PostgreSQL
+    row lock, SQLite write lock) and indices stay gapless."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    appends = models.BigIntegerField(default=0)
+
+
+class Checkpoint(models.Model):
+    """A signed tree head in C2SP signed-note checkpoint form; never deleted."""
+
+    size = models.BigIntegerField(_("树大小"), unique=True)
+    root_hash = models.BinaryField(max_length=32)
+    note = models.TextField(_("签名检查点"))
+    created_at = models.DateTimeField(_("签名时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检查点")
+        verbose_name_plural = _("检查点")
+        ordering = ["-size"]
+
+    def __str__(self):
+        return f"checkpoint {self.size}"

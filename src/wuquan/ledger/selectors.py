@@ -1,0 +1,29 @@
+"""Reads of the transparency log."""
+
+from .models import Checkpoint, Event
+
+
+def tree_head() -> tuple[int, bytes]:
+    from .merkle import EMPTY_ROOT
+
+    last = Event.objects.order_by("-index").values_list("index", "root_hash").first()
+    if last is None:
+        return 0, EMPTY_ROOT
+    return last[0] + 1, bytes(last[1])
+
+
+def events_for(subject_type: str, subject_id: str):
+    return Event.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).order_by("index")
+
+
+def recent_events(limit: int = 100):
+    return Event.objects.order_by("-index")[:limit]
+
+
+def public_log_summary() -> dict:
+    size, root = tree_head()
+    return {
+        "size": size,
+        "root_hex": root.hex(),
+        "checkpoints": Checkpoint.objects.order_by("-size")[:200],
+    }

@@ -1,0 +1,144 @@
+"""Units, posts (risk class A/B/C), people, appointments, leadership and 分管 areas (ORG-1..5)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    DISTRICT = "district", _("区")
+    DISTRICT_BODY = "district_body", _("区直单位")
+    TOWNSHIP = "township", _("乡镇")
+    STREET = "street", _("街道")
+    VILLAGE = "village", _("行政村")
+    COMMUNITY = "community", _("城市社区")
+    SECTION = "section", _("内设科室")
+
+
+class Area(models.TextChoices):
+    """分管 areas: the five (six named) fields a head never directly manages (附件3 二, 三 第一–第五)."""
+
+    APPROVAL = "approval", _("行政审批")
+    FINANCE = "finance", _("财务")
+    PERSONNEL = "personnel", _("干部人事")
+    CONSTRUCTION = "construction", _("建筑工程")
+    PROCUREMENT = "procurement", _("物资采购")
+    ENFORCEMENT = "enforcement", _("行政执法")
+
+
+class RiskClass(models.TextChoices):
+    """Post risk classes of 附件9 二(一) (ORG-2)."""
+
+    A = "A", _("A类（一把手及掌握审批、执法权的班子成员）")
+    B = "B", _("B类（经济社会管理及人财物、采购、建设科室）")
+    C = "C", _("C类（其他岗位）")
+
+
+class Unit(models.Model):
+    """A unit (单位): the district, a district body, a township/street, a village, a section (ORG-1)."""
+
+    code = models.SlugField(_("编码"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    is_supervisory = models.BooleanField(
+        _("监督机关"), default=False,
+        help_text=_("纪委等监督机关：其人员可查看全区数据。"),
+    )
+    sort = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["sort", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def ancestors(self) -> list["Unit"]:
+        chain, unit = [], self.parent
+        while unit is not None:
+            chain.append(unit)
+            unit = unit.parent
+        return chain
+
+
+class Post(models.Model):
+    """A post (岗位) in a unit, with its risk class and, for deputies, 分管 areas (ORG-2, ORG-3)."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="posts")
+    code = models.SlugField(_("编码"), max_length=64)
+    name = models.CharField(_("岗位名称"), max_length=100)
+    risk_class = models.CharField(_("风险等级"), max_length=1, choices=RiskClass.choices, default=RiskClass.C)
+    is_head = models.BooleanField(_("主要负责人（一把手）"), default=False)
+    is_deputy = models.BooleanField(_("副职"), default=False)
+    areas = models.JSONField(_("分管领域"), default=list, blank=True)
+    duties = models.TextField(_("岗位职责"), blank=True)
+    rotation_years = models.PositiveSmallIntegerField(
+        _("轮岗年限"), null=True, blank=True, help_text=_("在岗超过该年限提示轮岗交流（ORG-4）。")
+    )
+
+    class Meta:
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
+        ordering = ["unit__sort", "unit__code", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code"], name="org_post_unique_code_per_unit"),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(is_head=True), name="org_one_head_post_per_unit"
+            ),
+            models.CheckConstraint(
+                condition=~(Q(is_head=True) & Q(is_deputy=True)), name="org_head_is_not_deputy"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit.short_name or self.unit.name}·{self.name}"
+
+
+class Person(models.Model):
+    """A person who holds posts; linked to a staff account when they log in (ORG-1)."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="person",
+    )
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Appointment(models.Model):
+    """A person on a post from `start` to `end` (None = current); tenure per post (ORG-4)."""
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="appointments")
+    post = models.ForeignKey(Post, verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateField(_("任职日期"))
+    end = models.DateField(_("离任日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("任职")
+        verbose_name_plural = _("任职")
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="org_appointment_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} @ {self.post}"

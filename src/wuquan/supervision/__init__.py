@@ -1,0 +1,1 @@
+"""Rule registry, alarms, 督查督办, inspections, complaints, dashboards (SUP-1..11)."""

@@ -1,0 +1,1 @@
+"""The working-day calendar and deadline arithmetic (APR-2)."""

@@ -1,0 +1,57 @@
+"""Shared fixtures. Tests run on SQLite by default and on PostgreSQL when DATABASE_URL is set.
+
+Browser tests (marker `browser`) drive Debian's /usr/bin/chromium through Playwright for
+Python against Django's live server; no browser is ever downloaded.
+"""
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live_server
+
+CHROMIUM = os.environ.get("WUQUAN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+def demo_org(db):
+    """The Longtan demo organisation and accounts (org.demo)."""
+    from wuquan.org import demo
+
+    demo.load(None)
+    return demo
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    pg.base_url = live_server.url
+    yield pg
+    context.close()
+
+
+def login(page, username: str, password: str = "wuquan2026") -> None:
+    """Log in through the real login form."""
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/**")
