@@ -21,7 +21,12 @@ SEVERITIES = (SEVERITY_WARNING, SEVERITY_YELLOW, SEVERITY_RED)
 
 @dataclass(frozen=True)
 class Finding:
-    """One breach a rule found: what it concerns and the inputs that made it fire."""
+    """One breach a rule found: what it concerns and the inputs that made it fire.
+
+    `key` tells separate breaches of the same subject apart (e.g. the step or the deadline that
+    was missed): once an alarm for (rule, subject, key) has been closed by the commission, the
+    same breach is not raised again; a new key raises a new alarm. Default "": one per subject.
+    """
 
     subject_type: str
     subject_id: str
@@ -30,6 +35,7 @@ class Finding:
     unit_id: int | None = None
     post_id: int | None = None
     event_indices: tuple[int, ...] = ()
+    key: str = ""
 
 
 @dataclass(frozen=True)
