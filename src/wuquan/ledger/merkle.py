@@ -163,15 +163,15 @@ def verify_consistency(
     if size2 < size1:
         raise ProofError(f"size2 ({size2}) < size1 ({size1})")
     _check_hashes(*proof)
+    if size1 == 0:
+        # why: every tree extends the empty tree, so such a "proof" proves nothing; the
+        # transparency-dev vectors require it to be refused rather than accepted.
+        raise ProofError("a consistency proof from the empty tree is meaningless")
     if size1 == size2:
         if proof:
             raise ProofError("size1 == size2 but the proof is not empty")
         if root1 != root2:
             raise ProofError("equal sizes with different roots")
-        return
-    if size1 == 0:
-        if proof:
-            raise ProofError("size1 is 0 but the proof is not empty")
         return
     if not proof:
         raise ProofError("empty proof")
@@ -235,3 +235,21 @@ class Frontier:
                 end += 1 << bit
                 positions.append(end - 1)
         return positions
+
+
+# --- proofs from the store (the Django side lives in ledger.proofs; imported lazily so this
+# module stays free of Django for tools that only verify) -----------------------------------
+
+
+def inclusion_proof(index: int, size: int) -> list[bytes]:
+    """Audit path for stored event `index` in the stored tree of `size` events."""
+    from .proofs import inclusion_proof as from_store
+
+    return from_store(index, size)
+
+
+def consistency_proof(size1: int, size2: int) -> list[bytes]:
+    """Consistency proof between two sizes of the stored tree."""
+    from .proofs import consistency_proof as from_store
+
+    return from_store(size1, size2)

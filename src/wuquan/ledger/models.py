@@ -27,7 +27,11 @@ class Event(models.Model):
         verbose_name = _("运行记录")
         verbose_name_plural = _("运行记录")
         ordering = ["index"]
-        indexes = [models.Index(fields=["subject_type", "subject_id", "index"], name="ledger_event_subject")]
+        indexes = [
+            models.Index(
+                fields=["subject_type", "subject_id", "index"], name="ledger_event_subject"
+            )
+        ]
 
     def __str__(self):
         return f"#{self.index} {self.action}"
@@ -47,6 +51,9 @@ class AppendLock(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     appends = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"append lock ({self.appends} append transactions)"
 
 
 class Checkpoint(models.Model):

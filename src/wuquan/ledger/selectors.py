@@ -13,7 +13,9 @@ def tree_head() -> tuple[int, bytes]:
 
 
 def events_for(subject_type: str, subject_id: str):
-    return Event.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).order_by("index")
+    return Event.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).order_by(
+        "index"
+    )
 
 
 def recent_events(limit: int = 100):

@@ -95,7 +95,9 @@ def _frontier_for_append() -> merkle.Frontier:
     if state is not None and state.is_current():
         if savepoints != state.savepoints:
             # why: a marker queued at this depth goes away if this savepoint rolls back.
-            state = _TxState(merkle.Frontier(state.frontier.size, state.frontier.hashes), savepoints)
+            state = _TxState(
+                merkle.Frontier(state.frontier.size, state.frontier.hashes), savepoints
+            )
             connection._wuquan_ledger_state = state
         return state.frontier
     if not AppendLock.objects.filter(pk=1).update(appends=F("appends") + 1):
