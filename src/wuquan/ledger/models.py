@@ -8,6 +8,8 @@ complete subtree this leaf closed, `root_hash` the tree head after it (AUD-1, AU
 import json
 
 from django.db import models
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
@@ -71,3 +73,12 @@ class Checkpoint(models.Model):
 
     def __str__(self):
         return f"checkpoint {self.size}"
+
+
+@receiver(pre_delete, sender=Event)
+@receiver(pre_delete, sender=Checkpoint)
+def refuse_delete(sender, instance, **kwargs):
+    """Events and checkpoints are never deleted through the application (AUD-2)."""
+    from wuquan.common.exceptions import RuleViolation
+
+    raise RuleViolation(_("运行记录和检查点不可删除"))

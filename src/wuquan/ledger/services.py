@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import merkle
-from .models import AppendLock, Event
+from .models import AppendLock, Checkpoint, Event
 
 Subscriber = Callable[[Event], None]
 _subscribers: list[Subscriber] = []
@@ -162,3 +162,25 @@ def record(
     for fn in _subscribers:
         fn(event)
     return event
+
+
+def do_create_checkpoint() -> tuple[Checkpoint | None, bool]:
+    """Sign the current tree head if the tree grew since the last checkpoint (AUD-2).
+
+    Returns (latest checkpoint, created). Runs under the append lock, so the head it signs
+    is one that appends agree on. An empty tree gets no checkpoint: (None, False).
+    """
+    from . import signing
+
+    with transaction.atomic():
+        if not AppendLock.objects.filter(pk=1).update(appends=F("appends")):
+            AppendLock.objects.create(pk=1)
+        last = Event.objects.order_by("-index").values_list("index", "root_hash").first()
+        latest = Checkpoint.objects.order_by("-size").first()
+        if last is None:
+            return latest, False
+        size, root = last[0] + 1, bytes(last[1])
+        if latest is not None and latest.size >= size:
+            return latest, False
+        note = signing.sign_checkpoint(size, root)
+        return Checkpoint.objects.create(size=size, root_hash=root, note=note), True
