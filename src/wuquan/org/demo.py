@@ -44,20 +44,50 @@ ACCOUNTS = [
     ("window", "窗口受理员 李娜", "zwfw", "window", [roles.WINDOW]),
     ("shenji", "审计局巡查员 周强", "shenji", "inspector", [roles.AUDIT]),
     ("sanzi", "三资中心会计 孙丽", "wulajie", "sanzi-accountant", [roles.SANZI_CENTRE]),
-    ("cunjian", "韩屯村监委会主任 吴刚", "hantun", "supervision-chair", [roles.VILLAGE_SUPERVISION]),
+    (
+        "cunjian",
+        "韩屯村监委会主任 吴刚",
+        "hantun",
+        "supervision-chair",
+        [roles.VILLAGE_SUPERVISION],
+    ),
 ]
 
 
 def _leadership(unit, head_title: str = "局长", deputy_title: str = "副局长"):
     """Head and deputies splitting the five hands-off areas among them (ORG-3, 附件3)."""
-    ensure_post(unit, "head", f"{head_title}（主要负责人）", "A", is_head=True,
-                duties="主持全面工作；不直接分管行政审批、财务、干部人事、建筑工程、物资采购（一把手“五个不直接管”）")
-    ensure_post(unit, "deputy-1", f"{deputy_title}（分管行政审批、行政执法）", "A", is_deputy=True,
-                areas=[Area.APPROVAL, Area.ENFORCEMENT])
-    ensure_post(unit, "deputy-2", f"{deputy_title}（分管财务、物资采购、建筑工程）", "A", is_deputy=True,
-                areas=[Area.FINANCE, Area.PROCUREMENT, Area.CONSTRUCTION])
-    ensure_post(unit, "deputy-3", f"{deputy_title}（分管干部人事）", "A", is_deputy=True,
-                areas=[Area.PERSONNEL])
+    ensure_post(
+        unit,
+        "head",
+        f"{head_title}（主要负责人）",
+        "A",
+        is_head=True,
+        duties="主持全面工作；不直接分管行政审批、财务、干部人事、建筑工程、物资采购（一把手“五个不直接管”）",
+    )
+    ensure_post(
+        unit,
+        "deputy-1",
+        f"{deputy_title}（分管行政审批、行政执法）",
+        "A",
+        is_deputy=True,
+        areas=[Area.APPROVAL, Area.ENFORCEMENT],
+    )
+    ensure_post(
+        unit,
+        "deputy-2",
+        f"{deputy_title}（分管财务、物资采购、建筑工程）",
+        "A",
+        is_deputy=True,
+        areas=[Area.FINANCE, Area.PROCUREMENT, Area.CONSTRUCTION],
+    )
+    ensure_post(
+        unit,
+        "deputy-3",
+        f"{deputy_title}（分管干部人事）",
+        "A",
+        is_deputy=True,
+        areas=[Area.PERSONNEL],
+    )
     ensure_post(unit, "finance", "财务岗", "B")
     ensure_post(unit, "clerk", "综合岗", "C")
 
@@ -67,8 +97,15 @@ def load(stdout) -> None:
     district = ensure_unit("longtan", "吉林市龙潭区", UnitKind.DISTRICT, sort=0)
     _leadership(district, "区长", "副区长")
     for i, (code, name, short) in enumerate(DISTRICT_BODIES, start=1):
-        unit = ensure_unit(code, name, UnitKind.DISTRICT_BODY, district, short_name=short,
-                           sort=i, is_supervisory=code == "jiwei")
+        unit = ensure_unit(
+            code,
+            name,
+            UnitKind.DISTRICT_BODY,
+            district,
+            short_name=short,
+            sort=i,
+            is_supervisory=code == "jiwei",
+        )
         _leadership(unit)
     ensure_post(district.children.get(code="jiwei"), "inspector", "监察员", "B")
     ensure_post(district.children.get(code="shenji"), "inspector", "审计巡查岗", "B")
@@ -76,35 +113,48 @@ def load(stdout) -> None:
     ensure_post(zwfw, "window", "综合受理窗口", "B")
     for j, (code, name, kind, villages) in enumerate(TOWNSHIPS, start=100):
         town = ensure_unit(code, name, kind, district, sort=j)
-        _leadership(town, "镇长" if kind == UnitKind.TOWNSHIP else "主任",
-                    "副镇长" if kind == UnitKind.TOWNSHIP else "副主任")
+        _leadership(
+            town,
+            "镇长" if kind == UnitKind.TOWNSHIP else "主任",
+            "副镇长" if kind == UnitKind.TOWNSHIP else "副主任",
+        )
         ensure_post(town, "sanzi-accountant", "三资代理服务中心会计", "B")
         for k, (vcode, vname) in enumerate(villages, start=1):
             village = ensure_unit(vcode, vname, UnitKind.VILLAGE, town, sort=j * 100 + k)
             ensure_post(village, "secretary", "党支部书记", "A", is_head=True)
-            ensure_post(village, "director", "村委会主任", "A", is_deputy=True,
-                        areas=[Area.FINANCE])
+            ensure_post(
+                village, "director", "村委会主任", "A", is_deputy=True, areas=[Area.FINANCE]
+            )
             ensure_post(village, "accountant", "报账员", "B")
             ensure_post(village, "supervision-chair", "村务监督委员会主任", "B")
-    ensure_unit("longhua", "龙华社区", UnitKind.COMMUNITY,
-                district.children.get(code="chengde"), sort=1000)
+    ensure_unit(
+        "longhua", "龙华社区", UnitKind.COMMUNITY, district.children.get(code="chengde"), sort=1000
+    )
     from .models import Post
 
     for username, name, unit_code, post_code, role_list in ACCOUNTS:
         post = Post.objects.get(unit__code=unit_code, code=post_code) if unit_code else None
-        ensure_staff(username, name, post, role_list, password=DEMO_PASSWORD,
-                     is_superuser=username == "admin")
+        ensure_staff(
+            username,
+            name,
+            post,
+            role_list,
+            password=DEMO_PASSWORD,
+            is_superuser=username == "admin",
+        )
 
 
 def print_accounts(stdout) -> None:
     from django.contrib.auth import get_user_model
 
-    from .selectors import posts_held, person_of
+    from .selectors import person_of, posts_held
 
-    stdout.write("\n演示账号 demo accounts (password / 密码: %s)" % DEMO_PASSWORD)
+    stdout.write(f"\n演示账号 demo accounts (password / 密码: {DEMO_PASSWORD})")
     for user in get_user_model().objects.filter(is_staff=True).order_by("id"):
         person = person_of(user)
         posts = ", ".join(str(p) for p in posts_held(person)) if person else ""
         groups = ", ".join(user.groups.values_list("name", flat=True))
-        stdout.write(f"  {user.username:<14} {person.name if person else '':<16} {groups:<12} {posts}")
+        stdout.write(
+            f"  {user.username:<14} {person.name if person else '':<16} {groups:<12} {posts}"
+        )
     stdout.write("")

@@ -17,8 +17,18 @@ VILLAGE_SUPERVISION = "村务监督委员会"
 AUDIT = "审计"
 ADMIN = "系统管理员"
 
-ALL_ROLES = [WINDOW, HANDLER, REVIEWER, DEPUTY, HEAD, COMMISSION, SANZI_CENTRE,
-             VILLAGE_SUPERVISION, AUDIT, ADMIN]
+ALL_ROLES = [
+    WINDOW,
+    HANDLER,
+    REVIEWER,
+    DEPUTY,
+    HEAD,
+    COMMISSION,
+    SANZI_CENTRE,
+    VILLAGE_SUPERVISION,
+    AUDIT,
+    ADMIN,
+]
 
 # Roles whose holders see every unit (SUP-5, SUP-7, SUP-8: the commission watches all).
 SUPERVISORY_ROLES = {COMMISSION, AUDIT, ADMIN}
