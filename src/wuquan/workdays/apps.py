@@ -1,9 +1,22 @@
+"""The working-day calendar and deadline arithmetic (APR-2)."""
+
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class WorkdaysConfig(AppConfig):
     name = "wuquan.workdays"
     verbose_name = "工作日历"
     # Links this context adds to the staff and portal menus: (label, url name).
-    staff_nav: list[tuple[str, str]] = []
+    staff_nav: list[tuple[str, str]] = [("工作日历", "workdays:years")]
     portal_nav: list[tuple[str, str]] = []
+
+    def ready(self):
+        from .models import OfficialSchedule, ScheduleDay
+        from .signals import schedule_written
+
+        for model in (OfficialSchedule, ScheduleDay):
+            post_save.connect(schedule_written, sender=model, dispatch_uid=f"wd-{model.__name__}-s")
+            post_delete.connect(
+                schedule_written, sender=model, dispatch_uid=f"wd-{model.__name__}-d"
+            )
