@@ -513,8 +513,12 @@ def new_workflow(version):
 
 @dataclass
 class StepRow:
-    """One row of the admin's step table. Consecutive rows with the same non-empty `group`
-    run in parallel (并联审批)."""
+    """One row of the admin's step table.
+
+    Consecutive rows with the same non-empty `group` run in parallel (并联审批). A row with a
+    `condition` (a Python expression over case data, e.g. ``area_sqm > 500``) runs only when it
+    holds: an exclusive gateway routes around it by a default flow.
+    """
 
     name: str
     kind: str
@@ -524,11 +528,12 @@ class StepRow:
     lane: str = ""
     checkpoint: bool = False
     group: str = ""
+    condition: str = ""
 
 
 def build_bpmn(process_id: str, name: str, rows: list[StepRow]) -> str:
-    """Generate executable BPMN 2.0 (lanes per post, a sequence, parallel groups) with BPMNDI."""
-    # Stages: a list of lists of rows (a list of >1 rows = a parallel group).
+    """Generate executable BPMN 2.0 (lanes per post, a sequence, parallel groups, conditional
+    steps) from a step table. No BPMNDI: the public diagram uses the automatic layout."""
     stages: list[list[tuple[str, StepRow]]] = []
     for i, row in enumerate(rows, 1):
         tid = f"Task_{i}"
@@ -540,20 +545,36 @@ def build_bpmn(process_id: str, name: str, rows: list[StepRow]) -> str:
     for tid, row in (r for st in stages for r in st):
         lanes.setdefault(row.lane or f"{row.unit_code}/{row.post_code}", []).append(tid)
     nodes_xml: list[str] = ['<bpmn:startEvent id="StartEvent_1" name="申请"/>']
-    flows: list[tuple[str, str]] = []
+    links: list[tuple[str, str, str, str]] = []  # source, target, condition, label
     prev = "StartEvent_1"
     for si, stage in enumerate(stages, 1):
         if len(stage) > 1:
             split, join = f"Split_{si}", f"Join_{si}"
-            nodes_xml.append(f'<bpmn:parallelGateway id="{split}" name="并联"/>')
+            nodes_xml.append(f'<bpmn:parallelGateway id="{split}" name="并联审批"/>')
             nodes_xml.append(f'<bpmn:parallelGateway id="{join}"/>')
-            flows.append((prev, split))
+            links.append((prev, split, "", ""))
             for tid, _row in stage:
-                flows += [(split, tid), (tid, join)]
+                links += [(split, tid, "", ""), (tid, join, "", "")]
+            prev = join
+        elif stage[0][1].condition:
+            tid, row = stage[0]
+            split, join = f"Cond_{si}", f"Merge_{si}"
+            default_id = f"Flow_skip_{si}"
+            nodes_xml.append(
+                f'<bpmn:exclusiveGateway id="{split}" name={quoteattr(row.name + "？")} '
+                f'default="{default_id}"/>'
+            )
+            nodes_xml.append(f'<bpmn:exclusiveGateway id="{join}"/>')
+            links += [
+                (prev, split, "", ""),
+                (split, join, "", f"@{default_id}"),
+                (split, tid, row.condition, row.condition),
+                (tid, join, "", ""),
+            ]
             prev = join
         else:
             tid = stage[0][0]
-            flows.append((prev, tid))
+            links.append((prev, tid, "", ""))
             prev = tid
         for tid, row in stage:
             nodes_xml.append(
@@ -563,22 +584,75 @@ def build_bpmn(process_id: str, name: str, rows: list[StepRow]) -> str:
                 f"post={quoteattr(row.post_code)}/></bpmn:extensionElements></bpmn:userTask>"
             )
     nodes_xml.append('<bpmn:endEvent id="EndEvent_1" name="办结"/>')
-    flows.append((prev, "EndEvent_1"))
+    links.append((prev, "EndEvent_1", "", ""))
     lane_xml = "".join(
         f'<bpmn:lane id="Lane_{i}" name={quoteattr(lane)}>'
         + "".join(f"<bpmn:flowNodeRef>{t}</bpmn:flowNodeRef>" for t in tids)
         + "</bpmn:lane>"
         for i, (lane, tids) in enumerate(lanes.items(), 1)
     )
-    flow_xml = "".join(
-        f'<bpmn:sequenceFlow id="Flow_{i}" sourceRef="{s}" targetRef="{t}"/>'
-        for i, (s, t) in enumerate(flows, 1)
-    )
+    flow_xml = []
+    for i, (src, dst, cond, label) in enumerate(links, 1):
+        if label.startswith("@"):
+            flow_xml.append(
+                f'<bpmn:sequenceFlow id="{label[1:]}" name="否" sourceRef="{src}" targetRef="{dst}"/>'
+            )
+        elif cond:
+            flow_xml.append(
+                f'<bpmn:sequenceFlow id="Flow_{i}" name={quoteattr(label)} sourceRef="{src}" '
+                f'targetRef="{dst}"><bpmn:conditionExpression>{escape(cond)}'
+                "</bpmn:conditionExpression></bpmn:sequenceFlow>"
+            )
+        else:
+            flow_xml.append(
+                f'<bpmn:sequenceFlow id="Flow_{i}" sourceRef="{src}" targetRef="{dst}"/>'
+            )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<bpmn:definitions xmlns:bpmn="{BPMN_NS}" xmlns:wuquan="{WQ_NS}" '
         f'id="Defs_{escape(process_id)}" targetNamespace="{WQ_NS}">'
         f'<bpmn:process id="{escape(process_id)}" name={quoteattr(name)} isExecutable="true">'
-        f"<bpmn:laneSet>{lane_xml}</bpmn:laneSet>{''.join(nodes_xml)}{flow_xml}</bpmn:process>"
-        "</bpmn:definitions>\n"
+        f"<bpmn:laneSet>{lane_xml}</bpmn:laneSet>{''.join(nodes_xml)}{''.join(flow_xml)}"
+        "</bpmn:process></bpmn:definitions>\n"
     )
+
+
+def parse_step_table(text: str) -> list[StepRow]:
+    """Rows of `名称|类型|时限|单位编码|岗位编码|泳道|监督点(是/否)|并联组|条件` (admin form).
+
+    Raises InvalidInput naming the line and field of the first bad row.
+    """
+    rows = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        cells = [c.strip() for c in line.split("|")] + [""] * 9
+        try:
+            limit = int(cells[2])
+        except ValueError:
+            raise InvalidInput(
+                _("步骤表第 %(n)d 行：时限“%(v)s”不是整数。") % {"n": lineno, "v": cells[2]},
+                field="step_table",
+            ) from None
+        if not cells[0] or not cells[3] or not cells[4]:
+            raise InvalidInput(
+                _("步骤表第 %(n)d 行：名称、单位编码、岗位编码不能为空。") % {"n": lineno},
+                field="step_table",
+            )
+        rows.append(
+            StepRow(
+                cells[0],
+                cells[1],
+                limit,
+                cells[3],
+                cells[4],
+                cells[5],
+                _bool(cells[6]),
+                cells[7],
+                cells[8],
+            )
+        )
+    if not rows:
+        raise InvalidInput(_("步骤表为空。"), field="step_table")
+    return rows
