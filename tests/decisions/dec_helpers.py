@@ -1,0 +1,56 @@
+"""Builders for decisions tests: a unit with a head and deputies held by people."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from wuquan.decisions import services
+from wuquan.decisions.models import MatterKind
+from wuquan.org.models import Person, UnitKind
+from wuquan.org.services import do_appoint, ensure_post, ensure_unit
+
+SH = ZoneInfo("Asia/Shanghai")
+MONDAY = date(2025, 6, 16)
+FRIDAY_LATE = datetime(2025, 6, 13, 23, 59, tzinfo=SH)
+SATURDAY = datetime(2025, 6, 14, 9, 0, tzinfo=SH)
+
+
+def make_body(size: int, code: str = "testunit"):
+    """A unit whose body has `size` members; the first holds the head post."""
+    unit = ensure_unit(code, f"测试单位{code}", UnitKind.DISTRICT_BODY)
+    people = []
+    for i in range(size):
+        post = ensure_post(
+            unit,
+            "head" if i == 0 else f"deputy-{i}",
+            "局长" if i == 0 else f"副局长{i}",
+            "A",
+            is_head=i == 0,
+            is_deputy=i > 0,
+        )
+        person = Person.objects.create(name=f"成员{code}{i}")
+        do_appoint(person, post, date(2020, 1, 1))
+        people.append(person)
+    return unit, people
+
+
+def meeting_at_vote(
+    size: int,
+    present: int,
+    kind=MatterKind.MAJOR_DECISION,
+    code="testunit",
+    on=MONDAY,
+    sent=FRIDAY_LATE,
+):
+    """A held meeting with one item already through discussion (head last) and voting."""
+    unit, people = make_body(size, code)
+    meeting = services.do_create_meeting("clerk", unit, "党组会", on)
+    item = services.do_add_agenda_item("clerk", meeting, "议题", kind, "材料")
+    services.do_send_materials("clerk", item, at=sent)
+    # present: the head plus the first present-1 deputies (head always present if present>0)
+    services.do_record_attendance("clerk", meeting, [p.pk for p in people[:present]])
+    services.do_open_item("clerk", item)
+    members = list(meeting.members.filter(present=True).order_by("is_head", "id"))
+    for member in members:  # deputies first, head last
+        services.do_make_statement("clerk", item, member, f"{member.person}发言")
+    services.do_start_vote("clerk", item)
+    return meeting, item, members
