@@ -1,0 +1,300 @@
+"""The supervision engine: thresholds in force, inline event checks, sweeps as of a time, and
+alarm raising with one open alarm per rule and subject (SUP-1, SUP-2; ARCHITECTURE: Supervision
+rules).
+
+- `on_event(event)` is subscribed to the ledger: it runs in the recording transaction, so an
+  alarm raised by an event check rolls back with the event that raised it.
+- `run_sweeps(as_of)` runs every sweep rule as of a time; running it twice for the same time
+  raises nothing new (the open alarm is found), so a past day can be replayed.
+- A sweep that no longer finds a breach marks the open alarm "condition cleared" and leaves it
+  for the commission to close; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wuquan.common.rules import Finding, Rule
+from wuquan.ledger import record
+
+from . import registry
+from .models import Alarm, AlarmStatus, Outcome, RuleSetting
+
+log = logging.getLogger(__name__)
+
+SYSTEM = "system:supervision"
+
+
+@dataclass(frozen=True)
+class Effective:
+    """The thresholds in force for a rule at a time, and where they come from."""
+
+    thresholds: dict
+    setting_version: int | None
+    enabled: bool
+
+
+def effective(rule: Rule, as_of: datetime) -> Effective:
+    """The rule's defaults overlaid with the newest RuleSetting valid at `as_of`."""
+    setting = (
+        RuleSetting.objects.filter(rule_code=rule.code, valid_from__lte=as_of)
+        .order_by("-valid_from", "-version")
+        .first()
+    )
+    if setting is None:
+        return Effective(dict(rule.thresholds), None, True)
+    return Effective({**rule.thresholds, **setting.thresholds}, setting.version, setting.enabled)
+
+
+def aware(as_of: datetime | None) -> datetime:
+    """`as_of` as an aware time: now when None, Asia/Shanghai (the current zone) when naive."""
+    if as_of is None:
+        return timezone.now()
+    if timezone.is_naive(as_of):
+        return timezone.make_aware(as_of, timezone.get_current_timezone())
+    return as_of
+
+
+def raise_alarm(
+    rule: Rule,
+    finding: Finding,
+    at: datetime,
+    eff: Effective,
+    event_indices: tuple[int, ...] = (),
+) -> Alarm | None:
+    """Raise an alarm for `finding` unless one is already open for the rule and subject, or the
+    same breach (same key) was already closed by the commission. Returns the new alarm or None.
+    """
+    subject = {
+        "rule_code": rule.code,
+        "subject_type": finding.subject_type,
+        "subject_id": str(finding.subject_id),
+    }
+    open_alarm = Alarm.objects.filter(**subject).exclude(status=AlarmStatus.CLOSED).first()
+    if open_alarm is not None:
+        if open_alarm.condition_cleared_at is not None and open_alarm.condition_cleared_at <= at:
+            open_alarm.condition_cleared_at = None
+            open_alarm.save(update_fields=["condition_cleared_at"])
+            record(
+                SYSTEM,
+                "supervision.alarm.condition_returned",
+                open_alarm,
+                {"rule": rule.code, "as_of": at.isoformat()},
+            )
+        return None
+    handled = (
+        Alarm.objects.filter(**subject, status=AlarmStatus.CLOSED, breach_key=finding.key)
+        .exclude(outcome=Outcome.DEADLINE_MOVED)
+        .exists()
+    )
+    if handled:
+        return None
+    indices = sorted(set(finding.event_indices) | set(event_indices))
+    try:
+        with transaction.atomic():
+            alarm = Alarm.objects.create(
+                **subject,
+                rule_version=rule.version,
+                setting_version=eff.setting_version,
+                severity=rule.severity,
+                thresholds=eff.thresholds,
+                inputs=finding.inputs,
+                message=finding.message,
+                breach_key=finding.key,
+                unit_id=finding.unit_id,
+                post_id=finding.post_id,
+                event_indices=indices,
+                raised_at=at,
+            )
+            event = record(
+                SYSTEM,
+                "supervision.alarm.raised",
+                alarm,
+                {
+                    "rule": rule.code,
+                    "rule_version": rule.version,
+                    "setting_version": eff.setting_version,
+                    "severity": rule.severity,
+                    "thresholds": eff.thresholds,
+                    "inputs": finding.inputs,
+                    "subject": [finding.subject_type, str(finding.subject_id)],
+                    "unit": finding.unit_id,
+                    "post": finding.post_id,
+                    "events": indices,
+                    "key": finding.key,
+                    "as_of": at.isoformat(),
+                },
+            )
+            alarm.raised_event = event.index
+            alarm.save(update_fields=["raised_event"])
+    except IntegrityError:
+        # why: another process raised the same alarm between our check and our insert; the
+        # partial unique index kept it to one.
+        return None
+    return alarm
+
+
+def on_event(event) -> None:
+    """Ledger subscriber: run the event checks whose `on_actions` match, inline (SUP-1)."""
+    if event.action.startswith("supervision.alarm."):
+        return  # why: the engine's own records must not re-enter it
+    for rule in registry.rules_for_action(event.action):
+        eff = effective(rule, event.at)
+        if not eff.enabled:
+            continue
+        for finding in rule.check(event, eff.thresholds) or ():
+            raise_alarm(rule, finding, event.at, eff, (event.index,))
+
+
+@dataclass
+class SweepSummary:
+    as_of: datetime
+    per_rule: dict[str, dict] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def raised(self) -> int:
+        return sum(r["raised"] for r in self.per_rule.values())
+
+    def lines(self) -> list[str]:
+        out = [f"as of {timezone.localtime(self.as_of):%Y-%m-%d %H:%M %Z}"]
+        for code, r in self.per_rule.items():
+            out.append(
+                f"  {code:<36} found {r['found']:>4}  raised {r['raised']:>4}  "
+                f"cleared {r['cleared']:>4}"
+            )
+        for code, err in self.errors.items():
+            out.append(f"  {code:<36} ERROR {err}")
+        return out
+
+
+def sweep_rule(rule: Rule, as_of: datetime) -> dict:
+    """Run one sweep rule as of `as_of` in its own transaction."""
+    eff = effective(rule, as_of)
+    if not eff.enabled:
+        return {"found": 0, "raised": 0, "cleared": 0, "disabled": True}
+    with transaction.atomic():
+        findings = list(rule.sweep(as_of, eff.thresholds) or ())
+        raised = sum(1 for f in findings if raise_alarm(rule, f, as_of, eff) is not None)
+        found_subjects = {(f.subject_type, str(f.subject_id)) for f in findings}
+        cleared = 0
+        still_open = Alarm.objects.filter(
+            rule_code=rule.code, raised_at__lte=as_of, condition_cleared_at__isnull=True
+        ).exclude(status=AlarmStatus.CLOSED)
+        for alarm in still_open:
+            if (alarm.subject_type, alarm.subject_id) in found_subjects:
+                continue
+            alarm.condition_cleared_at = as_of
+            alarm.save(update_fields=["condition_cleared_at"])
+            record(
+                SYSTEM,
+                "supervision.alarm.condition_cleared",
+                alarm,
+                {"rule": rule.code, "as_of": as_of.isoformat()},
+            )
+            cleared += 1
+    return {"found": len(findings), "raised": raised, "cleared": cleared}
+
+
+def run_sweeps(as_of: datetime | None = None, codes: list[str] | None = None) -> SweepSummary:
+    """Run every (or the named) sweep rule as of `as_of` (SUP-2). One rule's failure is
+    reported in the summary and does not stop the others."""
+    as_of = aware(as_of)
+    summary = SweepSummary(as_of)
+    for rule in registry.sweep_rules():
+        if codes and rule.code not in codes:
+            continue
+        try:
+            summary.per_rule[rule.code] = sweep_rule(rule, as_of)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("sweep %s failed", rule.code)
+            summary.errors[rule.code] = repr(exc)
+    return summary
+
+
+def still_breached(alarm: Alarm, as_of: datetime) -> bool:
+    """Re-run the alarm's rule for its subject as of `as_of`: does the breach still hold?"""
+    from wuquan.ledger.models import Event
+
+    rule = registry.get(alarm.rule_code)
+    if rule is None:
+        return True  # why: a rule we cannot run is no evidence the breach went away
+    eff = effective(rule, as_of)
+    findings: list[Finding] = []
+    if rule.sweep is not None:
+        findings = list(rule.sweep(as_of, eff.thresholds) or ())
+    elif rule.check is not None and alarm.event_indices:
+        for event in Event.objects.filter(index__in=alarm.event_indices):
+            findings.extend(rule.check(event, eff.thresholds) or ())
+    else:
+        return True
+    return any(
+        f.subject_type == alarm.subject_type and str(f.subject_id) == alarm.subject_id
+        for f in findings
+    )
+
+
+def reevaluate_subject(
+    subject_type: str, subject_id: str, as_of: datetime | None = None, reason: str = ""
+) -> list[Alarm]:
+    """Re-run the rules of every open alarm on a subject; close those no longer breached with
+    the outcome "期限调整" (recorded). Returns the alarms closed."""
+    as_of = aware(as_of)
+    closed = []
+    with transaction.atomic():
+        alarms = (
+            Alarm.objects.select_for_update()
+            .filter(subject_type=subject_type, subject_id=str(subject_id))
+            .exclude(status=AlarmStatus.CLOSED)
+        )
+        for alarm in alarms:
+            if still_breached(alarm, as_of):
+                continue
+            alarm.status = AlarmStatus.CLOSED
+            alarm.outcome = Outcome.DEADLINE_MOVED
+            alarm.closed_at = as_of
+            alarm.closed_by = SYSTEM
+            alarm.close_note = reason
+            alarm.save()
+            record(
+                SYSTEM,
+                "supervision.alarm.closed",
+                alarm,
+                {
+                    "outcome": Outcome.DEADLINE_MOVED.value,
+                    "reason": reason,
+                    "as_of": as_of.isoformat(),
+                },
+            )
+            closed.append(alarm)
+    return closed
+
+
+def subject_of(obj) -> tuple[str, str] | None:
+    """(type, id) of whatever a `deadline_moved` signal carries: a (type, id) pair, an object
+    with `subject_type`/`subject_id`, or a model instance."""
+    if obj is None:
+        return None
+    if isinstance(obj, tuple) and len(obj) == 2:
+        return str(obj[0]), str(obj[1])
+    st, sid = getattr(obj, "subject_type", None), getattr(obj, "subject_id", None)
+    if st and sid is not None:
+        return str(st), str(sid)
+    meta = getattr(obj, "_meta", None)
+    if meta is not None and getattr(obj, "pk", None) is not None:
+        return meta.label_lower, str(obj.pk)
+    return None
+
+
+def on_deadline_moved(sender, deadline=None, old_due=None, new_due=None, **kwargs) -> None:
+    """Receiver for `wuquan.workdays` `deadline_moved`: an alarm raised on a provisional
+    deadline that the official schedule moves is re-evaluated now (APR-2, SUP-2)."""
+    subject = subject_of(deadline)
+    if subject is None:
+        return
+    reevaluate_subject(*subject, reason=f"期限由 {old_due} 调整为 {new_due}")
