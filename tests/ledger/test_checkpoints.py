@@ -43,7 +43,7 @@ def test_aud2_checkpoint_is_a_c2sp_signed_note_over_origin_size_and_root(setting
     name, b64 = sig_block.removeprefix("\u2014 ").removesuffix("\n").split(" ")
     assert name == settings.WUQUAN_LOG_ORIGIN
     vkey = signing.verifier_key()
-    vname, kid_hex, key_b64 = vkey.split("+")
+    vname, kid_hex, key_b64 = vkey.split("+", 2)
     assert base64.b64decode(b64)[:4].hex() == kid_hex
     assert base64.b64decode(key_b64)[:1] == b"\x01"
     assert signing.open_checkpoint(cp.note, vkey) == (settings.WUQUAN_LOG_ORIGIN, 5, root)

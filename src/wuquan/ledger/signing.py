@@ -40,6 +40,12 @@ def key_name() -> str:
     return settings.WUQUAN_LOG_ORIGIN
 
 
+def has_key() -> bool:
+    return (
+        Path(settings.WUQUAN_LOG_KEY_PATH) in _cache or Path(settings.WUQUAN_LOG_KEY_PATH).exists()
+    )
+
+
 def private_key() -> Ed25519PrivateKey:
     """Load the signing key, creating it (mode 0600) on first use."""
     path = Path(settings.WUQUAN_LOG_KEY_PATH)
@@ -87,7 +93,7 @@ def verifier_key() -> str:
 def parse_verifier_key(vkey: str) -> tuple[str, bytes, bytes]:
     """(name, key id, 32-byte public key) from a verifier key; NoteError when malformed."""
     try:
-        name, hex_id, b64 = vkey.strip().split("+")
+        name, hex_id, b64 = vkey.strip().split("+", 2)
         raw = base64.b64decode(b64, validate=True)
         kid = bytes.fromhex(hex_id)
     except ValueError as exc:
