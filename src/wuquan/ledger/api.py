@@ -1,20 +1,51 @@
-"""Transparency-log API: latest checkpoint, events with inclusion proofs, consistency proofs.
-
-(Skeleton: the ledger work fills in proofs and checkpoints; url names are fixed.)
+"""Transparency-log API (AUD-2): checkpoints, public key, events with inclusion proofs,
+consistency proofs and the tree head. Hashes are standard base64 (as in checkpoints and the
+C2SP/transparency-dev formats). Thin: the work is in ledger.proofs / selectors / signing.
 """
 
+import base64
+
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Router, Schema
 
-from wuquan.common.exceptions import NotFound
+from wuquan.common.exceptions import InvalidInput, NotFound
 
+from . import proofs, selectors, signing
 from .models import Checkpoint, Event
 
 router = Router(tags=["运行记录 log"])
 prefix = "/log"
 
 
-@router.get("/checkpoint", url_name="latest-checkpoint")
+def _b64(h) -> str:
+    return base64.b64encode(bytes(h)).decode()
+
+
+class TreeHead(Schema):
+    size: int
+    root_hash: str
+
+
+class EventOut(Schema):
+    index: int
+    leaf: str
+    leaf_hash: str
+    node_hash: str
+    root_hash: str
+    tree_size: int
+    tree_root: str
+    inclusion_proof: list[str]
+
+
+class ConsistencyOut(Schema):
+    size1: int
+    size2: int
+    root1: str
+    root2: str
+    proof: list[str]
+
+
+@router.get("/checkpoint", url_name="latest-checkpoint", summary="最新签名检查点（C2SP 文本）")
 def latest_checkpoint(request):
     cp = Checkpoint.objects.order_by("-size").first()
     if cp is None:
@@ -22,15 +53,55 @@ def latest_checkpoint(request):
     return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
 
 
-@router.get("/public-key", url_name="public-key")
+@router.get("/public-key", url_name="public-key", summary="检查点公钥（signed-note 验证密钥格式）")
 def public_key(request):
-    raise NotFound("公钥尚未生成")
+    return HttpResponse(signing.verifier_key() + "\n", content_type="text/plain; charset=utf-8")
 
 
-@router.get("/events/{index}", url_name="event")
-def event(request, index: int):
+@router.get("/head", response=TreeHead, url_name="tree-head", summary="当前树头")
+def tree_head(request):
+    size, root = selectors.tree_head()
+    return {"size": size, "root_hash": _b64(root)}
+
+
+@router.get("/events/{index}", response=EventOut, url_name="event", summary="单条记录及其包含证明")
+def event(request, index: int, tree_size: int | None = None):
+    """The event with its leaf and hashes, and its inclusion proof in the tree of `tree_size`
+    events (default: the latest checkpoint's size when it covers the event, else the
+    current size)."""
     try:
         e = Event.objects.get(index=index)
     except Event.DoesNotExist:
         raise NotFound(f"没有序号为 {index} 的记录") from None
-    return {"index": e.index, "leaf": e.leaf, "leaf_hash": bytes(e.leaf_hash).hex()}
+    if tree_size is None:
+        cp = Checkpoint.objects.order_by("-size").values_list("size", flat=True).first()
+        tree_size = cp if cp is not None and cp > index else proofs.current_size()
+    if tree_size <= index:
+        raise InvalidInput(f"树大小 {tree_size} 不包含序号 {index}", field="tree_size")
+    proof = proofs.inclusion_proof(index, tree_size)
+    return {
+        "index": e.index,
+        "leaf": e.leaf,
+        "leaf_hash": _b64(e.leaf_hash),
+        "node_hash": _b64(e.node_hash),
+        "root_hash": _b64(e.root_hash),
+        "tree_size": tree_size,
+        "tree_root": _b64(proofs.root_at(tree_size)),
+        "inclusion_proof": [_b64(h) for h in proof],
+    }
+
+
+@router.get("/consistency", response=ConsistencyOut, url_name="consistency", summary="一致性证明")
+def consistency(request, size1: int, size2: int | None = None):
+    """Proof that the tree of `size1` events is a prefix of the tree of `size2` (default:
+    the current size)."""
+    if size2 is None:
+        size2 = proofs.current_size()
+    proof = proofs.consistency_proof(size1, size2)
+    return {
+        "size1": size1,
+        "size2": size2,
+        "root1": _b64(proofs.root_at(size1)),
+        "root2": _b64(proofs.root_at(size2)),
+        "proof": [_b64(h) for h in proof],
+    }
