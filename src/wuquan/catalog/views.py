@@ -1,0 +1,88 @@
+"""Catalog pages: public (阳光示权: catalog, 办事指南 with the flow diagram, fees, unit powers and
+risk points — PUB-1..3) and staff (change history, Excel import/export — CAT-9). Thin views."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import excel, selectors
+
+
+def catalog_index(request):
+    unit, category, q = (
+        request.GET.get("unit"),
+        request.GET.get("category"),
+        request.GET.get("q", "").strip(),
+    )
+    context = {
+        "items": selectors.search_items(unit, category, q),
+        "unit": unit or "",
+        "category": category or "",
+        "q": q,
+        **selectors.catalog_filters(),
+    }
+    return render(request, "catalog/public_index.html", context)
+
+
+def item_guide(request, code):
+    return render(request, "catalog/public_item.html", selectors.item_guide(code))
+
+
+def item_diagram(request, code):
+    """The flow diagram alone as image/svg+xml (for printing or embedding)."""
+    guide = selectors.item_guide(code)
+    return HttpResponse(guide["svg"], content_type="image/svg+xml; charset=utf-8")
+
+
+def fee_catalog(request):
+    return render(
+        request, "catalog/public_fees.html", selectors.fee_catalog(request.GET.get("kind"))
+    )
+
+
+def unit_list(request):
+    return render(request, "catalog/public_units.html", {"units": selectors.units_with_powers()})
+
+
+def unit_powers(request, code):
+    return render(request, "catalog/public_unit.html", selectors.unit_powers(code))
+
+
+@login_required
+def staff_history(request):
+    return render(request, "catalog/staff_history.html", {"events": selectors.catalog_history()})
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    change_reason = forms.CharField(label=_("变更理由"), max_length=200)
+
+
+@login_required
+@permission_required("catalog.change_approvalitem", raise_exception=True)
+def staff_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = excel.import_workbook(
+            form.cleaned_data["file"], request.user, form.cleaned_data["change_reason"]
+        )
+        if report.ok:
+            messages.success(request, _("导入成功：%(n)d 行。") % {"n": report.written})
+            return redirect("catalog:import")
+    return render(request, "catalog/staff_import.html", {"form": form, "report": report})
+
+
+@login_required
+def staff_export(request):
+    data = excel.export_workbook()
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="catalog-{stamp}.xlsx"'
+    return response
