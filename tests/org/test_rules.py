@@ -20,8 +20,9 @@ def unit(db):
 
 
 def test_org3_head_post_with_a_hands_off_area_is_refused_by_clean_and_by_service(unit):
-    post = Post(unit=unit, code="boss", name="局长", risk_class="A", is_head=True,
-                areas=[Area.FINANCE])
+    post = Post(
+        unit=unit, code="boss", name="局长", risk_class="A", is_head=True, areas=[Area.FINANCE]
+    )
     with pytest.raises(ValidationError) as err:
         post.full_clean()
     assert "areas" in err.value.message_dict

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def township_clerk(demo_org):
     post = Post.objects.get(unit__code="wulajie", code="clerk")
-    return services.ensure_staff("wlj-clerk", "乌拉街综合岗 钱七", post, [roles.HANDLER],
-                                 start=date(2024, 1, 1))
+    return services.ensure_staff(
+        "wlj-clerk", "乌拉街综合岗 钱七", post, [roles.HANDLER], start=date(2024, 1, 1)
+    )
 
 
 def _codes(qs):
