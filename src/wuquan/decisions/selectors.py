@@ -68,3 +68,24 @@ def village_matter_is_valid(matter: VillageMatter) -> bool:
 
 def now():
     return timezone.now()
+
+
+def materials_deadline_for(meeting) -> date | None:
+    """The last working day before the meeting (DEC-3), or None if the calendar does not know."""
+    from wuquan.workdays.calendar import CalendarUnknown, last_working_day_before
+
+    try:
+        return last_working_day_before(meeting.date)
+    except CalendarUnknown:
+        return None
+
+
+def published_village_matters():
+    """Village matters whose result was published (step 6) or that were voided (DEC-10)."""
+    return (
+        VillageMatter.objects.filter(
+            status__in=[VillageMatterStatus.PUBLISHED, VillageMatterStatus.VOID]
+        )
+        .select_related("village")
+        .prefetch_related("steps")
+    )

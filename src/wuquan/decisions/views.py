@@ -1,0 +1,166 @@
+"""Staff pages for running a 三重一大 meeting and the public decisions page — thin over services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wuquan.common.exceptions import DomainError, InvalidInput, NotPermitted
+from wuquan.org.selectors import units_visible_to
+
+from . import services
+from .models import AgendaItem, Choice, MatterKind, Meeting, VillageMatter
+from .selectors import materials_deadline_for, published_items, published_village_matters
+
+
+def _visible_meeting(request, pk) -> Meeting:
+    meeting = get_object_or_404(Meeting.objects.select_related("unit"), pk=pk)
+    if not units_visible_to(request.user).filter(pk=meeting.unit_id).exists():
+        raise NotPermitted(_("您无权查看该单位的会议。"))
+    return meeting
+
+
+@login_required
+def meeting_list(request):
+    units = units_visible_to(request.user).order_by("sort", "code")
+    if request.method == "POST":
+        try:
+            unit = units.filter(pk=request.POST.get("unit") or 0).first()
+            if unit is None:
+                raise InvalidInput(_("请选择单位。"), field="unit")
+            try:
+                on = date.fromisoformat(request.POST.get("date", ""))
+            except ValueError as exc:
+                raise InvalidInput(_("请填写正确的会议日期。"), field="date") from exc
+            meeting = services.do_create_meeting(
+                request.user,
+                unit,
+                request.POST.get("title", ""),
+                on,
+                request.POST.get("location", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("会议已创建。"))
+            return redirect("decisions:meeting", pk=meeting.pk)
+    meetings = Meeting.objects.filter(unit__in=units).select_related("unit")[:100]
+    return render(request, "decisions/meeting_list.html", {"meetings": meetings, "units": units})
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = _visible_meeting(request, pk)
+    items = meeting.items.prefetch_related(
+        "statements__member__person", "deliveries", "open_votes", "vote_markers"
+    )
+    return render(
+        request,
+        "decisions/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "members": meeting.members.select_related("person"),
+            "items": items,
+            "kinds": MatterKind.choices,
+            "choices": Choice.choices,
+            "deadline": materials_deadline_for(meeting),
+        },
+    )
+
+
+def _member(meeting, request):
+    return get_object_or_404(meeting.members, pk=request.POST.get("member") or 0)
+
+
+@login_required
+@require_POST
+def meeting_action(request, pk, action):
+    meeting = _visible_meeting(request, pk)
+    user, post = request.user, request.POST
+    try:
+        if action == "attendance":
+            services.do_record_attendance(user, meeting, post.getlist("present"))
+        elif action == "add-item":
+            services.do_add_agenda_item(
+                user,
+                meeting,
+                post.get("title", ""),
+                post.get("kind", ""),
+                post.get("materials", ""),
+            )
+        elif action == "close":
+            services.do_close_meeting(user, meeting)
+        else:
+            raise InvalidInput(_("未知操作。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("decisions:meeting", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def item_action(request, pk, action):
+    item = get_object_or_404(AgendaItem, pk=pk)
+    meeting = _visible_meeting(request, item.meeting_id)
+    user, post = request.user, request.POST
+    try:
+        if action == "send":
+            services.do_send_materials(user, item)
+        elif action == "open":
+            services.do_open_item(user, item)
+        elif action == "statement":
+            services.do_make_statement(user, item, _member(meeting, request), post.get("text", ""))
+        elif action == "start-vote":
+            services.do_start_vote(user, item)
+        elif action == "vote":
+            services.do_cast_vote(user, item, _member(meeting, request), post.get("choice", ""))
+        elif action == "close-vote":
+            services.do_close_vote(user, item)
+        elif action == "defer":
+            services.do_defer_item(user, item, post.get("reason", ""))
+        elif action == "file":
+            services.do_file_with_superior(user, item)
+        elif action == "publish":
+            services.do_publish(user, item, post.get("summary", ""))
+        elif action == "report":
+            services.do_report_execution(user, item, post.get("text", ""))
+        else:
+            raise InvalidInput(_("未知操作。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect(f"{meeting_url(meeting)}#item-{item.pk}")
+
+
+def meeting_url(meeting):
+    from django.urls import reverse
+
+    return reverse("decisions:meeting", kwargs={"pk": meeting.pk})
+
+
+@login_required
+def village_list(request):
+    units = units_visible_to(request.user)
+    matters = (
+        VillageMatter.objects.filter(village__in=units)
+        .select_related("village")
+        .prefetch_related("steps", "objections")
+    )
+    return render(request, "decisions/village_list.html", {"matters": matters})
+
+
+def public_list(request):
+    """阳光示权: decisions that may be published, with execution reports (DEC-9, PUB-5)."""
+    return render(
+        request,
+        "decisions/public_list.html",
+        {"items": published_items(), "village_matters": published_village_matters()},
+    )
