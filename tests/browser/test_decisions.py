@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from conftest import login
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from conftest import login
 from wuquan.workdays.calendar import add_working_days
 
 pytestmark = pytest.mark.browser
