@@ -336,3 +336,14 @@ def test_apr2_property_across_2026_2027_provisional_then_official():
     load_2027()
     _check_across_layers()
     assert not wd.compute_deadline(at(2026, 12, 20), 15).provisional
+
+
+def test_apr2_notices_show_on_staff_home_and_can_be_marked_read(client, admin_user, clerk):
+    services.track_deadline(("approvals.case", "42"), "办理时限", at(2026, 12, 20), 15, owner=clerk)
+    load_2027(admin_user)
+    client.force_login(clerk)
+    page = client.get("/staff/").content.decode()
+    assert "工作日历通知" in page and "2027-01-10" in page
+    assert client.post("/staff/workdays/notices/read/").status_code == 302
+    assert selectors.unread_notices(clerk) == []
+    assert "工作日历通知" not in client.get("/staff/").content.decode()

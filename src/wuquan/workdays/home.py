@@ -9,21 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from wuquan.org import roles
-
 from . import selectors
-
-
-def is_calendar_admin(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.groups.filter(name=roles.ADMIN).exists())
-    )
+from .selectors import is_calendar_admin
 
 
 def schedule_warning(user, as_of: date | None = None) -> dict | None:
@@ -53,12 +46,14 @@ def schedule_warning(user, as_of: date | None = None) -> dict | None:
     }
 
 
-def notices_panel(user) -> dict | None:
+def notices_panel(user, csrf_token: str = "") -> dict | None:
     notices = selectors.unread_notices(user)
     if not notices:
         return None
     html = format_html(
-        "<ul>{}</ul>",
+        "<ul>{}</ul><form method='post' action='{}'>"
+        "<input type='hidden' name='csrfmiddlewaretoken' value='{}'>"
+        "<button type='submit'>{}</button></form>",
         format_html_join(
             "",
             "<li>{} <small>{}</small></li>",
@@ -67,10 +62,14 @@ def notices_panel(user) -> dict | None:
                 for n in notices
             ),
         ),
+        reverse("workdays:notices-read"),
+        csrf_token,
+        _("标为已读"),
     )
     return {"title": _("工作日历通知"), "html": html, "level": "info"}
 
 
 def panels(request, as_of: date | None = None) -> list[dict]:
-    out = [schedule_warning(request.user, as_of), notices_panel(request.user)]
+    token = get_token(request) if hasattr(request, "META") else ""
+    out = [schedule_warning(request.user, as_of), notices_panel(request.user, token)]
     return [p for p in out if p]

@@ -10,9 +10,18 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from wuquan.ledger.services import describe_subject
+from wuquan.org import roles
 
 from . import layers
 from .models import Notice, OfficialSchedule, TrackedDeadline
+
+
+def is_calendar_admin(user) -> bool:
+    """Superuser or role 系统管理员: who loads schedules and sees the APR-2 B warning."""
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or user.groups.filter(name=roles.ADMIN).exists())
+    )
 
 
 def deadlines_for(subject: Any, open_only: bool = False) -> QuerySet[TrackedDeadline]:
@@ -85,8 +94,6 @@ def calendar_years(as_of: date, before: int = 1, after: int = 2) -> list[YearRow
 
 def unread_notices(user, limit: int = 10) -> list[Notice]:
     """Unread notices for `user`; administrators also see the notices meant for all admins."""
-    from .home import is_calendar_admin
-
     if not user.is_authenticated:
         return []
     cond = Q(recipient=user)

@@ -332,6 +332,12 @@ def _actor_label(actor: Any) -> str:
 
 
 def mark_notices_read(user, at: datetime | None = None) -> int:
-    return Notice.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=at or timezone.now()
-    )
+    """Mark `user`'s unread notices read (for an administrator, the shared ones too)."""
+    from django.db.models import Q
+
+    from .selectors import is_calendar_admin
+
+    cond = Q(recipient=user)
+    if is_calendar_admin(user):
+        cond |= Q(recipient__isnull=True)
+    return Notice.objects.filter(cond, read_at__isnull=True).update(read_at=at or timezone.now())

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import layers, selectors, services
-from .home import is_calendar_admin
+from .selectors import is_calendar_admin
 
 
 @login_required
