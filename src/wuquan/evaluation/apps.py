@@ -6,4 +6,4 @@ class EvaluationConfig(AppConfig):
     verbose_name = "民主测评"
     # Links this context adds to the staff and portal menus: (label, url name).
     staff_nav: list[tuple[str, str]] = []
-    portal_nav: list[tuple[str, str]] = []
+    portal_nav: list[tuple[str, str]] = [("测评公示", "evaluation-public:list")]

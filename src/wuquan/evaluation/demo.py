@@ -1,0 +1,57 @@
+"""Demo data (idempotent): 韩屯村's 2025 勤廉双述 evaluation with published results (EVA-1..2, PUB-10)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wuquan.org.models import Person, Post, Unit
+from wuquan.org.selectors import holders_of
+from wuquan.org.services import do_appoint
+
+from . import services
+from .models import Evaluation
+
+CADRES = [("secretary", "韩志刚", "党支部书记"), ("director", "李春生", "村委会主任")]
+VOTES = (
+    [("优秀", "称职")] * 14
+    + [("称职", "称职")] * 9
+    + [("基本称职", "优秀")] * 4
+    + [("不称职", "称职")] * 3
+)
+
+
+def load(stdout) -> None:
+    hantun = Unit.objects.get(code="hantun")
+    if Evaluation.objects.filter(unit=hantun, year=2025).exists():
+        return
+    ev = services.do_create_evaluation(
+        "demo",
+        hantun,
+        2025,
+        "韩屯村2025年度村干部勤廉双述民主评议",
+        "village_cadres",
+        eligible_voters=40,
+    )
+    subjects = []
+    for post_code, name, title in CADRES:
+        post = Post.objects.get(unit=hantun, code=post_code)
+        person = holders_of(post, date(2025, 1, 1)).first()
+        if person is None:
+            person = Person.objects.create(name=name)
+            do_appoint(person, post, date(2024, 1, 1))
+        subject = services.do_add_subject("demo", ev, person, title)
+        services.do_record_commitment(
+            "demo", subject, "签订《职务履行和廉洁从政承诺书》", date(2025, 1, 15)
+        )
+        services.do_record_report(
+            "demo", subject, "述履职情况、廉洁自律情况和为群众办实事情况", date(2025, 12, 26)
+        )
+        subjects.append(subject)
+    q = services.do_ask_question("demo", subjects[1], "村民代表", "村部维修工程何时完工？")
+    services.do_answer_question("demo", q, "预计明年五月完工，进度在公开栏每月公布。")
+    codes = services.do_issue_codes("demo", ev, len(VOTES))
+    services.do_open_voting("demo", ev)
+    for code, (g1, g2) in zip(codes, VOTES, strict=True):
+        services.do_cast_online(ev, code, {subjects[0].pk: g1, subjects[1].pk: g2})
+    services.do_close_voting("demo", ev)
+    services.do_publish_results("demo", ev)

@@ -1,0 +1,433 @@
+"""Writes of democratic evaluation (EVA-1..4, PUB-10): cycle, codes, ballots, paper double entry,
+count, flags. Each service writes one event; no event or row links a voter or code to a choice."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import secrets
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wuquan.common.exceptions import InvalidInput
+from wuquan.ledger import record
+from wuquan.org.models import Person, Unit
+
+from .models import (
+    DEFAULT_SCALE,
+    Ballot,
+    Evaluation,
+    EvaluationStatus,
+    Flag,
+    FlagKind,
+    PaperEntry,
+    PaperSheet,
+    PetitionBasis,
+    Question,
+    RecallPetition,
+    SheetStatus,
+    Subject,
+    VoterCode,
+)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _text(value, field, label):
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(_("请填写%s。") % label, field=field)
+    return value
+
+
+def _status(evaluation: Evaluation, *allowed: str) -> None:
+    if evaluation.status not in allowed:
+        raise InvalidInput(_("测评当前为“%s”，不能进行此操作。") % evaluation.get_status_display())
+
+
+def _random_uuid() -> uuid.UUID:
+    return uuid.UUID(bytes=secrets.token_bytes(16), version=4)
+
+
+def code_hash(evaluation: Evaluation, code: str) -> str:
+    key = f"{settings.SECRET_KEY}:evaluation:{evaluation.pk}".encode()
+    return hmac.new(key, code.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def do_create_evaluation(
+    actor,
+    unit: Unit,
+    year: int,
+    title: str,
+    kind: str,
+    eligible_voters: int,
+    scale: list[str] | None = None,
+) -> Evaluation:
+    scale = list(scale or DEFAULT_SCALE)
+    if len(scale) < 2 or len(set(scale)) != len(scale):
+        raise InvalidInput(_("测评等次至少两个且不能重复，最后一个为“不称职”档。"), field="scale")
+    if eligible_voters < 1:
+        raise InvalidInput(_("参评人数须大于 0。"), field="eligible_voters")
+    evaluation = Evaluation.objects.create(
+        unit=unit,
+        year=year,
+        title=_text(title, "title", _("名称")),
+        kind=kind,
+        scale=scale,
+        eligible_voters=eligible_voters,
+    )
+    record(
+        actor,
+        "evaluation.created",
+        evaluation,
+        {
+            "unit": unit.code,
+            "year": year,
+            "title": evaluation.title,
+            "kind": kind,
+            "scale": scale,
+            "eligible_voters": eligible_voters,
+        },
+    )
+    return evaluation
+
+
+@transaction.atomic
+def do_add_subject(actor, evaluation: Evaluation, person: Person, role_title: str) -> Subject:
+    _status(evaluation, EvaluationStatus.DRAFT)
+    subject, created = Subject.objects.get_or_create(
+        evaluation=evaluation,
+        person=person,
+        defaults={"role_title": _text(role_title, "role_title", _("职务"))},
+    )
+    if created:
+        record(
+            actor, "evaluation.subject.added", evaluation, {"person": person.pk, "role": role_title}
+        )
+    return subject
+
+
+@transaction.atomic
+def do_record_commitment(actor, subject: Subject, text: str, on: date) -> Subject:
+    """年初公开承诺: 《职务履行和廉洁从政承诺书》 (EVA-2, 附件15 二(三)2)."""
+    subject.commitment, subject.commitment_on = _text(text, "text", _("承诺内容")), on
+    subject.save(update_fields=["commitment", "commitment_on"])
+    record(
+        actor, "evaluation.commitment", subject, {"on": on.isoformat(), "text": subject.commitment}
+    )
+    return subject
+
+
+@transaction.atomic
+def do_record_report(actor, subject: Subject, text: str, on: date) -> Subject:
+    """年末述职述廉 (EVA-2)."""
+    subject.report, subject.report_on = _text(text, "text", _("述职述廉内容")), on
+    subject.save(update_fields=["report", "report_on"])
+    record(actor, "evaluation.report", subject, {"on": on.isoformat(), "text": subject.report})
+    return subject
+
+
+@transaction.atomic
+def do_ask_question(actor, subject: Subject, asker: str, text: str, answer: str = "") -> Question:
+    """询问和质询, and the answer given at the meeting (EVA-2)."""
+    q = Question.objects.create(
+        subject=subject,
+        asker=_text(asker, "asker", _("提问人")),
+        text=_text(text, "text", _("问题")),
+        answer=(answer or "").strip(),
+    )
+    record(
+        actor,
+        "evaluation.question",
+        subject,
+        {"asker": q.asker, "text": q.text, "answer": q.answer},
+    )
+    return q
+
+
+@transaction.atomic
+def do_answer_question(actor, question: Question, answer: str) -> Question:
+    question.answer = _text(answer, "answer", _("答复"))
+    question.save(update_fields=["answer"])
+    record(
+        actor,
+        "evaluation.question.answered",
+        question.subject,
+        {"question": question.pk, "answer": question.answer},
+    )
+    return question
+
+
+@transaction.atomic
+def do_open_voting(actor, evaluation: Evaluation) -> Evaluation:
+    _status(evaluation, EvaluationStatus.DRAFT)
+    if not evaluation.subjects.exists():
+        raise InvalidInput(_("请先添加被测评人。"))
+    evaluation.status = EvaluationStatus.VOTING
+    evaluation.save(update_fields=["status"])
+    record(actor, "evaluation.voting.opened", evaluation, {})
+    return evaluation
+
+
+@transaction.atomic
+def do_issue_codes(actor, evaluation: Evaluation, count: int) -> list[str]:
+    """One-time voter codes, returned once in clear and stored only as keyed hashes (EVA-1)."""
+    _status(evaluation, EvaluationStatus.DRAFT, EvaluationStatus.VOTING)
+    if (
+        count < 1
+        or evaluation.codes.count() + evaluation.sheets.count() + count > evaluation.eligible_voters
+    ):
+        raise InvalidInput(
+            _("投票码与纸质票合计不能超过参评人数 %d。") % evaluation.eligible_voters, field="count"
+        )
+    codes = ["".join(secrets.choice(CODE_ALPHABET) for _i in range(10)) for _n in range(count)]
+    VoterCode.objects.bulk_create(
+        [
+            VoterCode(id=_random_uuid(), evaluation=evaluation, code_hash=code_hash(evaluation, c))
+            for c in codes
+        ]
+    )
+    record(actor, "evaluation.codes.issued", evaluation, {"count": count})
+    return codes
+
+
+def _grades(evaluation: Evaluation, grades: dict) -> dict[int, str]:
+    subjects = set(evaluation.subjects.values_list("pk", flat=True))
+    clean = {int(k): v for k, v in grades.items()}
+    if set(clean) != subjects:
+        raise InvalidInput(_("请对每位被测评人选择一个等次。"), field="grades")
+    if any(v not in evaluation.scale for v in clean.values()):
+        raise InvalidInput(_("无效的测评等次。"), field="grades")
+    return clean
+
+
+def _add_ballots(evaluation: Evaluation, grades: dict[int, str]) -> None:
+    Ballot.objects.bulk_create(
+        [
+            Ballot(id=_random_uuid(), evaluation=evaluation, subject_id=sid, grade=g)
+            for sid, g in grades.items()
+        ]
+    )
+
+
+@transaction.atomic
+def do_cast_online(evaluation: Evaluation, code: str, grades: dict) -> None:
+    """An online ballot: the code is checked and marked used, the grades stored with no link to
+    it. The event says only that a ballot was cast (EVA-1, EVA-2 无记名)."""
+    _status(evaluation, EvaluationStatus.VOTING)
+    grades = _grades(evaluation, grades)
+    updated = VoterCode.objects.filter(
+        evaluation=evaluation, code_hash=code_hash(evaluation, code or ""), used=False
+    ).update(used=True)
+    if updated != 1:
+        raise InvalidInput(_("投票码无效或已使用。"), field="code")
+    _add_ballots(evaluation, grades)
+    record("voter", "evaluation.ballot.cast", evaluation, {"channel": "online"})
+
+
+@transaction.atomic
+def do_enter_paper_sheet(clerk, evaluation: Evaluation, sheet_no: str, grades: dict) -> PaperSheet:
+    """Key in a paper ballot. Two different clerks enter each sheet; it is counted only when both
+    entries match, and a mismatch is reported (EVA-1)."""
+    _status(evaluation, EvaluationStatus.VOTING)
+    sheet_no = _text(sheet_no, "sheet_no", _("票号"))
+    grades = _grades(evaluation, grades)
+    sheet = PaperSheet.objects.filter(evaluation=evaluation, sheet_no=sheet_no).first()
+    if sheet is None:
+        if evaluation.codes.count() + evaluation.sheets.count() >= evaluation.eligible_voters:
+            raise InvalidInput(_("票数已达参评人数，不能再录入。"), field="sheet_no")
+        sheet = PaperSheet.objects.create(evaluation=evaluation, sheet_no=sheet_no)
+    elif sheet.status != SheetStatus.PENDING:
+        raise InvalidInput(_("该票已%s。") % sheet.get_status_display(), field="sheet_no")
+    if sheet.entries.filter(clerk=clerk).exists():
+        raise InvalidInput(_("同一张票须由另一名录入员复核录入。"), field="sheet_no")
+    PaperEntry.objects.create(
+        sheet=sheet, clerk=clerk, grades={str(k): v for k, v in grades.items()}
+    )
+    entries = list(sheet.entries.all())
+    if len(entries) == 2:
+        first = {int(k): v for k, v in entries[0].grades.items()}
+        if first == grades:
+            sheet.status = SheetStatus.COUNTED
+            _add_ballots(evaluation, grades)
+            record(clerk, "evaluation.paper.counted", evaluation, {"sheet": sheet_no})
+        else:
+            sheet.status = SheetStatus.MISMATCH
+            record(clerk, "evaluation.paper.mismatch", evaluation, {"sheet": sheet_no})
+        sheet.save(update_fields=["status"])
+    else:
+        record(clerk, "evaluation.paper.entered", evaluation, {"sheet": sheet_no})
+    return sheet
+
+
+def rate(evaluation: Evaluation, counts: dict[str, int]) -> tuple[str, str]:
+    """不称职 when its votes exceed the configured share (default 1/3) of ballots; otherwise the
+    grade with most votes, ties going to the lower grade."""
+    total = sum(counts.values())
+    if total == 0:
+        return "", _("无有效票")
+    bad = counts.get(evaluation.unqualified_grade, 0)
+    n, d = evaluation.unqualified_num, evaluation.unqualified_den
+    if bad * d > total * n:
+        return evaluation.unqualified_grade, _(
+            "“%(g)s” %(b)d 票，超过有效票 %(t)d 的 %(n)d/%(d)d"
+        ) % {"g": evaluation.unqualified_grade, "b": bad, "t": total, "n": n, "d": d}
+    best = max(reversed(evaluation.scale), key=lambda g: counts.get(g, 0))
+    return best, _("有效票 %(t)d，“%(g)s” %(c)d 票最多") % {
+        "t": total,
+        "g": best,
+        "c": counts.get(best, 0),
+    }
+
+
+@transaction.atomic
+def do_close_voting(actor, evaluation: Evaluation) -> Evaluation:
+    """Count: reshuffle the box, tally, rate, flag two unqualified years in a row (EVA-3)."""
+    _status(evaluation, EvaluationStatus.VOTING)
+    rows = list(evaluation.ballots.values_list("subject_id", "grade"))
+    random.SystemRandom().shuffle(rows)
+    evaluation.ballots.all().delete()
+    Ballot.objects.bulk_create(
+        [Ballot(id=_random_uuid(), evaluation=evaluation, subject_id=s, grade=g) for s, g in rows]
+    )
+    results = {}
+    for subject in evaluation.subjects.select_related("person"):
+        counts = {g: 0 for g in evaluation.scale}
+        for sid, grade in rows:
+            if sid == subject.pk:
+                counts[grade] += 1
+        subject.counts = counts
+        subject.rating, subject.rating_text = rate(evaluation, counts)
+        subject.save(update_fields=["counts", "rating", "rating_text"])
+        results[subject.person_id] = {"counts": counts, "rating": subject.rating}
+    evaluation.status = EvaluationStatus.CLOSED
+    evaluation.save(update_fields=["status"])
+    record(
+        actor,
+        "evaluation.voting.closed",
+        evaluation,
+        {
+            "ballots": len(rows),
+            "results": results,
+            "pending_sheets": evaluation.sheets.exclude(status=SheetStatus.COUNTED).count(),
+        },
+    )
+    for subject in evaluation.subjects.all():
+        if subject.rating == evaluation.unqualified_grade:
+            _check_two_years(actor, evaluation, subject)
+    return evaluation
+
+
+def _check_two_years(actor, evaluation: Evaluation, subject: Subject) -> None:
+    """连续两年评议为不合格: 责令辞职, 不辞职的启动罢免 (EVA-3, 附件15 二(三)3)."""
+    previous = Subject.objects.filter(
+        person=subject.person,
+        evaluation__unit=evaluation.unit,
+        evaluation__kind=evaluation.kind,
+        evaluation__year=evaluation.year - 1,
+        evaluation__status__in=[EvaluationStatus.CLOSED, EvaluationStatus.PUBLISHED],
+    ).first()
+    if previous and previous.rating == previous.evaluation.unqualified_grade:
+        flag = Flag.objects.create(
+            person=subject.person,
+            unit=evaluation.unit,
+            kind=FlagKind.RESIGN_OR_RECALL,
+            reason=_("%(a)d、%(b)d 年连续两年测评为“%(g)s”")
+            % {"a": evaluation.year - 1, "b": evaluation.year, "g": subject.rating},
+            raised_on=timezone.localdate(),
+        )
+        record(
+            actor,
+            "evaluation.flag.resign_or_recall",
+            subject.person,
+            {
+                "flag": flag.pk,
+                "unit": evaluation.unit.code,
+                "years": [evaluation.year - 1, evaluation.year],
+                "rule": "EVA-3-two-unqualified-years",
+            },
+        )
+
+
+@transaction.atomic
+def do_publish_results(actor, evaluation: Evaluation) -> Evaluation:
+    """结果公示 (EVA-2, PUB-10)."""
+    _status(evaluation, EvaluationStatus.CLOSED)
+    evaluation.status, evaluation.published_at = EvaluationStatus.PUBLISHED, timezone.now()
+    evaluation.save(update_fields=["status", "published_at"])
+    record(
+        actor,
+        "evaluation.published",
+        evaluation,
+        {"results": {s.person_id: s.rating for s in evaluation.subjects.all()}},
+    )
+    return evaluation
+
+
+def petition_reaches_threshold(basis: str, signatures: int, eligible_total: int) -> bool:
+    """五分之一以上有选举权的村民 or 三分之一以上的村民代表 (EVA-4, 附件15 二(四)2(6))."""
+    if basis == PetitionBasis.VOTERS:
+        return 5 * signatures >= eligible_total
+    if basis == PetitionBasis.REPRESENTATIVES:
+        return 3 * signatures >= eligible_total
+    raise InvalidInput(_("无效的联名类别。"), field="basis")
+
+
+@transaction.atomic
+def do_file_recall_petition(
+    actor,
+    unit: Unit,
+    person: Person,
+    basis: str,
+    signatures: int,
+    eligible_total: int,
+    on: date | None = None,
+) -> RecallPetition:
+    if eligible_total < 1 or signatures < 0 or signatures > eligible_total:
+        raise InvalidInput(_("联名人数须在 0 与总数之间。"), field="signatures")
+    reaches = petition_reaches_threshold(basis, signatures, eligible_total)
+    on = on or timezone.localdate()
+    petition = RecallPetition.objects.create(
+        unit=unit,
+        person=person,
+        basis=basis,
+        signatures=signatures,
+        eligible_total=eligible_total,
+        filed_on=on,
+        reaches_threshold=reaches,
+    )
+    record(
+        actor,
+        "evaluation.recall.petition",
+        petition,
+        {
+            "unit": unit.code,
+            "person": person.pk,
+            "basis": basis,
+            "signatures": signatures,
+            "eligible_total": eligible_total,
+            "reaches_threshold": reaches,
+        },
+    )
+    if reaches:
+        Flag.objects.create(
+            person=person,
+            unit=unit,
+            kind=FlagKind.RECALL_PETITION,
+            reason=_("罢免联名 %(s)d / %(t)d") % {"s": signatures, "t": eligible_total},
+            raised_on=on,
+        )
+        record(
+            actor,
+            "evaluation.recall.flagged",
+            person,
+            {"petition": petition.pk, "rule": "EVA-4-recall-threshold"},
+        )
+    return petition
