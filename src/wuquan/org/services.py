@@ -232,6 +232,19 @@ def do_set_roles(user, role_names: list[str], actor=None) -> None:
     record(actor, "org.account.roles", user, {"roles": sorted(role_names)})
 
 
+_HASHES: dict[str, str] = {}
+
+
+def _hashed(password: str) -> str:
+    """why: PBKDF2 costs ~0.7 s here and demo/test accounts share one known password; hash it
+    once per process (same salt for those accounts, which protects nothing extra anyway)."""
+    from django.contrib.auth.hashers import make_password
+
+    if password not in _HASHES:
+        _HASHES[password] = make_password(password)
+    return _HASHES[password]
+
+
 @transaction.atomic
 def ensure_staff(
     username: str,
@@ -248,7 +261,7 @@ def ensure_staff(
         username=username, defaults={"is_staff": True, "is_superuser": is_superuser}
     )
     if created:
-        user.set_password(password)
+        user.password = _hashed(password)
         user.save()
         ensure_roles()
         user.groups.set(Group.objects.filter(name__in=role_names))
