@@ -55,3 +55,9 @@ def temp_rule():
     yield add
     for code in added:
         registry.unregister(code)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # why: the demo accounts' PBKDF2 hashing dominated these tests' run time
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

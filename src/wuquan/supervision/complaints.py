@@ -139,13 +139,16 @@ def validate(data: ComplaintInput) -> tuple[ComplaintInput, Unit | None]:
     return cleaned, unit
 
 
-def do_file_complaint(data: ComplaintInput, ip: str = "", at: datetime | None = None) -> Complaint:
+def do_file_complaint(
+    data: ComplaintInput, ip: str = "", at: datetime | None = None, count_rate: bool = True
+) -> Complaint:
     """File a complaint from the public portal and open a supervision case for it (SUP-9).
 
     Order: rate limit, then validation, then one transaction writing the complaint, its alarm
     and the ledger event (which carries no identity and no tracking code)."""
     now = engine.aware(at)
-    take_rate_slot(ip, now)
+    if count_rate:  # why: the public view counts the attempt itself, before parsing the form
+        take_rate_slot(ip, now)
     cleaned, unit = validate(data)
     with transaction.atomic():
         complaint = Complaint.objects.create(

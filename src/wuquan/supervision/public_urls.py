@@ -1,0 +1,10 @@
+"""Public pages (/gk/supervision/): the complaint form and the tracking-code lookup (SUP-9)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("complaint/", views.complaint_form, name="complaint"),
+    path("complaint/track/", views.complaint_track, name="complaint-track"),
+]

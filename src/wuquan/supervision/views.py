@@ -1,0 +1,320 @@
+"""Staff and public pages of the supervision context; thin: forms parse, services decide
+(SUP-5, SUP-7..11)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from wuquan.common.exceptions import InvalidInput, NotPermitted
+from wuquan.ledger.models import Event
+from wuquan.org.models import Unit
+
+from . import charts, complaints, registry, selectors, services
+from .models import Alarm, AlarmStatus, ComplaintAbout, InspectionKind, InspectionRound, Outcome
+
+
+def _form_or_refuse(form: forms.Form) -> dict:
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else ""
+        raise InvalidInput(f"{label}：{errors[0]}" if label else errors[0], field=field)
+    return form.cleaned_data
+
+
+class AssignForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.all(), label=_("交办单位"))
+    working_days = forms.IntegerField(
+        label=_("回复期限（工作日）"),
+        min_value=1,
+        max_value=60,
+        initial=services.DEFAULT_ANSWER_WORKING_DAYS,
+    )
+    instructions = forms.CharField(
+        label=_("交办要求"), required=False, widget=forms.Textarea, max_length=2000
+    )
+
+
+class AnswerForm(forms.Form):
+    explanation = forms.CharField(label=_("情况说明"), widget=forms.Textarea, max_length=5000)
+    correction = forms.CharField(
+        label=_("整改纠正情况"), widget=forms.Textarea, required=False, max_length=5000
+    )
+    evidence = forms.FileField(label=_("佐证材料"), required=False)
+
+
+class CheckForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结论"), choices=[("accept", _("通过")), ("send_back", _("退回重办"))]
+    )
+    note = forms.CharField(
+        label=_("审核意见"), widget=forms.Textarea, required=False, max_length=2000
+    )
+    working_days = forms.IntegerField(
+        label=_("退回后回复期限（工作日）"),
+        min_value=1,
+        max_value=60,
+        initial=services.DEFAULT_ANSWER_WORKING_DAYS,
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("处理结果"), choices=[(o.value, o.label) for o in services.CLOSING_OUTCOMES]
+    )
+    note = forms.CharField(label=_("办结说明"), widget=forms.Textarea, max_length=5000)
+    published_answer = forms.CharField(
+        label=_("公开答复（投诉举报）"), widget=forms.Textarea, required=False, max_length=5000
+    )
+
+
+@login_required
+def board(request):
+    data = selectors.board(request.user)
+    trend = [(d.strftime("%m-%d"), n) for d, n in data["trend"]]
+    rules = [(f"{r['rule_code']} {r['name']}", r["n"]) for r in data["top_rules"]]
+    return render(
+        request,
+        "supervision/board.html",
+        {
+            **data,
+            "trend_svg": charts.column_chart(trend, str(_("近30天每日报警数"))),
+            "rules_svg": charts.bar_chart(rules, str(_("触发最多的规则"))),
+            "is_commission": services.is_commission(request.user),
+            "rules": registry.all_rules(),
+        },
+    )
+
+
+def _visible_alarm(request, pk) -> Alarm:
+    alarm = selectors.alarms_visible_to(request.user).filter(pk=pk).first()
+    if alarm is None:
+        raise Http404
+    return alarm
+
+
+@login_required
+def alarm_detail(request, pk):
+    alarm = _visible_alarm(request, pk)
+    complaint = getattr(alarm, "complaint", None)
+    commission = services.is_commission(request.user)
+    can_answer = alarm.status == AlarmStatus.ASSIGNED and (
+        request.user.is_superuser or services.holds_post_in(request.user, alarm.assigned_unit)
+    )
+    related = Event.objects.filter(
+        subject_type="supervision.alarm", subject_id=str(alarm.pk)
+    ).order_by("index")
+    return render(
+        request,
+        "supervision/alarm.html",
+        {
+            "alarm": alarm,
+            "rule": registry.get(alarm.rule_code),
+            "linked_events": Event.objects.filter(index__in=alarm.event_indices).order_by("index"),
+            "history": related,
+            "complaint": complaint,
+            "identity": complaints.identity_for(request.user, complaint) if complaint else None,
+            "is_commission": commission,
+            "assign_form": AssignForm(initial={"unit": alarm.unit_id}) if commission else None,
+            "answer_form": AnswerForm() if can_answer else None,
+            "check_form": CheckForm() if commission else None,
+            "close_form": CloseForm() if commission else None,
+            "accountability": Outcome.accountability_grade(alarm.outcome),
+        },
+    )
+
+
+@login_required
+@require_POST
+def alarm_assign(request, pk):
+    alarm = _visible_alarm(request, pk)
+    data = _form_or_refuse(AssignForm(request.POST))
+    services.do_assign_alarm(
+        request.user, alarm, data["unit"], data["working_days"], data["instructions"]
+    )
+    messages.success(request, _("已交办。"))
+    return redirect("supervision:alarm", pk=pk)
+
+
+@login_required
+@require_POST
+def alarm_answer(request, pk):
+    alarm = _visible_alarm(request, pk)
+    data = _form_or_refuse(AnswerForm(request.POST, request.FILES))
+    services.do_answer_alarm(
+        request.user, alarm, data["explanation"], data["correction"], data.get("evidence")
+    )
+    messages.success(request, _("已回复，等待纪委审核。"))
+    return redirect("supervision:alarm", pk=pk)
+
+
+@login_required
+@require_POST
+def alarm_check(request, pk):
+    alarm = _visible_alarm(request, pk)
+    data = _form_or_refuse(CheckForm(request.POST))
+    services.do_check_alarm(
+        request.user, alarm, data["decision"] == "accept", data["note"], data["working_days"]
+    )
+    messages.success(request, _("已审核。"))
+    return redirect("supervision:alarm", pk=pk)
+
+
+@login_required
+@require_POST
+def alarm_close(request, pk):
+    alarm = _visible_alarm(request, pk)
+    data = _form_or_refuse(CloseForm(request.POST))
+    services.do_close_alarm(
+        request.user, alarm, data["outcome"], data["note"], data["published_answer"]
+    )
+    messages.success(request, _("已办结。"))
+    return redirect("supervision:alarm", pk=pk)
+
+
+@login_required
+def inbox(request):
+    if request.method == "POST":
+        services.do_mark_read(request.user, request.POST.getlist("ids"))
+        return redirect("supervision:inbox")
+    return render(request, "supervision/inbox.html", {"notes": selectors.inbox(request.user)})
+
+
+@login_required
+def dispatch_report(request):
+    if not selectors.is_supervisory(request.user):
+        raise NotPermitted(_("调度通报由纪检监察机关编发。"))
+    today = timezone.localdate()
+    try:
+        days = max(1, min(int(request.GET.get("days", 30)), 366))
+    except ValueError:
+        days = 30
+    report = selectors.dispatch_report(today - timedelta(days=days - 1), today)
+    return render(
+        request, "supervision/dispatch.html", {**report, "days": days, "printed_at": timezone.now()}
+    )
+
+
+class RoundForm(forms.Form):
+    supervising_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("监管单位"))
+    title = forms.CharField(label=_("巡查任务"), max_length=200)
+    scope = forms.CharField(label=_("巡查范围"), required=False, widget=forms.Textarea)
+    due = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervising_unit"].queryset = Unit.objects.filter(
+            code__in=services.inspecting_unit_codes()
+        )
+
+
+class InspectionForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("报送单位"))
+    round = forms.ModelChoiceField(
+        queryset=InspectionRound.objects.all(), label=_("巡查任务"), required=False
+    )
+    kind = forms.ChoiceField(label=_("类别"), choices=InspectionKind.choices)
+    findings = forms.CharField(label=_("检查发现"), widget=forms.Textarea, max_length=10000)
+    attachment = forms.FileField(label=_("附件"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(
+            code__in=services.inspecting_unit_codes()
+        )
+
+
+@login_required
+def inspections(request):
+    if request.method == "POST":
+        if request.POST.get("form") == "round":
+            data = _form_or_refuse(RoundForm(request.POST))
+            services.do_create_inspection_round(
+                request.user, data["supervising_unit"], data["title"], data["due"], data["scope"]
+            )
+            messages.success(request, _("巡查任务已布置。"))
+        else:
+            data = _form_or_refuse(InspectionForm(request.POST, request.FILES))
+            services.do_file_inspection(
+                request.user,
+                data["unit"],
+                data["kind"],
+                data["findings"],
+                data["round"],
+                attachment=data.get("attachment"),
+            )
+            messages.success(request, _("检查记录已报送。"))
+        return redirect("supervision:inspections")
+    return render(
+        request,
+        "supervision/inspections.html",
+        {
+            "rounds": selectors.rounds_with_status(),
+            "records": selectors.inspection_records(),
+            "round_form": RoundForm() if services.is_commission(request.user) else None,
+            "inspection_form": InspectionForm(),
+        },
+    )
+
+
+# ---- public pages (/gk/supervision/) --------------------------------------------------------
+
+
+class ComplaintForm(forms.Form):
+    about = forms.ChoiceField(label=_("投诉对象"), choices=ComplaintAbout.choices)
+    receipt_no = forms.CharField(label=_("办件受理编号"), required=False, max_length=40)
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.all(), label=_("被投诉单位"), required=False, to_field_name="code"
+    )
+    person_named = forms.CharField(label=_("被投诉人"), required=False, max_length=50)
+    content = forms.CharField(
+        label=_("投诉内容"), widget=forms.Textarea, max_length=complaints.CONTENT_MAX
+    )
+    anonymous = forms.BooleanField(label=_("匿名投诉"), required=False)
+    complainant_name = forms.CharField(label=_("您的姓名"), required=False, max_length=50)
+    complainant_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
+    # why: a field humans never see; bots fill it in (honeypot)
+    website = forms.CharField(label=_("网址"), required=False)
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def complaint_form(request):
+    if request.method == "POST":
+        form = ComplaintForm(request.POST)
+        # why: rate-limit before parsing so a flood costs nothing; refusals write nothing
+        complaints.take_rate_slot(_client_ip(request))
+        data = _form_or_refuse(form)
+        complaint = complaints.do_file_complaint(
+            complaints.ComplaintInput(
+                about=data["about"],
+                content=data["content"],
+                receipt_no=data["receipt_no"],
+                unit_code=data["unit"].code if data["unit"] else "",
+                person_named=data["person_named"],
+                anonymous=data["anonymous"],
+                complainant_name=data["complainant_name"],
+                complainant_phone=data["complainant_phone"],
+                honeypot=data["website"],
+            ),
+            ip=_client_ip(request),
+            count_rate=False,
+        )
+        return render(request, "supervision/complaint_done.html", {"code": complaint.tracking_code})
+    return render(request, "supervision/complaint_form.html", {"form": ComplaintForm()})
+
+
+def complaint_track(request):
+    code = request.GET.get("code", "")
+    result = complaints.lookup(code) if code else None
+    return render(request, "supervision/complaint_track.html", {"result": result, "code": code})
