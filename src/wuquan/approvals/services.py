@@ -1,0 +1,1001 @@
+"""Writes of the approval platform (APR-1..8): submit, accept or refuse, claim and complete
+steps, suspend and resume the clock, charge fees, withdraw, consult.
+
+Every function here is one exercise of power: it checks who may do it, changes state and
+records exactly ONE ledger event, all in one transaction. Event payloads carry what the
+supervision rules need (docs/approvals.md lists them): case, item, step, step kind, post,
+unit, user and person, fee and amount, materials demanded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wuquan.catalog import flows
+from wuquan.catalog.models import ApprovalItem, Fee, ItemStatus, Material, MaterialReuse
+from wuquan.common.exceptions import InvalidInput, NotFound, NotPermitted, RuleViolation
+from wuquan.ledger import record
+from wuquan.org import roles
+from wuquan.org.models import Post, Unit
+from wuquan.org.selectors import person_of, posts_held, role_names
+from wuquan.workdays import services as deadlines
+from wuquan.workdays.calendar import compute_deadline
+
+from . import engine
+from .models import (
+    ApiToken,
+    Case,
+    CaseMaterial,
+    CaseResult,
+    CaseStatus,
+    CaseStep,
+    Channel,
+    Charge,
+    Consultation,
+    DailySequence,
+    MaterialStatus,
+    StepState,
+    Suspension,
+    SuspensionKind,
+)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the window
+CODE_LENGTH = 8
+RECEIPT_PREFIX = getattr(settings, "WUQUAN_RECEIPT_PREFIX", "LT")
+DECISION_KINDS = ("审批", "决定")
+ACCEPT_KIND = "受理"
+DELIVERY_KIND = "送达"
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def _when(at: datetime | None) -> datetime:
+    when = at or timezone.now()
+    if timezone.is_naive(when):
+        raise InvalidInput(_("时间必须带时区"), field="at")
+    return when
+
+
+def next_number(kind: str, prefix: str, at: datetime) -> str:
+    """`PREFIX-YYYYMMDD-NNNN`, a per-day sequence incremented under a row lock (APR-1)."""
+    day = timezone.localdate(at)
+    if not DailySequence.objects.filter(kind=kind, day=day).exists():
+        try:
+            with transaction.atomic():
+                DailySequence.objects.create(kind=kind, day=day, last=0)
+        except IntegrityError:
+            pass  # why: another transaction created today's row first; we increment it below.
+    DailySequence.objects.filter(kind=kind, day=day).update(last=F("last") + 1)
+    n = DailySequence.objects.select_for_update().get(kind=kind, day=day).last
+    return f"{prefix}-{day:%Y%m%d}-{n:04d}"
+
+
+def _hash_code(salt: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{salt}:{code.strip().upper()}".encode(), hashlib.sha256).hexdigest()
+
+
+def check_query_code(case: Case, code: str) -> bool:
+    if not case.query_hash or not code:
+        return False
+    return hmac.compare_digest(case.query_hash, _hash_code(case.query_salt, code))
+
+
+def _new_code(case: Case) -> str:
+    code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+    case.query_salt = secrets.token_hex(8)
+    case.query_hash = _hash_code(case.query_salt, code)
+    return code
+
+
+def _person_id(user) -> int | None:
+    person = person_of(user)
+    return person.pk if person else None
+
+
+def holds_post(user, post: Post, at: datetime) -> bool:
+    person = person_of(user)
+    return (
+        person is not None
+        and posts_held(person, timezone.localdate(at)).filter(pk=post.pk).exists()
+    )
+
+
+def require_post(user, post: Post, at: datetime) -> None:
+    """APR-3: a step is done only by someone holding its post (on the day it is done)."""
+    if not holds_post(user, post, at):
+        raise NotPermitted(
+            _("该环节须由“%(post)s”岗位办理；您（%(user)s）在%(day)s未在此岗位任职，未作任何更改。")
+            % {
+                "post": post,
+                "user": getattr(user, "get_username", lambda: str(user))(),
+                "day": timezone.localdate(at).isoformat(),
+            },
+            field="post",
+        )
+
+
+def _case_payload(case: Case) -> dict:
+    return {
+        "case_id": case.pk,
+        "application_no": case.application_no,
+        "receipt_no": case.receipt_no,
+        "item_id": case.item_id,
+        "item_code": case.item.code,
+        "item_area": case.item.area,
+        "case_unit_id": case.unit_id,
+        "flow_version_id": case.flow_id,
+    }
+
+
+def _step_payload(step: CaseStep, user=None) -> dict:
+    return {
+        **_case_payload(step.case),
+        "step_id": step.pk,
+        "task": step.step_id,
+        "step_name": step.name,
+        "step_kind": step.kind,
+        "post_id": step.post_id,
+        "unit_id": step.unit_id,
+        "user": user.get_username() if user is not None and hasattr(user, "get_username") else None,
+        "person_id": _person_id(user) if user is not None else None,
+        "deadline": step.deadline.isoformat() if step.deadline else None,
+    }
+
+
+def _suspension_spans(case: Case) -> list[tuple[datetime, datetime | None]]:
+    return [(s.started_at, s.ended_at) for s in case.suspensions.all()]
+
+
+def _step_deadline(step: CaseStep, spans) -> None:
+    relevant = [(a, b) for a, b in spans if b is None or b > step.started_at]
+    result = compute_deadline(step.started_at, step.limit_days, relevant)
+    step.deadline = result.due
+    step.provisional = result.provisional
+
+
+def _post_for(step) -> Post:
+    post = (
+        Post.objects.select_related("unit")
+        .filter(unit__code=step.unit_code, code=step.post_code)
+        .first()
+    )
+    if post is None:
+        raise RuleViolation(
+            _("流程环节“%(name)s”的岗位 %(unit)s/%(post)s 不存在，请先在组织机构中设置。")
+            % {"name": step.name, "unit": step.unit_code, "post": step.post_code}
+        )
+    return post
+
+
+def sync_steps(case: Case, workflow, at: datetime) -> list[CaseStep]:
+    """Mirror the workflow's ready user tasks into CaseStep rows; open rows whose task is no
+    longer ready (cancelled branches) become cancelled. Returns the new rows."""
+    ready = {str(t.id): t for t in engine.ready_tasks(workflow)}
+    open_rows = {
+        s.task_id: s for s in case.steps.filter(state__in=(StepState.READY, StepState.CLAIMED))
+    }
+    for task_id, row in open_rows.items():
+        if task_id not in ready:
+            row.state = StepState.CANCELLED
+            row.save(update_fields=["state"])
+    smap = flows.step_map(case.flow)
+    spans = None
+    created = []
+    for task_id, task in ready.items():
+        if task_id in open_rows:
+            continue
+        meta = smap[task.task_spec.name]
+        post = _post_for(meta)
+        step = CaseStep(
+            case=case,
+            task_id=task_id,
+            step_id=meta.id,
+            name=meta.name,
+            kind=meta.kind,
+            unit_id=post.unit_id,
+            post=post,
+            limit_days=meta.limit_days,
+            started_at=at,
+        )
+        if spans is None:
+            spans = _suspension_spans(case)
+        _step_deadline(step, spans)
+        step.save()
+        created.append(step)
+    return created
+
+
+def _refresh_deadlines(case: Case) -> None:
+    """Copy the case deadline and recompute open steps' deadlines after a pause or a move."""
+    if case.deadline_id:
+        case.deadline.refresh_from_db()
+        case.due = case.deadline.due
+        case.provisional = case.deadline.provisional
+    spans = _suspension_spans(case)
+    for step in case.steps.filter(state__in=(StepState.READY, StepState.CLAIMED)):
+        _step_deadline(step, spans)
+        step.save(update_fields=["deadline", "provisional"])
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case under a row lock: concurrent transitions of one case serialise."""
+    return (
+        Case.objects.select_for_update().select_related("item", "flow", "deadline").get(pk=case.pk)
+    )
+
+
+def _condition_data(version, raw: dict) -> dict:
+    """The case-data fields the flow's conditions read, checked and typed (APR-3 routing)."""
+    fields = engine.condition_fields(version)
+    out: dict[str, Any] = {}
+    for name, kind in fields.items():
+        value = raw.get(name)
+        if kind == "bool":
+            out[name] = value in (True, "1", "true", "True", "on", "yes", "是", 1)
+            continue
+        if value in (None, ""):
+            raise InvalidInput(_("请填写“%(f)s”（办理流程需要）。") % {"f": name}, field=name)
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise InvalidInput(_("“%(f)s”应为数字。") % {"f": name}, field=name) from None
+        out[name] = int(number) if number == number.to_integral_value() else float(number)
+    return out
+
+
+# ---- application and acceptance (APR-1) -------------------------------------------------------
+
+
+@dataclass
+class Submitted:
+    case: Case
+    query_code: str  # shown once to the applicant, never stored in clear
+
+
+@transaction.atomic
+def do_submit_application(
+    item: ApprovalItem,
+    *,
+    applicant_name: str,
+    applicant_id_number: str = "",
+    applicant_phone: str = "",
+    title: str = "",
+    data: dict | None = None,
+    files: dict | None = None,
+    channel: str = Channel.ONLINE,
+    actor=None,
+    at: datetime | None = None,
+) -> Submitted:
+    """An application through the one online entrance or at the window (APR-1, APR-7).
+
+    Online, every catalog material the applicant must bring (reuse = none) needs a file;
+    materials the records or an earlier step already hold are marked reused (CAT-5). At the
+    window the clerk checks materials at acceptance. Gives an application number and a query
+    code; records `approvals.case.submitted`.
+    """
+    when = _when(at)
+    if item.status != ItemStatus.RETAINED:
+        raise RuleViolation(_("事项“%(n)s”已不在保留目录内，不能申请。") % {"n": item.name})
+    version = item.published_flow()
+    if version is None:
+        raise RuleViolation(_("事项“%(n)s”尚无已发布的办理流程。") % {"n": item.name})
+    if not (applicant_name or "").strip():
+        raise InvalidInput(_("请填写申请人姓名或单位名称。"), field="applicant_name")
+    if channel == Channel.WINDOW and roles.WINDOW not in role_names(actor):
+        raise NotPermitted(_("窗口登记申请须由窗口受理人员办理。"))
+    files = files or {}
+    materials = list(item.materials.all())
+    known = {m.pk for m in materials}
+    unknown = [k for k in files if int(k) not in known]
+    if unknown:
+        raise RuleViolation(_("所附材料不在本事项的申报材料目录内。"), field="materials")
+    if channel == Channel.ONLINE:
+        missing = [
+            m.name for m in materials if m.reuse == MaterialReuse.NONE and not files.get(m.pk)
+        ]
+        if missing:
+            raise InvalidInput(
+                _("缺少申报材料：%(m)s。未作任何提交。") % {"m": "、".join(missing)},
+                field="materials",
+            )
+    cond = _condition_data(version, data or {})
+    case = Case(
+        item=item,
+        flow=version,
+        unit=item.unit,
+        channel=channel,
+        application_no=next_number("application", "SQ", when),
+        applicant_name=applicant_name.strip(),
+        applicant_id_number=(applicant_id_number or "").strip(),
+        applicant_phone=(applicant_phone or "").strip(),
+        title=(title or "").strip()[:300],
+        data=cond,
+        submitted_at=when,
+        submitted_by=actor if channel == Channel.WINDOW else None,
+        promised_days=item.promised_days,
+    )
+    code = _new_code(case)
+    workflow = engine.start(version, cond)
+    case.workflow_state = engine.dump(workflow)
+    case.save()
+    for m in materials:
+        f = files.get(m.pk)
+        status = (
+            MaterialStatus.PROVIDED
+            if f
+            else MaterialStatus.REUSED
+            if m.reuse != MaterialReuse.NONE
+            else MaterialStatus.MISSING
+        )
+        cm = CaseMaterial(case=case, material=m, status=status)
+        if f:
+            cm.file.save(getattr(f, "name", m.name) or m.name, f, save=False)
+        cm.save()
+    sync_steps(case, workflow, when)
+    record(
+        actor or f"applicant:{case.application_no}",
+        "approvals.case.submitted",
+        case,
+        {
+            **_case_payload(case),
+            "channel": channel,
+            "materials": {str(cm.material_id): cm.status for cm in case.materials.all()},
+            "data": cond,
+        },
+        at=when,
+    )
+    return Submitted(case, code)
+
+
+def acceptance_step(case: Case) -> CaseStep | None:
+    return case.steps.filter(
+        kind=ACCEPT_KIND, state__in=(StepState.READY, StepState.CLAIMED)
+    ).first()
+
+
+@transaction.atomic
+def do_accept_case(
+    case: Case,
+    user,
+    materials: dict | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """受理 at the window (APR-1, APR-2, CAT-5): the clerk holding the window post marks each
+    catalog material provided, reused (held by an earlier step or the records) or not needed;
+    nothing outside the catalog can be marked. Gives the receipt number and starts the promised
+    deadline in working days. Records `approvals.case.accepted`."""
+    when = _when(at)
+    case = _lock(case)
+    if case.status != CaseStatus.SUBMITTED:
+        raise RuleViolation(
+            _("办件当前状态为“%(s)s”，不能受理。") % {"s": case.get_status_display()}
+        )
+    step = acceptance_step(case)
+    if step is None:
+        raise RuleViolation(_("办件没有待办的受理环节。"))
+    require_post(user, step.post, when)
+    rows = {cm.material_id: cm for cm in case.materials.select_related("material")}
+    for key, status in (materials or {}).items():
+        cm = rows.get(int(key))
+        if cm is None:
+            raise RuleViolation(
+                _("不得要求或登记本事项申报材料目录以外的材料（编号 %(k)s）。") % {"k": key},
+                field="materials",
+            )
+        if status not in (
+            MaterialStatus.PROVIDED,
+            MaterialStatus.REUSED,
+            MaterialStatus.NOT_NEEDED,
+        ):
+            raise InvalidInput(_("材料状态无效：%(s)s") % {"s": status}, field="materials")
+        cm.status = status
+        cm.save(update_fields=["status", "updated_at"])
+    missing = [cm.material.name for cm in rows.values() if cm.status == MaterialStatus.MISSING]
+    if missing:
+        raise InvalidInput(
+            _("材料不齐，不能受理：%(m)s。请一次性告知申请人补齐，或不予受理并说明理由。")
+            % {"m": "、".join(missing)},
+            field="materials",
+        )
+    workflow = engine.load(case.workflow_state)
+    engine.run_task(workflow, step.task_id, {**case.data})
+    step.state = StepState.DONE
+    step.completed_by = user
+    step.claimed_by = step.claimed_by or user
+    step.person_id = _person_id(user)
+    step.opinion = note or _("材料齐全，予以受理。")
+    step.completed_at = when
+    case.status = CaseStatus.RUNNING
+    case.accepted_at = when
+    case.accepted_by = user
+    case.receipt_no = next_number("receipt", RECEIPT_PREFIX, when)
+    tracked = deadlines.track_deadline(case, "promised", when, case.promised_days, owner=user)
+    case.deadline = tracked
+    case.due = tracked.due
+    case.provisional = tracked.provisional
+    case.workflow_state = engine.dump(workflow)
+    case.save()
+    sync_steps(case, workflow, when)
+    event = record(
+        user,
+        "approvals.case.accepted",
+        case,
+        {
+            **_step_payload(step, user),
+            "receipt_no": case.receipt_no,
+            "due": case.due.isoformat() if case.due else None,
+            "provisional": case.provisional,
+            "promised_days": case.promised_days,
+            "materials": {str(k): cm.status for k, cm in rows.items()},
+        },
+        at=when,
+    )
+    step.event_index = event.index
+    step.save()
+    return case
+
+
+@transaction.atomic
+def do_refuse_case(case: Case, user, reason: str, at: datetime | None = None) -> Case:
+    """不予受理 with a stated reason (APR-1). An empty reason is refused."""
+    when = _when(at)
+    if not (reason or "").strip():
+        raise InvalidInput(_("不予受理必须说明理由。"), field="reason")
+    case = _lock(case)
+    if case.status != CaseStatus.SUBMITTED:
+        raise RuleViolation(
+            _("办件当前状态为“%(s)s”，不能作不予受理。") % {"s": case.get_status_display()}
+        )
+    step = acceptance_step(case)
+    if step is None:
+        raise RuleViolation(_("办件没有待办的受理环节。"))
+    require_post(user, step.post, when)
+    workflow = engine.load(case.workflow_state)
+    engine.cancel(workflow)
+    case.workflow_state = engine.dump(workflow)
+    case.status = CaseStatus.NOT_ACCEPTED
+    case.refusal_reason = reason.strip()
+    case.finished_at = when
+    case.save()
+    step.state = StepState.CANCELLED
+    step.opinion = reason.strip()
+    step.completed_by = user
+    step.person_id = _person_id(user)
+    step.completed_at = when
+    event = record(
+        user,
+        "approvals.case.refused",
+        case,
+        {**_step_payload(step, user), "reason": reason.strip()},
+        at=when,
+    )
+    step.event_index = event.index
+    step.save()
+    return case
+
+
+# ---- steps (APR-3, APR-4, APR-6) --------------------------------------------------------------
+
+
+@transaction.atomic
+def do_claim_step(step: CaseStep, user, at: datetime | None = None) -> CaseStep:
+    """Claim a ready step: only a holder of its post; records `approvals.step.claimed`."""
+    when = _when(at)
+    _lock(step.case)
+    step = CaseStep.objects.select_related("case__item", "post__unit").get(pk=step.pk)
+    if step.state == StepState.CLAIMED:
+        raise RuleViolation(
+            _("该环节已由他人认领。") if step.claimed_by_id != user.pk else _("您已认领该环节。")
+        )
+    if step.state != StepState.READY:
+        raise RuleViolation(_("该环节已办结或已取消，不能认领。"))
+    require_post(user, step.post, when)
+    step.state = StepState.CLAIMED
+    step.claimed_by = user
+    step.claimed_at = when
+    step.save(update_fields=["state", "claimed_by", "claimed_at"])
+    record(user, "approvals.step.claimed", step, _step_payload(step, user), at=when)
+    return step
+
+
+def _next_certificate(case: Case, when: datetime) -> str:
+    return next_number(f"cert-{case.item.code}"[:20], case.item.code.upper(), when)
+
+
+@transaction.atomic
+def do_complete_step(
+    step: CaseStep,
+    user,
+    opinion: str,
+    *,
+    decision: str = "",
+    reason: str = "",
+    certificate_no: str = "",
+    attachment=None,
+    at: datetime | None = None,
+    source: str = "",
+) -> CaseStep:
+    """Complete a step with an opinion (APR-3). Only a holder of the step's post; a step done
+    is never done twice; a suspended case waits. On a 审批/决定 step `decision` is
+    "approve" or "deny" (deny needs a reason) and sets the result; a 送达 step delivers.
+    Parallel branches (并联审批) become ready together and join in the engine (APR-4).
+
+    Records one event: `approvals.case.result` (decision steps), `approvals.case.delivered`
+    (送达) or `approvals.step.completed` (every other step)."""
+    when = _when(at)
+    case = _lock(step.case)
+    step = CaseStep.objects.select_related("post__unit").get(pk=step.pk)
+    step.case = case
+    if step.state == StepState.DONE:
+        raise RuleViolation(
+            _("该环节已于 %(t)s 办结，不能重复办理。")
+            % {"t": f"{timezone.localtime(step.completed_at):%Y-%m-%d %H:%M}"}
+        )
+    if step.state == StepState.CANCELLED:
+        raise RuleViolation(_("该环节已取消，不能办理。"))
+    if step.kind == ACCEPT_KIND:
+        raise RuleViolation(_("受理环节请通过“受理/不予受理”办理。"))
+    if case.status == CaseStatus.SUSPENDED:
+        raise RuleViolation(
+            _("办件正在中止计时（%(r)s），恢复后才能继续办理。")
+            % {
+                "r": case.suspensions.filter(ended_at__isnull=True)
+                .values_list("reason", flat=True)
+                .first()
+            }
+        )
+    if case.status != CaseStatus.RUNNING:
+        raise RuleViolation(
+            _("办件当前状态为“%(s)s”，不能办理。") % {"s": case.get_status_display()}
+        )
+    if step.state == StepState.CLAIMED and step.claimed_by_id != getattr(user, "pk", None):
+        raise NotPermitted(_("该环节已由他人认领，只能由认领人办理。"))
+    require_post(user, step.post, when)
+    opinion = (opinion or "").strip()
+    if not opinion and step.kind != DELIVERY_KIND:
+        raise InvalidInput(_("请填写办理意见。"), field="opinion")
+    is_decision = step.kind in DECISION_KINDS
+    if is_decision:
+        if decision not in ("approve", "deny"):
+            raise InvalidInput(_("请选择准予许可或不予许可。"), field="decision")
+        if decision == "deny" and not (reason or opinion):
+            raise InvalidInput(_("不予许可必须说明理由。"), field="reason")
+    workflow = engine.load(case.workflow_state)
+    if engine.find_ready(workflow, step.task_id) is None:
+        raise RuleViolation(_("流程中该环节不处于待办状态。"))
+    engine.run_task(workflow, step.task_id, {**case.data, "decision": decision or None})
+    step.state = StepState.DONE
+    step.claimed_by = step.claimed_by or user
+    step.claimed_at = step.claimed_at or when
+    step.completed_by = user
+    step.person_id = _person_id(user)
+    step.opinion = opinion
+    step.completed_at = when
+    if attachment is not None:
+        step.attachment.save(getattr(attachment, "name", "attachment"), attachment, save=False)
+    payload = _step_payload(step, user)
+    payload["opinion"] = opinion[:500]
+    if source:
+        payload["source"] = source
+    action = "approvals.step.completed"
+    if is_decision:
+        action = "approvals.case.result"
+        case.result = CaseResult.APPROVED if decision == "approve" else CaseResult.DENIED
+        case.result_reason = (reason or opinion).strip() if decision == "deny" else ""
+        case.result_at = when
+        if decision == "approve":
+            case.certificate_no = certificate_no.strip() or _next_certificate(case, when)
+        payload.update(
+            result=case.result,
+            reason=case.result_reason,
+            certificate_no=case.certificate_no,
+            accepted=case.accepted_at is not None,
+        )
+    elif step.kind == DELIVERY_KIND:
+        action = "approvals.case.delivered"
+        case.delivered_at = when
+        payload.update(result=case.result, certificate_no=case.certificate_no)
+    case.workflow_state = engine.dump(workflow)
+    if workflow.is_completed():
+        case.status = CaseStatus.FINISHED
+        case.finished_at = when
+        if case.deadline_id:
+            deadlines.close_deadline(case.deadline, when)
+        if case.due:
+            payload["on_time"] = timezone.localdate(when) <= case.due
+    case.save()
+    sync_steps(case, workflow, when)
+    event = record(user, action, step, payload, at=when)
+    step.event_index = event.index
+    step.save()
+    return step
+
+
+# ---- the clock: 补正 and special procedures (APR-2) ------------------------------------------
+
+
+def _may_pause(user, case: Case, when: datetime) -> bool:
+    if roles.WINDOW in role_names(user):
+        return True
+    person = person_of(user)
+    if person is None:
+        return False
+    held = set(posts_held(person, timezone.localdate(when)).values_list("pk", flat=True))
+    return case.steps.filter(
+        state__in=(StepState.READY, StepState.CLAIMED), post_id__in=held
+    ).exists()
+
+
+@transaction.atomic
+def do_suspend_case(
+    case: Case,
+    user,
+    kind: str,
+    reason: str,
+    demanded: list | None = None,
+    at: datetime | None = None,
+) -> Suspension:
+    """Stop the clock (APR-2): 补正 (request for supplementary materials — only materials of
+    the item's catalog that the applicant does not already have on record, CAT-5) or a
+    special procedure (听证, 检验检测, 专家评审) with a stated reason. Step and case deadlines
+    are pushed by the pause. Records `approvals.case.suspended`."""
+    when = _when(at)
+    case = _lock(case)
+    if kind not in SuspensionKind.values:
+        raise InvalidInput(_("中止类型无效。"), field="kind")
+    if not (reason or "").strip():
+        raise InvalidInput(_("中止计时必须说明理由。"), field="reason")
+    if case.status != CaseStatus.RUNNING:
+        raise RuleViolation(
+            _("只有办理中的办件才能中止计时（当前：%(s)s）。") % {"s": case.get_status_display()}
+        )
+    if not _may_pause(user, case, when):
+        raise NotPermitted(_("只有当前环节岗位的办理人或窗口人员才能中止计时。"))
+    materials = validate_demanded(case, demanded or [])
+    if kind == SuspensionKind.SUPPLEMENT and not materials:
+        raise InvalidInput(_("补正须列明需补正的材料。"), field="demanded")
+    pause = Suspension.objects.create(
+        case=case,
+        kind=kind,
+        reason=reason.strip(),
+        started_at=when,
+        started_by=getattr(user, "get_username", lambda: str(user))(),
+    )
+    pause.demanded.set(materials)
+    case.materials.filter(material__in=materials).update(status=MaterialStatus.DEMANDED)
+    if case.deadline_id:
+        deadlines.suspend_deadline(case.deadline, when)
+    case.status = CaseStatus.SUSPENDED
+    _refresh_deadlines(case)
+    case.save()
+    record(
+        user,
+        "approvals.case.suspended",
+        case,
+        {
+            **_case_payload(case),
+            "suspension_id": pause.pk,
+            "kind": kind,
+            "reason": pause.reason,
+            "materials_demanded": [m.pk for m in materials],
+            "materials_demanded_names": [m.name for m in materials],
+            "user": user.get_username(),
+            "person_id": _person_id(user),
+        },
+        at=when,
+    )
+    return pause
+
+
+def validate_demanded(case: Case, demanded: list) -> list[Material]:
+    """CAT-5: what the platform may demand — the item's catalog materials only, never one an
+    earlier step or the records already hold (附件12 第三步 一、二). Accepts ids or names."""
+    catalog = {m.pk: m for m in case.item.materials.all()}
+    by_name = {m.name: m for m in catalog.values()}
+    held = {
+        cm.material_id
+        for cm in case.materials.all()
+        if cm.status in (MaterialStatus.REUSED, MaterialStatus.NOT_NEEDED)
+    }
+    out = []
+    for d in demanded:
+        m = by_name.get(d) if isinstance(d, str) and not str(d).isdigit() else catalog.get(int(d))
+        if m is None:
+            raise RuleViolation(
+                _("不得要求申请人提交申报材料目录以外的材料：%(m)s。") % {"m": d}, field="demanded"
+            )
+        if m.reuse != MaterialReuse.NONE or m.pk in held:
+            raise RuleViolation(
+                _("“%(m)s”已由前一环节或已入库证照取得，不得再要求提交。") % {"m": m.name},
+                field="demanded",
+            )
+        out.append(m)
+    return out
+
+
+@transaction.atomic
+def do_resume_case(
+    case: Case,
+    actor,
+    note: str = "",
+    files: dict | None = None,
+    at: datetime | None = None,
+) -> Suspension:
+    """Restart the clock (APR-2). After 补正 the demanded materials must be supplied — by the
+    applicant on the portal (actor = the string "applicant:<number>", files required) or at the
+    window (a window user confirms receipt); a special procedure is ended by a holder of an open
+    step's post. Records `approvals.case.resumed`."""
+    when = _when(at)
+    case = _lock(case)
+    pause = case.suspensions.filter(ended_at__isnull=True).first()
+    if case.status != CaseStatus.SUSPENDED or pause is None:
+        raise RuleViolation(_("办件没有中止计时，无需恢复。"))
+    is_applicant = isinstance(actor, str) and actor.startswith("applicant:")
+    files = files or {}
+    demanded = list(pause.demanded.all())
+    if is_applicant:
+        if pause.kind != SuspensionKind.SUPPLEMENT:
+            raise NotPermitted(_("特别程序的中止由承办单位结束，申请人无需操作。"))
+        missing = [m.name for m in demanded if not files.get(m.pk)]
+        if missing:
+            raise InvalidInput(
+                _("请上传需补正的材料：%(m)s。未作任何更改。") % {"m": "、".join(missing)},
+                field="materials",
+            )
+    elif not _may_pause(actor, case, when):
+        raise NotPermitted(_("只有当前环节岗位的办理人或窗口人员才能恢复计时。"))
+    if when < pause.started_at:
+        raise InvalidInput(_("恢复时间不能早于中止时间。"), field="at")
+    for m in demanded:
+        cm = case.materials.get(material=m)
+        cm.status = MaterialStatus.PROVIDED
+        if files.get(m.pk):
+            cm.file.save(getattr(files[m.pk], "name", m.name) or m.name, files[m.pk], save=False)
+        cm.save()
+    pause.ended_at = when
+    pause.ended_by = actor if isinstance(actor, str) else actor.get_username()
+    pause.resume_note = (note or "").strip()
+    pause.save()
+    if case.deadline_id:
+        deadlines.resume_deadline(case.deadline, when)
+    case.status = CaseStatus.RUNNING
+    _refresh_deadlines(case)
+    case.save()
+    record(
+        actor,
+        "approvals.case.resumed",
+        case,
+        {
+            **_case_payload(case),
+            "suspension_id": pause.pk,
+            "kind": pause.kind,
+            "materials_supplied": [m.pk for m in demanded],
+            "due": case.due.isoformat() if case.due else None,
+            "by_applicant": is_applicant,
+        },
+        at=when,
+    )
+    return pause
+
+
+# ---- results, fees, withdrawal (APR-8) ---------------------------------------------------------
+
+
+@transaction.atomic
+def do_withdraw_case(case: Case, actor, reason: str = "", at: datetime | None = None) -> Case:
+    """The applicant withdraws (portal with the query code, or at the window)."""
+    when = _when(at)
+    case = _lock(case)
+    if not case.is_open:
+        raise RuleViolation(_("办件已结束，不能撤回。"))
+    workflow = engine.load(case.workflow_state)
+    engine.cancel(workflow)
+    case.workflow_state = engine.dump(workflow)
+    pause = case.suspensions.filter(ended_at__isnull=True).first()
+    if pause:
+        pause.ended_at = when
+        pause.ended_by = actor if isinstance(actor, str) else actor.get_username()
+        pause.resume_note = _("申请人撤回")
+        pause.save()
+    case.steps.filter(state__in=(StepState.READY, StepState.CLAIMED)).update(
+        state=StepState.CANCELLED
+    )
+    case.status = CaseStatus.WITHDRAWN
+    case.result = CaseResult.WITHDRAWN
+    case.result_reason = (reason or "").strip()
+    case.result_at = when
+    case.finished_at = when
+    if case.deadline_id:
+        deadlines.close_deadline(case.deadline, when)
+    case.save()
+    record(
+        actor,
+        "approvals.case.withdrawn",
+        case,
+        {**_case_payload(case), "reason": case.result_reason},
+        at=when,
+    )
+    return case
+
+
+@transaction.atomic
+def do_charge_fee(case: Case, fee: Fee, amount, user, at: datetime | None = None) -> Charge:
+    """Charge a fee at the one window, only as the fee catalog allows (APR-8, 附件11 三(二)):
+    the fee must be a catalog row of this item and the amount its standard. Records
+    `approvals.fee.charged`."""
+    when = _when(at)
+    case = _lock(case)
+    if roles.WINDOW not in role_names(user):
+        raise NotPermitted(_("收费只能在政务服务中心窗口统一收取（须窗口受理人员）。"))
+    if case.accepted_at is None or case.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.WITHDRAWN):
+        raise RuleViolation(_("未受理或已撤回的办件不能收费。"))
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise InvalidInput(_("金额无效。"), field="amount") from None
+    if fee.item_id != case.item_id:
+        raise RuleViolation(
+            _("“%(f)s”不是本事项收费目录中的收费项目，不得收取。") % {"f": fee.name}, field="fee"
+        )
+    if value != fee.amount:
+        raise RuleViolation(
+            _("收费金额 %(a)s 元与收费目录标准 %(s)s 不符，不得收取。")
+            % {"a": value, "s": fee.standard},
+            field="amount",
+        )
+    if case.charges.filter(fee=fee).exists():
+        raise RuleViolation(_("本件已收取“%(f)s”，不得重复收费。") % {"f": fee.name}, field="fee")
+    charge = Charge.objects.create(
+        case=case,
+        fee=fee,
+        fee_name=fee.name,
+        amount=value,
+        charged_at=when,
+        charged_by=user.get_username(),
+    )
+    event = record(
+        user,
+        "approvals.fee.charged",
+        charge,
+        {
+            **_case_payload(case),
+            "fee_id": fee.pk,
+            "fee_code": fee.code,
+            "amount": str(value),
+            "catalog_amount": str(fee.amount),
+            "in_catalog": True,
+            "user": user.get_username(),
+            "person_id": _person_id(user),
+        },
+        at=when,
+    )
+    charge.event_index = event.index
+    charge.save(update_fields=["event_index"])
+    return charge
+
+
+# ---- consultation (APR-7) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_ask_question(
+    item: ApprovalItem,
+    asker_name: str,
+    question: str,
+    contact: str = "",
+    may_publish: bool = False,
+    at=None,
+) -> Consultation:
+    when = _when(at)
+    if not (question or "").strip():
+        raise InvalidInput(_("请填写咨询内容。"), field="question")
+    if not (asker_name or "").strip():
+        raise InvalidInput(_("请填写称呼。"), field="asker_name")
+    c = Consultation.objects.create(
+        item=item,
+        asker_name=asker_name.strip()[:60],
+        asker_contact=(contact or "").strip()[:60],
+        question=question.strip(),
+        may_publish=bool(may_publish),
+        asked_at=when,
+    )
+    record(
+        "applicant:consultation",
+        "approvals.consultation.asked",
+        c,
+        {"item_id": item.pk, "may_publish": c.may_publish},
+        at=when,
+    )
+    return c
+
+
+@transaction.atomic
+def do_answer_question(consultation: Consultation, user, answer: str, at=None) -> Consultation:
+    """The item's unit answers (APR-7): a person holding a post in that unit."""
+    when = _when(at)
+    if not (answer or "").strip():
+        raise InvalidInput(_("请填写答复内容。"), field="answer")
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.answer:
+        raise RuleViolation(_("该咨询已答复。"))
+    person = person_of(user)
+    post = (
+        posts_held(person, timezone.localdate(when))
+        .filter(unit_id=consultation.item.unit_id)
+        .first()
+        if person
+        else None
+    )
+    if post is None:
+        raise NotPermitted(_("只有事项实施机关的工作人员才能答复。"))
+    consultation.answer = answer.strip()
+    consultation.answered_at = when
+    consultation.answered_by = user
+    consultation.answered_post = post
+    consultation.save()
+    record(
+        user,
+        "approvals.consultation.answered",
+        consultation,
+        {
+            "item_id": consultation.item_id,
+            "post_id": post.pk,
+            "unit_id": post.unit_id,
+            "published": consultation.published,
+        },
+        at=when,
+    )
+    return consultation
+
+
+# ---- machine tokens (department systems) -----------------------------------------------------
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def do_issue_api_token(unit: Unit, name: str, actor) -> tuple[ApiToken, str]:
+    """A token for a department's own system; shown once, stored hashed."""
+    raw = "wq_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        unit=unit, name=name.strip() or unit.name, token_hash=_token_hash(raw)
+    )
+    record(actor, "approvals.token.issued", token, {"unit_id": unit.pk, "name": token.name})
+    return token, raw
+
+
+def token_unit(raw: str) -> Unit | None:
+    token = (
+        ApiToken.objects.select_related("unit")
+        .filter(token_hash=_token_hash(raw or ""), revoked=False)
+        .first()
+    )
+    return token.unit if token else None
+
+
+def find_case(number: str) -> Case:
+    number = (number or "").strip().upper()
+    case = (
+        Case.objects.filter(receipt_no=number).first()
+        or Case.objects.filter(application_no=number).first()
+    )
+    if case is None:
+        raise NotFound(_("没有找到该编号的办件。"))
+    return case
