@@ -61,7 +61,9 @@ def test_dec10_a_notice_period_cut_short_voids_the_matter(demo_org):
     assert matter.status == VillageMatterStatus.VOID and "公告期不足" in matter.void_reason
 
 
-def test_dec10_an_assembly_without_quorum_is_refused_and_nothing_but_the_refusal_is_written(demo_org):
+def test_dec10_an_assembly_without_quorum_is_refused_and_nothing_but_the_refusal_is_written(
+    demo_org,
+):
     matter = village.do_create_village_matter("clerk", hantun(), "土地调整")
     for n in range(1, 5):
         step(matter, n, D0 + timedelta(days=n))
@@ -77,9 +79,12 @@ def test_dec10_an_assembly_without_quorum_is_refused_and_nothing_but_the_refusal
 @pytest.mark.parametrize(
     "kind, eligible, attended, quorate",
     [
-        ("villagers", 100, 50, False), ("villagers", 100, 51, True),
-        ("households", 90, 59, False), ("households", 90, 60, True),
-        ("representatives", 30, 19, False), ("representatives", 30, 20, True),
+        ("villagers", 100, 50, False),
+        ("villagers", 100, 51, True),
+        ("households", 90, 59, False),
+        ("households", 90, 60, True),
+        ("representatives", 30, 19, False),
+        ("representatives", 30, 20, True),
     ],
 )
 def test_dec10_assembly_quorum_follows_the_village_committee_law(kind, eligible, attended, quorate):
@@ -98,7 +103,9 @@ def test_dec10_only_the_supervision_committee_files_objections(demo_org):
     users = get_user_model().objects
     with pytest.raises(NotPermitted):
         village.do_file_objection("window", users.get(username="window"), matter, "程序有问题")
-    village.do_file_objection("cunjian", users.get(username="cunjian"), matter, "公告未张贴", step=4)
+    village.do_file_objection(
+        "cunjian", users.get(username="cunjian"), matter, "公告未张贴", step=4
+    )
     assert matter.objections.count() == 1
 
 

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from wuquan.common.exceptions import DomainError, InvalidInput, NotPermitted
 from wuquan.org.selectors import units_visible_to
 
-from . import services
-from .models import AgendaItem, Choice, MatterKind, Meeting, VillageMatter
+from . import services, village
+from .models import AgendaItem, Choice, MatterKind, Meeting, VillageMatter, VillageStep
 from .selectors import materials_deadline_for, published_items, published_village_matters
 
 
@@ -121,6 +121,10 @@ def item_action(request, pk, action):
             services.do_start_vote(user, item)
         elif action == "vote":
             services.do_cast_vote(user, item, _member(meeting, request), post.get("choice", ""))
+        elif action == "mark-voted":
+            services.do_mark_voted(user, item, _member(meeting, request))
+        elif action == "ballot":
+            services.do_enter_paper_ballot(user, item, post.get("choice", ""))
         elif action == "close-vote":
             services.do_close_vote(user, item)
         elif action == "defer":
@@ -148,13 +152,34 @@ def meeting_url(meeting):
 
 @login_required
 def village_list(request):
+    """The six-step ledger; the 村务监督委员会 sees every step and files objections (DEC-10)."""
     units = units_visible_to(request.user)
+    if request.method == "POST":
+        matter = get_object_or_404(
+            VillageMatter, pk=request.POST.get("matter") or 0, village__in=units
+        )
+        step = request.POST.get("step") or None
+        try:
+            village.do_file_objection(
+                request.user,
+                request.user,
+                matter,
+                request.POST.get("text", ""),
+                step=int(step) if step else None,
+            )
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+        else:
+            messages.success(request, _("意见已提交。"))
+        return redirect("decisions:village")
     matters = (
         VillageMatter.objects.filter(village__in=units)
         .select_related("village")
         .prefetch_related("steps", "objections")
     )
-    return render(request, "decisions/village_list.html", {"matters": matters})
+    return render(
+        request, "decisions/village_list.html", {"matters": matters, "steps": VillageStep.choices}
+    )
 
 
 def public_list(request):
