@@ -1,0 +1,95 @@
+"""Shared helpers for the benchmarks: per-database runs in child processes, result files.
+
+A benchmark calls `main(name, run)`: the parent runs `run(database)` once per database in a
+fresh child process (Django settings are fixed per process), each child on a throw-away
+database — a temporary SQLite file (WAL) or a PostgreSQL database created on
+127.0.0.1:5432 and dropped afterwards — and writes `bench/results/<name>.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PG_ADMIN_URL = os.environ.get("WUQUAN_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+DATABASES = ("sqlite", "postgresql")
+
+
+def setup_django(database: str) -> None:
+    """Point Django at a fresh database of the given kind and create the ledger tables."""
+    os.environ["WUQUAN_VAR_DIR"] = tempfile.mkdtemp(prefix="wq-bench-")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "wuquan.settings"
+    os.environ.pop("DATABASE_URL", None)
+    if database == "postgresql":
+        import psycopg
+
+        name = f"wq_bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        import atexit
+
+        atexit.register(_drop_pg, name)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "ledger", verbosity=0)
+
+
+def _drop_pg(name: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def main(name: str, run: Callable[[str], dict], summary: Callable[[list[dict]], dict]) -> None:
+    """Parent: run each database in a child and write the result file. Child: run one."""
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        setup_django(sys.argv[2])
+        print("RESULT " + json.dumps(run(sys.argv[2])), flush=True)
+        return
+    entries = []
+    for database in DATABASES:
+        print(f"[{name}] {database} …", file=sys.stderr, flush=True)
+        done = subprocess.run(
+            [sys.executable, __import__("__main__").__file__, "--child", database],
+            capture_output=True,
+            text=True,
+        )
+        lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
+        if done.returncode != 0 or not lines:
+            sys.stderr.write(done.stderr[-4000:])
+            entries.append({"database": database, "error": done.stderr.strip()[-500:]})
+            continue
+        entry = json.loads(lines[-1][len("RESULT ") :])
+        entries.append(entry)
+        print(json.dumps(entry, indent=1), file=sys.stderr)
+    result = {
+        "benchmark": name,
+        **summary(entries),
+        "database": [e["database"] for e in entries],
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()} {os.cpu_count()} CPU, Python {platform.python_version()}",
+        "entries": entries,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    if any("error" in e for e in entries):
+        sys.exit(1)
