@@ -133,3 +133,11 @@ def test_org1_admin_role_user_can_open_the_org_admin(client, demo_org):
     client.force_login(user)
     assert client.get("/admin/org/unit/").status_code == 200
     assert client.get("/admin/org/unit/", {"kind__exact": "village"}).status_code == 200
+
+
+def test_org4_staff_home_shows_rotation_panel_only_when_someone_is_due(client, demo_org):
+    _login(client, "window")
+    assert "轮岗提示" not in client.get("/staff/").content.decode().split("<main")[1]
+    post = Post.objects.get(unit__code="zwfw", code="finance")
+    services.do_appoint(services.do_save_person(Person(name="老财务")), post, date(2012, 1, 1))
+    assert "轮岗年限" in client.get("/staff/").content.decode()
