@@ -6,10 +6,18 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import login
 from wuquan.workdays.calendar import add_working_days
 
 pytestmark = pytest.mark.browser
+
+
+def login(page, username: str, password: str = "wuquan2026") -> None:
+    # why: `from conftest import login` is ambiguous once another tests/<app>/conftest.py exists
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/**")
 
 
 @pytest.fixture
