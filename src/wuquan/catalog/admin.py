@@ -112,7 +112,8 @@ class FlowVersionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bpmn_xml"].required = False
+        if "bpmn_xml" in self.fields:
+            self.fields["bpmn_xml"].required = False
 
     def clean(self):
         data = super().clean()

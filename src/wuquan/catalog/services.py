@@ -34,11 +34,16 @@ def _plain(value):
 
 def snapshot(obj: models.Model) -> dict:
     """The concrete field values of a row, JSON-able (FKs as ids)."""
-    return {
-        f.attname: _plain(getattr(obj, f.attname))
-        for f in obj._meta.concrete_fields
-        if f.attname not in ("id", "updated_at", "created_at", "bpmn_xml")
-    }
+    out = {}
+    for f in obj._meta.concrete_fields:
+        if f.attname in ("id", "updated_at", "created_at", "bpmn_xml"):
+            continue
+        value = getattr(obj, f.attname)
+        if isinstance(f, models.DecimalField) and value is not None:
+            # why: 3, 3.0 and 3.00 are one amount; compare them as the column stores them
+            value = Decimal(str(value)).quantize(Decimal(1).scaleb(-f.decimal_places))
+        out[f.attname] = _plain(value)
+    return out
 
 
 def _need_reason(reason: str) -> str:
