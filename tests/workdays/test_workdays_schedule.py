@@ -347,3 +347,16 @@ def test_apr2_notices_show_on_staff_home_and_can_be_marked_read(client, admin_us
     assert client.post("/staff/workdays/notices/read/").status_code == 302
     assert selectors.unread_notices(clerk) == []
     assert "工作日历通知" not in client.get("/staff/").content.decode()
+
+
+def test_apr2_demo_loads_2025_schedule_once_and_it_matches_the_package():
+    from wuquan.workdays import demo
+
+    demo.load(None)
+    demo.load(None)
+    assert Event.objects.filter(action="workdays.schedule.loaded").count() == 1
+    official = layers.year_calendar(2025)
+    assert official.layer == OFFICIAL and official.source == demo.NOTICE
+    for day in (date(2025, 9, 28), date(2025, 10, 8), date(2025, 10, 11), date(2025, 6, 2)):
+        layers.invalidate()
+        assert official.is_working_day(day) == layers._package_year(2025).is_working_day(day)
