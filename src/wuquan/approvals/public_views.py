@@ -1,0 +1,151 @@
+"""Portal pages: the one online entrance (APR-7), the applicant's lookup (APR-9), supplements
+and withdrawal with the query code, online consultation. Staff appear as posts, never persons;
+ID and phone numbers are masked (PUB-9)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wuquan.catalog.models import ApprovalItem, FlowStatus, ItemStatus
+from wuquan.common.exceptions import NotFound
+from wuquan.common.identity import mask_phone, mask_ric
+
+from . import engine, selectors, services
+from .models import Channel, Consultation
+
+
+def _items():
+    return (
+        ApprovalItem.objects.filter(status=ItemStatus.RETAINED, flows__status=FlowStatus.PUBLISHED)
+        .select_related("unit")
+        .distinct()
+        .order_by("unit__sort", "name")
+    )
+
+
+def items(request):
+    return render(request, "approvals/public_items.html", {"items": _items()})
+
+
+def item_detail(request, code):
+    item = get_object_or_404(_items(), code=code)
+    version = item.published_flow()
+    return render(
+        request,
+        "approvals/public_item.html",
+        {
+            "item": item,
+            "materials": item.materials.all(),
+            "fees": item.fees.all(),
+            "fields": engine.condition_fields(version),
+            "answers": Consultation.objects.filter(item=item, may_publish=True).exclude(answer=""),
+        },
+    )
+
+
+@require_POST
+def apply(request, code):
+    item = get_object_or_404(_items(), code=code)
+    files = {
+        m.pk: request.FILES[f"material-{m.pk}"]
+        for m in item.materials.all()
+        if request.FILES.get(f"material-{m.pk}")
+    }
+    sub = services.do_submit_application(
+        item,
+        applicant_name=request.POST.get("applicant_name", ""),
+        applicant_id_number=request.POST.get("applicant_id_number", ""),
+        applicant_phone=request.POST.get("applicant_phone", ""),
+        title=request.POST.get("title", ""),
+        data=request.POST,
+        files=files,
+        channel=Channel.ONLINE,
+    )
+    request.session[f"approvals-code-{sub.case.application_no}"] = sub.query_code
+    return redirect("approvals-public:submitted", number=sub.case.application_no)
+
+
+def submitted(request, number):
+    """Confirmation with the query code — shown once (it is popped from the session)."""
+    code = request.session.pop(f"approvals-code-{number}", None)
+    if code is None:
+        raise NotFound(_("该页面只显示一次。请用申请编号和查询码查询办件。"))
+    return render(request, "approvals/public_submitted.html", {"number": number, "code": code})
+
+
+def _status_context(case, code):
+    return {
+        "case": case,
+        "code": code,
+        "steps": selectors.public_steps(case),
+        "suspensions": case.suspensions.prefetch_related("demanded"),
+        "applicant_id": mask_ric(case.applicant_id_number) if case.applicant_id_number else "",
+        "applicant_phone": mask_phone(case.applicant_phone) if case.applicant_phone else "",
+        "open_pause": case.suspensions.filter(ended_at__isnull=True).first(),
+        "current": [s for s in selectors.public_steps(case) if s["completed_at"] is None],
+    }
+
+
+def lookup(request):
+    """By receipt (or application) number + query code (APR-9): where it is, which step, since
+    when, the deadline (provisional mark), the result. Unknown number and wrong code: the same
+    message, nothing revealed."""
+    if request.method != "POST":
+        return render(request, "approvals/public_lookup.html", {})
+    number, code = request.POST.get("number", ""), request.POST.get("code", "")
+    try:
+        case = selectors.lookup(number, code)
+    except NotFound as exc:
+        return render(
+            request,
+            "approvals/public_lookup.html",
+            {"error": exc.message, "number": number},
+            status=404,
+        )
+    return render(request, "approvals/public_status.html", _status_context(case, code))
+
+
+@require_POST
+def supplement(request):
+    """补正 on the portal: the applicant uploads the demanded materials; the clock restarts."""
+    case = selectors.lookup(request.POST.get("number", ""), request.POST.get("code", ""))
+    pause = case.suspensions.filter(ended_at__isnull=True).first()
+    files = {}
+    if pause:
+        for m in pause.demanded.all():
+            if request.FILES.get(f"material-{m.pk}"):
+                files[m.pk] = request.FILES[f"material-{m.pk}"]
+    services.do_resume_case(case, f"applicant:{case.number}", request.POST.get("note", ""), files)
+    case.refresh_from_db()
+    messages.success(request, _("补正材料已提交，办理时限恢复计算。"))
+    return render(
+        request, "approvals/public_status.html", _status_context(case, request.POST.get("code"))
+    )
+
+
+@require_POST
+def withdraw(request):
+    case = selectors.lookup(request.POST.get("number", ""), request.POST.get("code", ""))
+    services.do_withdraw_case(case, f"applicant:{case.number}", request.POST.get("reason", ""))
+    case.refresh_from_db()
+    messages.success(request, _("申请已撤回。"))
+    return render(
+        request, "approvals/public_status.html", _status_context(case, request.POST.get("code"))
+    )
+
+
+@require_POST
+def ask(request, code):
+    item = get_object_or_404(_items(), code=code)
+    services.do_ask_question(
+        item,
+        request.POST.get("asker_name", ""),
+        request.POST.get("question", ""),
+        request.POST.get("contact", ""),
+        request.POST.get("may_publish") == "on",
+    )
+    messages.success(request, _("咨询已提交，实施机关将尽快答复。"))
+    return redirect("approvals-public:item", code=code)

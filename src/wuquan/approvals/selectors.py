@@ -1,0 +1,243 @@
+"""Reads of the approval platform: the applicant's lookup, staff worklists, a case's trail,
+efficiency figures (APR-5, APR-9, APR-11)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wuquan.common.exceptions import NotFound
+from wuquan.ledger.models import Event
+from wuquan.org.selectors import is_supervisory, person_of, posts_held, units_visible_to
+from wuquan.workdays.calendar import CalendarUnknown, count_working_days
+
+from .models import Case, CaseStatus, CaseStep, StepState
+from .services import check_query_code
+
+LOOKUP_FAILED = _("编号或查询码不正确。请核对受理通知书上的受理编号（或申请编号）和查询码。")
+DUE_SOON_DAYS = 2
+
+
+def lookup(number: str, code: str) -> Case:
+    """The applicant's case by receipt (or application) number + query code (APR-9).
+
+    Unknown number and wrong code give the same message: nothing is revealed."""
+    number = (number or "").strip().upper()
+    case = (
+        Case.objects.select_related("item", "unit")
+        .filter(Q(receipt_no=number) | Q(application_no=number))
+        .first()
+        if number
+        else None
+    )
+    if case is None or not check_query_code(case, code or ""):
+        raise NotFound(LOOKUP_FAILED)
+    return case
+
+
+def working_days_left(due: date | None, today: date) -> int | None:
+    """Working days from today to the deadline: 0 = due today, negative = overdue by that many."""
+    if due is None:
+        return None
+    try:
+        if due >= today:
+            return count_working_days(today, due).days
+        return -count_working_days(due, today).days
+    except CalendarUnknown:
+        return None
+
+
+def open_steps() -> QuerySet:
+    return CaseStep.objects.filter(state__in=(StepState.READY, StepState.CLAIMED)).select_related(
+        "case__item", "post__unit", "unit", "claimed_by"
+    )
+
+
+def my_steps(user, on: date | None = None) -> QuerySet:
+    """Steps ready for a post the user holds, or claimed by the user (APR-3)."""
+    person = person_of(user)
+    held = posts_held(person, on) if person else []
+    return (
+        open_steps()
+        .filter(
+            Q(state=StepState.READY, post__in=held) | Q(state=StepState.CLAIMED, claimed_by=user)
+        )
+        .exclude(case__status=CaseStatus.SUSPENDED)
+        .order_by("deadline", "started_at")
+    )
+
+
+def visible_steps(user) -> QuerySet:
+    """Open steps in the units the user may see (unit leaders: their unit; the commission: all)."""
+    qs = open_steps()
+    if is_supervisory(user):
+        return qs
+    return qs.filter(Q(unit__in=units_visible_to(user)) | Q(case__unit__in=units_visible_to(user)))
+
+
+def visible_cases(user) -> QuerySet:
+    qs = Case.objects.select_related("item", "unit")
+    if is_supervisory(user):
+        return qs
+    units = units_visible_to(user)
+    return qs.filter(Q(unit__in=units) | Q(steps__unit__in=units)).distinct()
+
+
+def annotate_countdown(steps, today: date) -> list:
+    out = []
+    for s in steps:
+        s.days_left = working_days_left(s.deadline, today)
+        out.append(s)
+    return out
+
+
+def case_events(case: Case) -> QuerySet:
+    """The case's event trail: its own events and those of its steps and charges."""
+    step_ids = [str(pk) for pk in case.steps.values_list("pk", flat=True)]
+    charge_ids = [str(pk) for pk in case.charges.values_list("pk", flat=True)]
+    return Event.objects.filter(
+        Q(subject_type="approvals.case", subject_id=str(case.pk))
+        | Q(subject_type="approvals.casestep", subject_id__in=step_ids)
+        | Q(subject_type="approvals.charge", subject_id__in=charge_ids)
+    ).order_by("index")
+
+
+def public_steps(case: Case) -> list[dict]:
+    """Steps for the portal: posts, never persons (PUB-9)."""
+    return [
+        {
+            "name": s.name,
+            "post": str(s.post),
+            "state": s.get_state_display(),
+            "started_at": s.started_at,
+            "completed_at": s.completed_at,
+            "deadline": s.deadline,
+            "provisional": s.provisional,
+        }
+        for s in case.steps.select_related("post__unit").exclude(state=StepState.CANCELLED)
+    ]
+
+
+# ---- efficiency figures (APR-11) ------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    volume: int = 0
+    finished: int = 0
+    on_time: int = 0
+    suspensions: int = 0
+    days: list[int] = field(default_factory=list)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.finished, 1) if self.finished else None
+
+    @property
+    def average_days(self) -> float | None:
+        return round(sum(self.days) / len(self.days), 1) if self.days else None
+
+
+def _spans(case_or_list) -> list:
+    return [(s.started_at, s.ended_at) for s in case_or_list]
+
+
+def efficiency(
+    by: str = "item", as_of: datetime | None = None, user=None, since: datetime | None = None
+) -> list[Figure]:
+    """Volume, on-time rate, average working days and suspensions per item, unit or post (APR-11).
+
+    Cases count by acceptance time (≤ as_of); working days exclude pauses. Per post: the steps
+    done at that post against their own deadlines.
+    """
+    as_of = as_of or timezone.now()
+    figures: dict = {}
+    if by == "post":
+        steps = CaseStep.objects.filter(started_at__lte=as_of).select_related("post__unit")
+        if since:
+            steps = steps.filter(started_at__gte=since)
+        if user is not None and not is_supervisory(user):
+            steps = steps.filter(unit__in=units_visible_to(user))
+        for s in steps.exclude(state=StepState.CANCELLED):
+            f = figures.setdefault(s.post_id, Figure(str(s.post_id), str(s.post)))
+            f.volume += 1
+            if s.state == StepState.DONE and s.completed_at and s.completed_at <= as_of:
+                f.finished += 1
+                if s.deadline and timezone.localdate(s.completed_at) <= s.deadline:
+                    f.on_time += 1
+                try:
+                    f.days.append(count_working_days(s.started_at, s.completed_at).days)
+                except CalendarUnknown:
+                    pass
+        return sorted(figures.values(), key=lambda f: -f.volume)
+    cases = (
+        Case.objects.filter(accepted_at__isnull=False, accepted_at__lte=as_of)
+        .select_related("item", "unit")
+        .prefetch_related("suspensions")
+    )
+    if since:
+        cases = cases.filter(accepted_at__gte=since)
+    if user is not None and not is_supervisory(user):
+        cases = cases.filter(unit__in=units_visible_to(user))
+    for c in cases:
+        key, label = (c.item_id, c.item.name) if by == "item" else (c.unit_id, c.unit.name)
+        f = figures.setdefault(key, Figure(str(key), label))
+        f.volume += 1
+        f.suspensions += len(c.suspensions.all())
+        end = c.result_at or c.finished_at
+        if c.result in ("approved", "denied") and end and end <= as_of:
+            f.finished += 1
+            if c.due and timezone.localdate(end) <= c.due:
+                f.on_time += 1
+            try:
+                f.days.append(
+                    count_working_days(c.accepted_at, end, _spans(c.suspensions.all())).days
+                )
+            except CalendarUnknown:
+                pass
+    return sorted(figures.values(), key=lambda f: -f.volume)
+
+
+def bar_chart_svg(figures: list[Figure], value: str = "on_time_rate", unit: str = "%") -> str:
+    """A server-side SVG bar chart (no JavaScript, no CDN) of one figure per row (APR-11)."""
+    from django.utils.html import escape
+
+    rows = [(f.label, getattr(f, value)) for f in figures if getattr(f, value) is not None][:25]
+    if not rows:
+        return ""
+    top = max(v for _l, v in rows) or 1
+    if unit == "%":
+        top = 100
+    bar_h, gap, label_w, width = 18, 6, 260, 640
+    height = len(rows) * (bar_h + gap) + 10
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" class="chart">'
+    ]
+    for i, (label, v) in enumerate(rows):
+        y = 5 + i * (bar_h + gap)
+        w = (width - label_w - 70) * (v / top)
+        colour = "#2e7d32" if unit != "%" or v >= 90 else "#c98a00" if v >= 70 else "#c62828"
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" font-size="12">'
+            f"{escape(label[:22])}</text>"
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
+            f"<title>{escape(label)}: {v}{unit}</title></rect>"
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 13}" font-size="12">{v}{unit}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def unit_case_counts(user) -> dict:
+    counts = defaultdict(int)
+    for status in visible_cases(user).values_list("status", flat=True):
+        counts[status] += 1
+    return dict(counts)
