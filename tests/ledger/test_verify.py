@@ -148,3 +148,28 @@ def test_aud2_checkpoint_root_column_edit_is_caught(log):
     sql("UPDATE ledger_checkpoint SET root_hash = %s WHERE size = %s", [bytes(32), N])
     p = problem()
     assert (p.position, p.checkpoint) == (N, True)
+
+
+def test_aud2_edited_root_column_is_caught_by_default_and_fast_mode_checks_the_end(log):
+    put(13, {"root_hash": bytes(32)})
+    p = problem()
+    assert (p.position, p.checkpoint) == (13, False) and "root_hash" in p.what
+    assert verify_log(every_root=False).ok  # documented: --fast checks heads at checkpoints
+    put(N - 1, {"root_hash": bytes(32)})
+    report = verify_log(every_root=False)
+    assert report.problem.position in (N - 1, N)
+
+
+def test_aud2_fast_mode_still_catches_leaf_and_node_edits(log):
+    put(6, {"node_hash": bytes(32)})
+    assert verify_log(every_root=False).problem.position == 6
+
+
+def test_aud2_projection_check_in_sql_passes_intact_rows_and_flags_edited_ones(log):
+    from wuquan.ledger.verification import _projection_check_sql
+
+    put(2, {"subject_type": "other"})
+    with connection.cursor() as c:
+        c.execute(f"SELECT {Q('index')}, {_projection_check_sql()} FROM ledger_event")
+        flags = {i: bool(ok) for i, ok in c.fetchall()}
+    assert [i for i, ok in flags.items() if not ok] == [2]

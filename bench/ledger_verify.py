@@ -1,0 +1,165 @@
+"""ledger_verify: seconds for `verify_log()` over 1,000,000 stored events, against hashlib
+alone over the same leaves (AUD-2).
+
+The rows are generated fast (leaves, leaf/node/root hashes precomputed in Python) and
+bulk-inserted, with one signed checkpoint at the end. Baselines, both timed in the same run:
+- `baseline` ("hashlib alone"): the leaf hashes plus the tree's node hashes — the minimum a
+  recomputation of the tree must hash (2n − 1 SHA-256 calls, fed from a Python list);
+- also timed: `--fast` (tree heads only at checkpoints and the end) and `--deep`;
+- `baseline_same_hashes`: hashlib doing exactly the hash work verify does, i.e. also the
+  tree head after every event (verify checks each row's root_hash), still from a list.
+ratio = verify seconds / baseline (goal ≤ 3). Run: `.venv/bin/python bench/ledger_verify.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from hashlib import sha256
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import main  # noqa: E402
+
+N = int(os.environ.get("WUQUAN_BENCH_VERIFY_N", 1_000_000))
+CHUNK = 50_000
+
+
+def _leaves():
+    from wuquan.ledger.services import canonical_json
+
+    t0 = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
+    for i in range(N):
+        at = t0 + timedelta(seconds=7 * i)
+        actor, subject = f"user:clerk{i % 17}", str(i // 5)
+        leaf = canonical_json(
+            {
+                "index": i,
+                "at": at.isoformat(),
+                "actor": actor,
+                "action": "approvals.case.step-signed",
+                "subject": ["approvals.case", subject],
+                "payload": {"step": i % 5, "amount": i * 3, "note": "同意"},
+            }
+        )
+        yield i, at, actor, subject, leaf
+
+
+def _generate(database: str) -> list[str]:
+    from django.db import connection, transaction
+
+    from wuquan.ledger import merkle
+
+    frontier = merkle.Frontier()
+    leaves: list[str] = []
+    chunk: list[tuple] = []
+    sql = (
+        'INSERT INTO ledger_event ("index", at, actor, action, subject_type, subject_id, '
+        "leaf, leaf_hash, node_hash, root_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
+
+    def flush():
+        with transaction.atomic(), connection.cursor() as c:
+            if database == "postgresql":
+                with c.cursor.copy(
+                    "COPY ledger_event (index, at, actor, action, subject_type, subject_id, "
+                    "leaf, leaf_hash, node_hash, root_hash) FROM STDIN"
+                ) as copy:
+                    for r in chunk:
+                        copy.write_row(r)
+            else:
+                c.executemany(sql, [(*r[:1], r[1].isoformat(" ")[:26], *r[2:]) for r in chunk])
+        chunk.clear()
+
+    for i, at, actor, subject, leaf in _leaves():
+        lh = merkle.leaf_hash(leaf.encode())
+        node = frontier.append(lh)
+        chunk.append(
+            (i, at, actor, "approvals.case.step-signed", "approvals.case", subject, leaf, lh, node, frontier.root())
+        )  # fmt: skip
+        leaves.append(leaf)
+        if len(chunk) == CHUNK:
+            flush()
+    if chunk:
+        flush()
+    return leaves
+
+
+def _hashlib_alone(leaves: list[str], with_roots: bool) -> float:
+    started = time.perf_counter()
+    h = sha256
+    stack: list[bytes] = []
+    for i, leaf in enumerate(leaves):
+        node = h(b"\x00" + leaf.encode()).digest()
+        n = i
+        while n & 1:
+            node = h(b"\x01" + stack.pop() + node).digest()
+            n >>= 1
+        stack.append(node)
+        if with_roots:
+            root = node
+            for left in stack[-2::-1]:
+                root = h(b"\x01" + left + root).digest()
+    return time.perf_counter() - started
+
+
+def run(database: str) -> dict:
+    from wuquan.ledger.services import do_create_checkpoint
+    from wuquan.ledger.verification import verify_log
+
+    started = time.perf_counter()
+    leaves = _generate(database)
+    do_create_checkpoint()
+    generate_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    report = verify_log()
+    verify_seconds = time.perf_counter() - started
+    assert report.ok and report.size == N, report.problem
+    started = time.perf_counter()
+    fast_ok = verify_log(every_root=False).ok
+    fast_seconds = time.perf_counter() - started
+    assert fast_ok
+    started = time.perf_counter()
+    deep_ok = verify_log(deep=True).ok
+    deep_seconds = time.perf_counter() - started
+    assert deep_ok
+    baseline = _hashlib_alone(leaves, with_roots=False)
+    same_hashes = _hashlib_alone(leaves, with_roots=True)
+    return {
+        "database": database,
+        "figure": round(verify_seconds, 2),
+        "fast_seconds": round(fast_seconds, 2),
+        "deep_seconds": round(deep_seconds, 2),
+        "baseline": round(baseline, 2),
+        "ratio": round(verify_seconds / baseline, 2),
+        "ratio_fast": round(fast_seconds / baseline, 2),
+        "baseline_same_hashes": round(same_hashes, 2),
+        "ratio_same_hashes": round(verify_seconds / same_hashes, 2),
+        "generate_seconds": round(generate_seconds, 1),
+    }
+
+
+def summary(entries: list[dict]) -> dict:
+    ok = [e for e in entries if "ratio" in e]
+    worst = max(ok, key=lambda e: e["ratio"]) if ok else {}
+    return {
+        "figure": worst.get("figure"),
+        "unit": "seconds to verify (default mode, every row's leaf/node/root hash + checkpoint)",
+        "baseline": worst.get("baseline"),
+        "baseline_is": "hashlib alone: leaf hashes + the tree's node hashes (2n-1 SHA-256) over the same leaves",
+        "ratio": worst.get("ratio"),
+        "ratio_is": "verify seconds / baseline, worst database (goal <= 3)",
+        "ratio_same_hashes": worst.get("ratio_same_hashes"),
+        "ratio_same_hashes_is": "verify seconds / hashlib doing the same hashes verify does (leaf + node + the head after every row)",
+        "ratio_fast": worst.get("ratio_fast"),
+        "ratio_fast_is": "verify --fast (heads only at checkpoints and the end) / baseline",
+        "goal_met": bool(ok) and all(e["ratio"] <= 3 for e in ok),
+        "n": N,
+    }
+
+
+if __name__ == "__main__":
+    main("ledger_verify", run, summary)
