@@ -23,9 +23,18 @@ def recent_events(limit: int = 100):
 
 
 def public_log_summary() -> dict:
+    """What the public checkpoints page shows (AUD-2, PUB): head, checkpoints, the key."""
+    import base64
+
+    from . import signing
+
     size, root = tree_head()
     return {
         "size": size,
         "root_hex": root.hex(),
+        "root_b64": base64.b64encode(root).decode(),
         "checkpoints": Checkpoint.objects.order_by("-size")[:200],
+        "checkpoint_count": Checkpoint.objects.count(),
+        "public_key": signing.verifier_key(),
+        "origin": signing.key_name(),
     }
