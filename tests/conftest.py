@@ -12,8 +12,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 CHROMIUM = os.environ.get("WUQUAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -31,7 +37,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+        pytest.fail(
+            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
@@ -48,10 +56,17 @@ def page(browser, live_server):
     context.close()
 
 
-def login(page, username: str, password: str = "wuquan2026") -> None:
+def _login(page, username: str, password: str = "wuquan2026") -> None:
     """Log in through the real login form."""
     page.goto(page.base_url + "/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/staff/**")
+
+
+@pytest.fixture
+def login():
+    """`login(page, username)` — log in through the real login form (a fixture, so browser
+    tests need no import from conftest, whose module name is ambiguous across test folders)."""
+    return _login

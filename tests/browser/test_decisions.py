@@ -11,15 +11,6 @@ from wuquan.workdays.calendar import add_working_days
 pytestmark = pytest.mark.browser
 
 
-def login(page, username: str, password: str = "wuquan2026") -> None:
-    # why: `from conftest import login` is ambiguous once another tests/<app>/conftest.py exists
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/staff/**")
-
-
 @pytest.fixture
 def decisions_demo(demo_org):
     from wuquan.decisions import demo
@@ -27,7 +18,7 @@ def decisions_demo(demo_org):
     demo.load(None)
 
 
-def test_dec_clerk_runs_meeting_from_agenda_to_published_result(page, decisions_demo):
+def test_dec_clerk_runs_meeting_from_agenda_to_published_result(page, login, decisions_demo):
     meeting_day = add_working_days(timezone.localdate(), 2)
     login(page, "huiyi")
     page.goto(page.base_url + "/staff/decisions/")

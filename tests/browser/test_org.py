@@ -4,12 +4,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from conftest import login
-
 pytestmark = pytest.mark.browser
 
 
-def test_org3_admin_sees_unit_tree_and_head_deputy_areas(page, demo_org):
+def test_org3_admin_sees_unit_tree_and_head_deputy_areas(page, login, demo_org):
     login(page, "admin")
     page.goto(page.base_url + "/staff/org/")
     tree = page.locator("#unit-tree")
@@ -28,7 +26,7 @@ def test_org3_admin_sees_unit_tree_and_head_deputy_areas(page, demo_org):
     expect(leadership.locator("tr.head-row .badge")).to_have_count(1)
 
 
-def test_org1_window_clerk_cannot_see_another_townships_data(page, demo_org):
+def test_org1_window_clerk_cannot_see_another_townships_data(page, login, demo_org):
     login(page, "window")
     page.goto(page.base_url + "/staff/org/")
     tree = page.locator("#unit-tree")

@@ -4,8 +4,6 @@ import re
 
 import pytest
 
-from conftest import login
-
 pytestmark = pytest.mark.browser
 
 
@@ -14,7 +12,7 @@ def logout(page):
 
 
 def test_sup9_complaint_to_published_answer_through_the_commission_and_the_unit(
-    transactional_db, demo_org, page
+    transactional_db, demo_org, page, login
 ):
     base = page.base_url
     # A member of the public files a complaint about the government service centre.

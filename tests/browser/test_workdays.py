@@ -5,16 +5,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def login(page, username: str, password: str = "wuquan2026") -> None:
-    # why: `from conftest import login` is ambiguous once tests/<app>/conftest.py files exist
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/staff/**")
-
-
-def test_apr2_admin_sees_calendar_layers(page, demo_org):
+def test_apr2_admin_sees_calendar_layers(page, login, demo_org):
     from wuquan.workdays import demo
 
     demo.load(None)

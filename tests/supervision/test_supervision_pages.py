@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 from wuquan.supervision import demo, engine
 from wuquan.supervision.models import Alarm, Complaint, InspectionRound, Notification
