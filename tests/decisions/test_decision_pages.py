@@ -57,3 +57,8 @@ def test_dec9_public_page_lists_published_decisions_and_void_village_matters(
     assert "购置项目评审系统" in page and "任命投资科科长" in page
     assert "旧街村集体林地出租" in page and "缺少" in page
     assert "已按程序办理任职手续" in page
+
+
+def test_dec10_staff_home_warns_about_void_village_matters(decisions_demo, client):
+    client.force_login(get_user_model().objects.get(username="admin"))
+    assert "已认定无效" in client.get("/staff/").content.decode()
