@@ -1,4 +1,7 @@
-"""Fixtures for the supervision tests: the demo org, the commission, a unit user, 发改 staff."""
+"""Fixtures for the supervision tests: the demo org, the commission, a unit user, 发改 staff.
+
+why not conftest.py: a second tests/<dir>/conftest.py makes `from conftest import login` in the
+browser tests ambiguous; test modules import these fixtures by this unique module name."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -61,3 +64,6 @@ def temp_rule():
 def _fast_password_hashing(settings):
     # why: the demo accounts' PBKDF2 hashing dominated these tests' run time
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+__all__ = ["_fast_password_hashing", "org", "temp_rule"]

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
 from wuquan.common.rules import Finding

@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
+from sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 from wuquan.common.exceptions import InvalidInput
 from wuquan.ledger.models import Event
