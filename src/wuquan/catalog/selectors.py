@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
 
 from wuquan.common.exceptions import NotFound
 from wuquan.ledger.models import Event
@@ -75,6 +77,30 @@ def item_guide(code: str) -> dict:
         "history": item_history(item),
     }
     return context
+
+
+def guide_key(code: str) -> str:
+    """Cache key of an item's guide: changes whenever the item or a row of it changes."""
+    row = ApprovalItem.objects.filter(code=code).values_list("pk", "updated_at").first()
+    if row is None:
+        raise NotFound("没有这个事项。")
+    return f"catalog:guide:{row[0]}:{row[1].timestamp()}"
+
+
+def item_guide_html(code: str) -> tuple[ApprovalItem, str]:
+    """The rendered guide body, cached per item and its last change (PUB-2).
+
+    why: the page is read far more than the catalog changes; services bump the item's
+    `updated_at` whenever the item, a material, a fee or a flow version of it changes, so the
+    key changes with every recorded change. One small query validates the cache.
+    """
+    key = guide_key(code)
+    cached = cache.get(key)
+    if cached is None:
+        context = item_guide(code)
+        cached = (context["item"].name, render_to_string("catalog/_guide.html", context))
+        cache.set(key, cached, 3600)
+    return cached
 
 
 def _subjects(item: ApprovalItem) -> Q:

@@ -53,6 +53,13 @@ def _need_reason(reason: str) -> str:
     return reason
 
 
+def _touch_item(obj: models.Model) -> None:
+    """Mark the item a changed row belongs to as changed (its cached guide page is stale)."""
+    item_id = getattr(obj, "item_id", None)
+    if item_id:
+        ApprovalItem.objects.filter(pk=item_id).update(updated_at=timezone.now())
+
+
 def _action(obj: models.Model, verb: str) -> str:
     return f"{TRACKED_PREFIX}.{obj._meta.model_name}.{verb}"
 
@@ -74,6 +81,7 @@ def do_save(actor, obj: models.Model, reason: str) -> models.Model:
             label = str(obj._meta.get_field(field).verbose_name)
         raise InvalidInput(f"{label}：{'；'.join(messages)}", field=field) from exc
     obj.save()
+    _touch_item(obj)
     after = snapshot(obj)
     if before is None:
         record(
@@ -104,6 +112,7 @@ def do_delete(actor, obj: models.Model, reason: str) -> None:
         {"reason": reason, "name": str(obj), "fields": snapshot(obj)},
     )
     obj.delete()
+    _touch_item(obj)
 
 
 @transaction.atomic
@@ -136,6 +145,7 @@ def do_add_flow_version(
     item = ApprovalItem.objects.select_for_update().get(pk=item.pk)
     last = item.flows.aggregate(n=models.Max("number"))["n"] or 0
     version = FlowVersion.objects.create(item=item, number=last + 1, bpmn_xml=xml, note=note)
+    _touch_item(version)
     record(
         actor,
         "catalog.flow.drafted",

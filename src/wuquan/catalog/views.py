@@ -4,6 +4,7 @@ risk points — PUB-1..3) and staff (change history, Excel import/export — CAT
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,7 +30,18 @@ def catalog_index(request):
 
 
 def item_guide(request, code):
-    return render(request, "catalog/public_item.html", selectors.item_guide(code))
+    """The 办事指南 (PUB-2). Anonymous readers get a page cached per item and its last change."""
+    anonymous = not request.user.is_authenticated
+    key = selectors.guide_key(code) + f":{request.LANGUAGE_CODE}"
+    if anonymous:
+        body = cache.get(key)
+        if body is not None:
+            return HttpResponse(body)
+    name, html = selectors.item_guide_html(code)
+    response = render(request, "catalog/public_item.html", {"item_name": name, "guide_html": html})
+    if anonymous:
+        cache.set(key, response.content, 3600)
+    return response
 
 
 def item_diagram(request, code):

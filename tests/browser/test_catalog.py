@@ -1,0 +1,33 @@
+"""The public guide page draws every demo item's flow with every step's name (CAT-2, PUB-2)."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def catalog_demo(demo_org, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from wuquan.catalog import demo
+
+    demo.load(None)
+
+
+def test_pub2_guide_page_renders_every_demo_items_diagram_with_every_step(page, catalog_demo):
+    from wuquan.catalog import flows
+    from wuquan.catalog.models import ApprovalItem
+
+    items = list(ApprovalItem.objects.all())
+    assert len(items) >= 20
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    for item in items:
+        page.goto(f"{page.base_url}/gk/catalog/item/{item.code}/")
+        svg = page.locator("#flow-diagram svg")
+        assert svg.count() == 1, item.name
+        box = svg.bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 40, item.name
+        drawn = svg.text_content()
+        for step in flows.steps(item.published_flow()):
+            # a long name is wrapped over two lines inside its box
+            assert step.name.replace(" ", "") in drawn.replace(" ", ""), (item.name, step.name)
+        assert page.locator("script").count() == 0
