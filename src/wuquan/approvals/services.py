@@ -279,6 +279,7 @@ def do_submit_application(
     channel: str = Channel.ONLINE,
     actor=None,
     at: datetime | None = None,
+    materials_later: bool = False,
 ) -> Submitted:
     """An application through the one online entrance or at the window (APR-1, APR-7).
 
@@ -303,7 +304,7 @@ def do_submit_application(
     unknown = [k for k in files if int(k) not in known]
     if unknown:
         raise RuleViolation(_("所附材料不在本事项的申报材料目录内。"), field="materials")
-    if channel == Channel.ONLINE:
+    if channel == Channel.ONLINE and not materials_later:
         missing = [
             m.name for m in materials if m.reuse == MaterialReuse.NONE and not files.get(m.pk)
         ]
