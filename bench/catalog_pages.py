@@ -156,7 +156,7 @@ def main() -> None:
         "goal_ratio": 0.4,
         "n": RUNS,
         "runs": {"guide": guide_rps, "hello": hello_rps},
-        "setup": f"gunicorn -w 2 sync; wrk -t2 -c{CONNECTIONS} -d{DURATION}; {os.cpu_count()} cores shared with wrk",
+        "setup": f"gunicorn -w 2 sync, WUQUAN_CONN_MAX_AGE=600; wrk -t2 -c{CONNECTIONS} -d{DURATION}; {os.cpu_count()} cores shared with wrk",
         "page": f"/gk/catalog/item/{ITEM}/",
         "database": "sqlite",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
