@@ -138,3 +138,9 @@ def test_org3_demo_leadership_obeys_the_rules(demo_org):
         assert post.problems() == [], post
     heads = Post.objects.filter(is_head=True)
     assert heads.exists() and all(not p.areas for p in heads)
+
+
+def test_org1_person_created_outside_the_services_still_gets_a_code_for_excel():
+    person = Person.objects.create(name="外部创建")
+    person.refresh_from_db()
+    assert person.code == f"P{person.pk:06d}"

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
@@ -280,3 +282,12 @@ class Appointment(models.Model):
 
     def clean(self):
         _raise(self.problems())
+
+
+@receiver(post_save, sender=Person)
+def _give_person_a_code(sender, instance, created, raw=False, **kwargs):
+    """Every person gets a 人员编号 (P000123) so the Excel round trip can find them, however
+    they were created (services, other apps' demo data, the shell)."""
+    if not instance.code and not raw:
+        instance.code = f"P{instance.pk:06d}"
+        Person.objects.filter(pk=instance.pk, code__isnull=True).update(code=instance.code)

@@ -109,10 +109,7 @@ def do_save_person(person: Person, actor=None) -> Person:
         raise InvalidInput(f"人员编号 {person.code} 已被使用。", field="code")
     changed = _changed_fields(person)
     created = person.pk is None
-    person.save()
-    if not person.code:
-        person.code = f"P{person.pk:06d}"
-        person.save(update_fields=["code"])
+    person.save()  # a post_save receiver gives a code-less person "P000123" (models.py)
     record(
         actor,
         "org.person.created" if created else "org.person.changed",

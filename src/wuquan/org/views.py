@@ -46,8 +46,12 @@ def org_home(request):
     elif tree:
         own = selectors.posts_held(selectors.person_of(request.user)).select_related("unit").first()
         unit = own.unit if own and visible.filter(pk=own.unit_id).exists() else tree[0][0]
-    context = {"tree": tree, "unit": unit, "as_of": as_of,
-               "is_admin": selectors.is_system_admin(request.user)}
+    context = {
+        "tree": tree,
+        "unit": unit,
+        "as_of": as_of,
+        "is_admin": selectors.is_system_admin(request.user),
+    }
     if unit is not None:
         posts = list(Post.objects.filter(unit=unit).order_by("-is_head", "-is_deputy", "code"))
         holders = selectors.holders_by_post(posts, as_of)
