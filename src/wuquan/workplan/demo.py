@@ -26,10 +26,17 @@ def load(stdout=None) -> int:
                 continue
             unit = units.get(row["lead_unit"])
             if unit is None:
-                raise ValueError(f"task {seq}: lead unit {row['lead_unit']!r} is not in the organisation")
+                raise ValueError(
+                    f"task {seq}: lead unit {row['lead_unit']!r} is not in the organisation"
+                )
             task = Task.objects.create(
-                seq=seq, lead_unit=unit, five_power=row["five_power"], plan_title=row["plan_title"],
-                requirement=row["requirement"], status=row["status"], attachment=row["attachment"],
+                seq=seq,
+                lead_unit=unit,
+                five_power=row["five_power"],
+                plan_title=row["plan_title"],
+                requirement=row["requirement"],
+                status=row["status"],
+                attachment=row["attachment"],
             )
             record("system", "workplan.task.loaded", task, {"seq": seq, "status": task.status})
             created += 1

@@ -30,9 +30,20 @@ class Task(models.Model):
     status = models.CharField(_("状态"), max_length=8, choices=TaskStatus.choices)
     attachment = models.CharField(_("附件"), max_length=20, blank=True)
     responsible_leader = models.CharField(_("责任领导"), max_length=50, blank=True)
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_tasks",
+        help_text=_("留空时为牵头部门。"),
+    )
     responsible_person = models.CharField(_("责任人"), max_length=50, blank=True)
     deadline = models.DateField(_("完成时限"), null=True, blank=True)
     quality_requirement = models.TextField(_("质量要求"), blank=True)
+    made_on = models.DateField(_("制定日期"), null=True, blank=True)
+    progress_note = models.TextField(_("推进情况"), blank=True)
 
     class Meta:
         verbose_name = _("任务")
@@ -41,3 +52,28 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.seq}. {self.plan_title or self.requirement[:30]}"
+
+    @property
+    def is_made(self) -> bool:
+        return self.status == TaskStatus.MADE
+
+    def is_overdue(self, as_of) -> bool:
+        """Not made by its deadline (WRK-3): still 暂未制定 after the deadline, or made late."""
+        if self.deadline is None:
+            return False
+        if self.is_made:
+            return self.made_on is not None and self.made_on > self.deadline
+        return as_of > self.deadline
+
+    def missing_assignment(self) -> list[str]:
+        """The WRK-2 fields not yet set (附件6 四(一): 责任领导、责任部门和责任人, 完成时限, 质量要求)."""
+        missing = []
+        for field in (
+            "responsible_leader",
+            "responsible_person",
+            "deadline",
+            "quality_requirement",
+        ):
+            if not getattr(self, field):
+                missing.append(str(self._meta.get_field(field).verbose_name))
+        return missing
