@@ -101,13 +101,24 @@ def _new_code(case: Case) -> str:
     return code
 
 
+def _person(user):
+    """The user's Person, memoised on the user object for the length of a request/action."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_wuquan_person", False)
+    if cached is False:
+        cached = person_of(user)
+        user._wuquan_person = cached
+    return cached
+
+
 def _person_id(user) -> int | None:
-    person = person_of(user)
+    person = _person(user)
     return person.pk if person else None
 
 
 def holds_post(user, post: Post, at: datetime) -> bool:
-    person = person_of(user)
+    person = _person(user)
     return (
         person is not None
         and posts_held(person, timezone.localdate(at)).filter(pk=post.pk).exists()
@@ -234,7 +245,9 @@ def _refresh_deadlines(case: Case) -> None:
 def _lock(case: Case) -> Case:
     """Re-read the case under a row lock: concurrent transitions of one case serialise."""
     return (
-        Case.objects.select_for_update().select_related("item", "flow", "deadline").get(pk=case.pk)
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "flow", "deadline")
+        .get(pk=case.pk)
     )
 
 

@@ -1,0 +1,117 @@
+"""case_throughput: median time of one case step transition — engine (SpiffWorkflow restore,
+run, save) + ledger record + worklist rows (CaseStep) — over N cases, beside a bare
+SpiffWorkflow transition of the same flow in the same run (APR-3, SUP-1).
+
+figure = median transition (ms); baselines = bare in-memory `task.run()` + engine steps, and
+the same with the JSON restore/save a stored case needs; ratio = figure / bare-with-JSON
+(goal ≤ 5). N defaults to 1,000 cases (setting up 10,000 cases through the services takes too
+long for `make bench`; WUQUAN_BENCH_CASES=10000 runs the full size). Run:
+`.venv/bin/python bench/case_throughput.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import main  # noqa: E402
+
+N = int(os.environ.get("WUQUAN_BENCH_CASES", "1000"))
+
+
+def run(database: str) -> dict:
+    from django.core.management import call_command
+    from django.db import transaction
+
+    call_command("migrate", verbosity=0)
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from SpiffWorkflow.util.task import TaskState
+
+    from wuquan.approvals import engine, sample, services
+    from wuquan.approvals.models import StepState
+    from wuquan.catalog import flows
+
+    world = sample.build()
+    setup_started = time.perf_counter()
+    steps = []
+    for _i in range(N):
+        with transaction.atomic():
+            sub = services.do_submit_application(
+                world.item, applicant_name="基准测试", data={"area_sqm": 100}, materials_later=True
+            )
+            marks = {m.pk: "provided" for m in world.materials}
+            case = services.do_accept_case(sub.case, world.users["window"], marks)
+        steps.append(case.steps.get(state=StepState.READY, unit__code="t-scjg"))
+    setup_seconds = time.perf_counter() - setup_started
+
+    timings = []
+    user = world.users["chengban"]
+    for step in steps:
+        t0 = time.perf_counter()
+        services.do_complete_step(step, user, "同意")
+        timings.append(time.perf_counter() - t0)
+
+    # bare SpiffWorkflow: the same flow, the same transition (承办审查 completed)
+    bare, bare_json = [], []
+    for _i in range(N):
+        wf = flows.new_workflow(world.flow)
+        wf.data.update({"area_sqm": 100})
+        wf.do_engine_steps()
+        first = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+        first.data.update({"area_sqm": 100})
+        first.run()
+        wf.do_engine_steps()
+        state = engine.dump(wf)
+        task = next(
+            t
+            for t in wf.get_tasks(state=TaskState.READY, manual=True)
+            if t.task_spec.name == "Task_2"
+        )
+        t0 = time.perf_counter()
+        task.data.update({"area_sqm": 100})
+        task.run()
+        wf.do_engine_steps()
+        bare.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        wf2 = engine.load(state)
+        engine.run_task(wf2, str(task.id), {"area_sqm": 100})
+        engine.dump(wf2)
+        bare_json.append(time.perf_counter() - t0)
+
+    median = statistics.median(timings) * 1000
+    base = statistics.median(bare) * 1000
+    base_json = statistics.median(bare_json) * 1000
+    return {
+        "database": database,
+        "n": N,
+        "figure": round(median, 3),
+        "unit": "ms per step transition (median)",
+        "p95": round(sorted(timings)[int(len(timings) * 0.95) - 1] * 1000, 3),
+        "baseline_in_memory": round(base, 3),
+        "baseline": round(base_json, 3),
+        "ratio": round(median / base_json, 2),
+        "ratio_in_memory": round(median / base, 1),
+        "setup_seconds": round(setup_seconds, 1),
+    }
+
+
+def summary(entries: list[dict]) -> dict:
+    ok = [e for e in entries if "figure" in e]
+    return {
+        "figure": {e["database"]: e["figure"] for e in ok},
+        "unit": "ms per step transition (median)",
+        "baseline": {e["database"]: e["baseline"] for e in ok},
+        "ratio": {e["database"]: e["ratio"] for e in ok},
+        "n": {e["database"]: e["n"] for e in ok},
+        "goal": "ratio ≤ 5 against a bare SpiffWorkflow transition with JSON restore/save",
+    }
+
+
+if __name__ == "__main__":
+    main("case_throughput", run, summary)
