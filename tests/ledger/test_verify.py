@@ -163,13 +163,3 @@ def test_aud2_edited_root_column_is_caught_by_default_and_fast_mode_checks_the_e
 def test_aud2_fast_mode_still_catches_leaf_and_node_edits(log):
     put(6, {"node_hash": bytes(32)})
     assert verify_log(every_root=False).problem.position == 6
-
-
-def test_aud2_projection_check_in_sql_passes_intact_rows_and_flags_edited_ones(log):
-    from wuquan.ledger.verification import _projection_check_sql
-
-    put(2, {"subject_type": "other"})
-    with connection.cursor() as c:
-        c.execute(f"SELECT {Q('index')}, {_projection_check_sql()} FROM ledger_event")
-        flags = {i: bool(ok) for i, ok in c.fetchall()}
-    assert [i for i, ok in flags.items() if not ok] == [2]

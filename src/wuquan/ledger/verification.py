@@ -7,8 +7,9 @@ and root_hash are those of the recomputed tree. Every stored checkpoint is check
 signature, its origin, and its root against the recomputed tree at its size (this is what
 catches a rewrite that recomputed all hashes, or rows deleted from the end).
 
-The projection check is a string comparison against the canonical JSON (fast path); values
-that would need JSON escaping fall back to parsing. `deep=True` always parses the leaf and
+The projection check is an exact byte comparison against the canonical JSON (fast path);
+values that would need JSON escaping, and any mismatch, go to a parsing check that names what
+differs. `deep=True` always parses the leaf and
 also compares the `at` column. It stops at the first problem, which it reports with its
 position (event index, or the tree size of a checkpoint).
 """
@@ -117,28 +118,6 @@ def _fallback_projection(leaf: str, index: int, cols: tuple, at_col=None) -> str
     return None
 
 
-def _projection_check_sql() -> str:
-    """A boolean column: do the projected columns read the same as the leaf?
-
-    The canonical JSON has sorted keys (action, actor, at, index, payload, subject), so an
-    exact prefix / suffix / substring comparison decides it when no value needs JSON
-    escaping — done by the database, in C. A false here only sends the row to the precise
-    (parsing) check in Python, which names what differs.
-    """
-    find = "strpos" if connection.vendor == "postgresql" else "instr"
-    q = connection.ops.quote_name
-    head = """'{"action":"' || action || '","actor":"' || actor || '","at":"'"""
-    end = """',"subject":["' || subject_type || '","' || subject_id || '"]}'"""
-    index = f"""',"index":' || CAST({q("index")} AS TEXT) || ',"payload":'"""
-    values = "action || actor || subject_type || subject_id"
-    return (
-        f"(substr(leaf, 1, length({head})) = {head}"
-        f" AND substr(leaf, length(leaf) - length({end}) + 1) = {end}"
-        f" AND {find}(leaf, {index}) > length({head})"
-        f" AND {find}({values}, '\"') = 0 AND {find}({values}, '\\') = 0)"
-    )
-
-
 def verify_log(
     *,
     deep: bool = False,
@@ -157,21 +136,35 @@ def verify_log(
     checkpoints = _checkpoint_roots(vkey)
     cp_sizes = sorted(size for size in checkpoints if size > 0)
     q = connection.ops.quote_name
-    cols = "action, actor, subject_type, subject_id, " + _projection_check_sql()
-    cols += ", at" if deep else ""
+    if connection.vendor == "postgresql":
+        hashed_leaf = "'\\x00'::bytea || convert_to(leaf, 'UTF8')"
+        raw = "convert_to({}, 'UTF8')"
+    else:
+        hashed_leaf = "CAST(X'00' || CAST(leaf AS BLOB) AS BLOB)"
+        raw = "CAST({} AS BLOB)"
+    projections = ", ".join(
+        raw.format(c) for c in ("action", "actor", "subject_type", "subject_id")
+    )
+    # why: the database hands over UTF-8 bytes — the leaf already prefixed with 0x00 for
+    # SHA-256 — so Python neither encodes nor decodes on the fast path.
     sql = (
-        f"SELECT {q('index')}, leaf, leaf_hash, node_hash, root_hash, {cols} "
-        f"FROM {q('ledger_event')} ORDER BY {q('index')}"
+        f"SELECT {q('index')}, {hashed_leaf}, leaf_hash, node_hash, root_hash, {projections}"
+        f"{', at' if deep else ''} FROM {q('ledger_event')} ORDER BY {q('index')}"
     )
     with connection.cursor() as c:
         c.execute(f"SELECT COUNT(*) FROM {q('ledger_event')}")
         total = c.fetchone()[0]
+    args = (sql, total, deep, every_root, checkpoints, cp_sizes, progress)
     if connection.vendor == "postgresql":
         # why: a named (server-side) cursor streams; it needs a transaction to live in.
         with transaction.atomic(), connection.chunked_cursor() as cursor:
-            return _run(cursor, sql, total, deep, every_root, checkpoints, cp_sizes, progress)
-    with connection.cursor() as cursor:
-        return _run(cursor, sql, total, deep, every_root, checkpoints, cp_sizes, progress)
+            return _run(cursor, *args)
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()  # the raw sqlite3 cursor: no wrapper per fetch
+    try:
+        return _run(cursor, *args)
+    finally:
+        cursor.close()
 
 
 def _run(cursor, sql, total, deep, every_root, checkpoints, cp_sizes, progress) -> Report:
@@ -185,21 +178,38 @@ def _run(cursor, sql, total, deep, every_root, checkpoints, cp_sizes, progress) 
     fetch = cursor.fetchmany
     try:
         while True:
-            rows = fetch(5000)
+            rows = fetch(10000)
             if not rows:
                 break
             for row in rows:
-                idx, leaf, lh_s, nh_s, rh_s, action, actor, st, sid = row[:9]
+                idx, hashed_leaf, lh_s, nh_s, rh_s, action, actor, st, sid = row[:9]
                 if idx != expected:
                     raise _Found(Problem(expected, f"missing (the next stored index is {idx})"))
-                lh = h(b"\x00" + leaf.encode()).digest()
+                lh = h(hashed_leaf).digest()
                 if lh != lh_s:
                     raise _Found(
                         Problem(idx, "leaf_hash is not the hash of the leaf (leaf edited?)")
                     )
-                if deep or not row[9]:
+                # Projections: the canonical JSON has sorted keys (action, actor, at, index,
+                # payload, subject), so exact byte comparisons decide it when no value needs
+                # JSON escaping; anything else goes to the precise, parsing check.
+                head = b'\x00{"action":"' + action + b'","actor":"' + actor + b'","at":"'
+                values = action + actor + st + sid
+                if (
+                    deep
+                    or not hashed_leaf.startswith(head)
+                    or not hashed_leaf.endswith(b',"subject":["' + st + b'","' + sid + b'"]}')
+                    or not hashed_leaf.startswith(
+                        b',"index":%d,"payload":' % idx, hashed_leaf.find(b'"', len(head)) + 1
+                    )
+                    or b'"' in values
+                    or b"\\" in values
+                ):
                     what = _fallback_projection(
-                        leaf, idx, (action, actor, st, sid), row[10] if deep else None
+                        hashed_leaf[1:].decode(),
+                        idx,
+                        tuple(bytes(v).decode() for v in row[5:9]),
+                        row[9] if deep else None,
                     )
                     if what:
                         raise _Found(Problem(idx, what))
