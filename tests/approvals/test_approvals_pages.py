@@ -191,3 +191,9 @@ def test_apr7_consultation_is_answered_by_the_unit_and_published_with_consent(cl
     client.logout()
     html = client.get(f"/gk/approvals/items/{world.item.code}/").content.decode()
     assert "需要从业人员健康证明" in html and "已电话答复" not in html and "139" not in html
+
+
+def test_apr5_staff_home_panel_counts_my_steps(client, world, accepted):
+    client.force_login(world.users["chengban"])
+    html = client.get("/staff/").content.decode()
+    assert "我的审批待办 1 件" in html
