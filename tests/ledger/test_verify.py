@@ -163,3 +163,23 @@ def test_aud2_edited_root_column_is_caught_by_default_and_fast_mode_checks_the_e
 def test_aud2_fast_mode_still_catches_leaf_and_node_edits(log):
     put(6, {"node_hash": bytes(32)})
     assert verify_log(every_root=False).problem.position == 6
+
+
+def test_aud2_verify_command_draws_a_progress_bar_on_stderr_for_long_runs(log, capsys, monkeypatch):
+    from wuquan.ledger.management.commands import verify as verify_command
+
+    monkeypatch.setattr(verify_command._ProgressBar, "MIN_TOTAL", 5)
+    call_command("verify")
+    captured = capsys.readouterr()
+    assert f"{N}/{N} (100%)" in captured.err
+    assert captured.out.startswith(f"OK size={N}")
+
+
+def test_aud2_verify_without_the_key_cannot_vouch_for_checkpoints(log, settings, tmp_path):
+    from wuquan.ledger import signing
+
+    vkey = signing.verifier_key()
+    settings.WUQUAN_LOG_KEY_PATH = tmp_path / "elsewhere.key"
+    p = problem()
+    assert p.checkpoint and "--vkey" in p.what
+    assert verify_log(vkey=vkey).ok
