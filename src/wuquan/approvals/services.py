@@ -444,6 +444,7 @@ def do_accept_case(
     case.provisional = tracked.provisional
     case.workflow_state = engine.dump(workflow)
     case.save()
+    step.save()
     sync_steps(case, workflow, when)
     event = record(
         user,
@@ -633,10 +634,11 @@ def do_complete_step(
         if case.due:
             payload["on_time"] = timezone.localdate(when) <= case.due
     case.save()
+    step.save()  # why: before sync_steps, which cancels open rows whose task is no longer ready
     sync_steps(case, workflow, when)
     event = record(user, action, step, payload, at=when)
     step.event_index = event.index
-    step.save()
+    step.save(update_fields=["event_index"])
     return step
 
 
