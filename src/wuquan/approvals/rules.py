@@ -1,0 +1,842 @@
+"""Supervision rules over approval cases (SUP-1..4, APR-1, APR-3, APR-5, APR-8, CAT-5).
+
+Discovered by the supervision engine (`RULES`); this module never imports `supervision`: it
+reads the approvals tables, the catalog, the org and the ledger only.
+
+- Event checks run inline, in the transaction of the event they look at (cheap: one or two
+  indexed reads per event). Live services already refuse most of these breaches; the checks
+  catch what comes in another way (history imported from a legacy system, department systems
+  through the API, a service changed later) — the ledger is what is watched, not the UI.
+- Sweeps (time limits) are set-based: one query over `CaseStep` / `Case` each, read as of
+  `as_of` (a step counts as open at `as_of` when it had started and was not yet done; a case is
+  not flagged while a suspension — 补正 or a special procedure — spans `as_of`), so a past day
+  can be replayed (`wuquan supervise --as-of`). bench/sweep.py measures them on 10^6 cases.
+
+docs/supervision.md lists every rule with its clause, severity, thresholds and kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wuquan.common.rules import SEVERITY_RED, SEVERITY_WARNING, SEVERITY_YELLOW, Finding, Rule
+from wuquan.workdays.calendar import CalendarUnknown, add_working_days
+
+STEP = "approvals.casestep"
+CASE = "approvals.case"
+CHARGE = "approvals.charge"
+REVIEW_KIND = "审核"
+DECISION_KINDS = ("审批", "决定")
+ACCEPT_KIND = "受理"
+STEP_DONE_ACTIONS = (
+    "approvals.step.completed",
+    "approvals.case.result",
+    "approvals.case.delivered",
+)
+# why: a replay of a time this far back also counts steps done after it (a scan of done
+# steps); a live sweep (as_of ≈ now) reads the open steps through the (state, deadline) index.
+REPLAY_MARGIN = timedelta(minutes=10)
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+
+def _day(as_of: datetime):
+    return timezone.localdate(as_of)
+
+
+def _paused_at(as_of: datetime, case_ref: str = "case_id"):
+    """A suspension of the case spanning `as_of` (the clock stood still then; APR-2)."""
+    from .models import Suspension
+
+    return Suspension.objects.filter(case=OuterRef(case_ref), started_at__lte=as_of).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=as_of)
+    )
+
+
+def _steps_open_at(as_of: datetime, deadline_q: Q):
+    """Steps open at `as_of` whose deadline matches `deadline_q`, case not suspended then.
+
+    Cancelled steps (branches not taken, withdrawn or refused cases) are left out: their
+    cancellation time is not kept, and a cancelled step is no longer anyone's duty."""
+    from .models import CaseStep, StepState
+
+    open_q = Q(state__in=(StepState.READY, StepState.CLAIMED))
+    if as_of < timezone.now() - REPLAY_MARGIN:
+        open_q |= Q(state=StepState.DONE, completed_at__gt=as_of)
+    paused = _paused_at(as_of)
+    return (
+        CaseStep.objects.filter(deadline_q, open_q, started_at__lte=as_of)
+        .annotate(paused=Exists(paused))
+        .filter(paused=False)
+    )
+
+
+def _person_and_user(payload: dict):
+    return payload.get("person_id"), payload.get("user")
+
+
+def _step_subject(event) -> tuple[str, str]:
+    step_id = event.payload.get("step_id")
+    if step_id:
+        return STEP, str(step_id)
+    return event.subject_type, str(event.subject_id)
+
+
+def _holds(person_id: int, post_id: int, on) -> bool:
+    from wuquan.org.models import Appointment
+
+    return (
+        Appointment.objects.filter(person_id=person_id, post_id=post_id, start__lte=on)
+        .filter(Q(end__isnull=True) | Q(end__gte=on))
+        .exists()
+    )
+
+
+def _person_of_username(username: str | None):
+    if not username:
+        return None
+    from wuquan.org.models import Person
+
+    return Person.objects.filter(user__username=username).values_list("pk", flat=True).first()
+
+
+# ---- time (SUP-2, APR-5) ---------------------------------------------------------------------
+
+
+def _warn_dates(today, thresholds: dict, limits: list[int]) -> dict[int, object]:
+    """The last deadline that is "near" for each step limit: within `warn_working_days` working
+    days of today, or with at most (100 − warn_percent)% of the limit left."""
+    days = int(thresholds.get("warn_working_days", 1))
+    pct = int(thresholds.get("warn_percent", 0))
+    out = {}
+    cache: dict[int, object] = {}
+    for limit in limits:
+        left = days
+        if pct > 0:
+            left = max(left, (limit * (100 - pct)) // 100)
+        if left not in cache:
+            cache[left] = add_working_days(today, left)
+        out[limit] = cache[left]
+    return out
+
+
+def step_due_soon(as_of: datetime, thresholds: dict):
+    """APR-5 预警: an open step whose deadline is today or within the warning window."""
+    from .models import CaseStep, StepState
+
+    today = _day(as_of)
+    limits = sorted(
+        set(
+            CaseStep.objects.filter(state__in=(StepState.READY, StepState.CLAIMED))
+            .values_list("limit_days", flat=True)
+            .distinct()
+        )
+        | {0}
+    )
+    try:
+        warn = _warn_dates(today, thresholds, limits)
+    except CalendarUnknown:
+        return
+    top = max(warn.values())
+    near = Q(deadline__gte=today, deadline__lte=top)
+    if len(set(warn.values())) > 1:
+        per_limit = Q()
+        for limit, last in warn.items():
+            per_limit |= Q(limit_days=limit, deadline__lte=last)
+        near &= per_limit
+    text = _("办件 %(no)s 的环节“%(step)s”将于 %(due)s 到期，请抓紧办理")
+    rows = _steps_open_at(as_of, near).values_list(
+        "pk", "case_id", "case__receipt_no", "name", "deadline", "provisional", "unit_id",
+        "post_id", "limit_days",
+    )  # fmt: skip
+    for pk, case_id, no, name, due, prov, unit_id, post_id, limit in rows.iterator(2000):
+        yield Finding(
+            STEP,
+            str(pk),
+            text % {"no": no or case_id, "step": name, "due": due},
+            inputs={
+                "case": case_id,
+                "deadline": due.isoformat(),
+                "limit_days": limit,
+                "as_of_date": today.isoformat(),
+                "provisional": prov,
+            },
+            unit_id=unit_id,
+            post_id=post_id,
+            key=f"deadline:{due.isoformat()}",
+        )
+
+
+def step_overdue(as_of: datetime, thresholds: dict):
+    """SUP-2 黄牌: an open step past its own deadline, even when the case is on time."""
+    today = _day(as_of)
+    text = _("办件 %(no)s 的环节“%(step)s”已超过环节时限 %(due)s 仍未办结")
+    rows = _steps_open_at(as_of, Q(deadline__lt=today)).values_list(
+        "pk", "case_id", "case__receipt_no", "name", "deadline", "provisional", "unit_id",
+        "post_id", "limit_days",
+    )  # fmt: skip
+    for pk, case_id, no, name, due, prov, unit_id, post_id, limit in rows.iterator(2000):
+        yield Finding(
+            STEP,
+            str(pk),
+            text % {"no": no or case_id, "step": name, "due": due},
+            inputs={
+                "case": case_id,
+                "deadline": due.isoformat(),
+                "limit_days": limit,
+                "as_of_date": today.isoformat(),
+                "provisional": prov,
+            },
+            unit_id=unit_id,
+            post_id=post_id,
+            key=f"deadline:{due.isoformat()}",
+        )
+
+
+def case_overdue(as_of: datetime, thresholds: dict):
+    """SUP-2 黄牌: an accepted case not finished by its promised day (附件3 第一: 审批事项一经受理，
+    必须在承诺的时限内办结)."""
+    from .models import Case
+
+    today = _day(as_of)
+    text = _("办件 %(no)s 已超过承诺办结日 %(due)s 仍未办结")
+    rows = (
+        Case.objects.filter(due__lt=today, accepted_at__lte=as_of)
+        .filter(Q(finished_at__isnull=True) | Q(finished_at__gt=as_of))
+        .annotate(paused=Exists(_paused_at(as_of, "pk")))
+        .filter(paused=False)
+        .values_list("pk", "receipt_no", "due", "provisional", "unit_id", "promised_days")
+    )
+    for pk, no, due, prov, unit_id, days in rows.iterator(2000):
+        yield Finding(
+            CASE,
+            str(pk),
+            text % {"no": no or pk, "due": due},
+            inputs={
+                "due": due.isoformat(),
+                "promised_days": days,
+                "as_of_date": today.isoformat(),
+                "provisional": prov,
+            },
+            unit_id=unit_id,
+            key=f"due:{due.isoformat()}",
+        )
+
+
+def done_late(event, thresholds: dict):
+    """SUP-2 黄牌: a step (or the case) finished after its deadline — a fact the sweep cannot
+    keep (once done, a step is no longer open); recorded from the completion event."""
+    p = event.payload
+    day = timezone.localdate(event.at)
+    deadline = p.get("deadline")
+    if deadline is None and p.get("step_id"):
+        from .models import CaseStep
+
+        due = CaseStep.objects.filter(pk=p["step_id"]).values_list("deadline", flat=True).first()
+        deadline = due.isoformat() if due else None
+    if deadline and str(deadline) < day.isoformat():
+        subject = _step_subject(event)
+        yield Finding(
+            *subject,
+            _("环节“%(step)s”于 %(day)s 办结，超过环节时限 %(due)s")
+            % {"step": p.get("step_name", ""), "day": day, "due": deadline},
+            inputs={"deadline": deadline, "done_on": day.isoformat(), "case": p.get("case_id")},
+            unit_id=p.get("unit_id"),
+            post_id=p.get("post_id"),
+            key=f"deadline:{deadline}",
+        )
+    if p.get("on_time") is False and p.get("case_id"):
+        yield Finding(
+            CASE,
+            str(p["case_id"]),
+            _("办件 %(no)s 于 %(day)s 办结，超过承诺办结日")
+            % {"no": p.get("receipt_no") or p["case_id"], "day": day},
+            inputs={"done_on": day.isoformat()},
+            unit_id=p.get("case_unit_id"),
+            key="case-late",
+        )
+
+
+# ---- process (APR-1, APR-3) ------------------------------------------------------------------
+
+
+def step_without_post(event, thresholds: dict):
+    """APR-3 红牌: a step done by someone who did not hold its post that day."""
+    p = event.payload
+    post_id = p.get("post_id")
+    if not post_id or p.get("step_kind") is None:
+        return
+    person_id, username = _person_and_user(p)
+    if person_id is None and username:
+        person_id = _person_of_username(username)
+    day = timezone.localdate(event.at)
+    if p.get("holds_post") is True:
+        return
+    if person_id is not None and p.get("holds_post") is None and _holds(person_id, post_id, day):
+        return
+    if person_id is None and username is None and p.get("holds_post") is None:
+        return  # why: no one is named (e.g. a system step): nothing to compare
+    yield Finding(
+        *_step_subject(event),
+        _("环节“%(step)s”由未在该岗位任职的人员办理（%(day)s）")
+        % {"step": p.get("step_name", ""), "day": day},
+        inputs={"post": post_id, "person": person_id, "user": username, "day": day.isoformat()},
+        unit_id=p.get("unit_id"),
+        post_id=post_id,
+        key=f"person:{person_id or username}",
+    )
+
+
+def _requirement(graph, node_id: str, seen: frozenset = frozenset()):
+    """What must be done before `node_id` per the flow: ("task", id) | ("all"/"any", [...]) |
+    None (nothing: the start). Gateways are walked through: a parallel join needs all of its
+    branches, an exclusive/inclusive join (or an implicit merge) any one."""
+    incoming = [e.source for e in graph.incoming(node_id) if e.source not in seen]
+    parts = []
+    for src in incoming:
+        node = graph.nodes.get(src)
+        if node is None:
+            continue
+        if node.step is not None:
+            parts.append(("task", node.step.id))
+        else:
+            sub = _requirement(graph, src, seen | {node_id})
+            if sub is not None:
+                parts.append(sub)
+    if not parts:
+        return None
+    node = graph.nodes.get(node_id)
+    mode = "all" if node is not None and node.tag == "parallelGateway" else "any"
+    return parts[0] if len(parts) == 1 else (mode, parts)
+
+
+def _satisfied(req, done: set[str]) -> bool:
+    if req is None:
+        return True
+    kind, arg = req
+    if kind == "task":
+        return arg in done
+    results = [_satisfied(r, done) for r in arg]
+    return all(results) if kind == "all" else any(results)
+
+
+def _missing(req, done: set[str]) -> list[str]:
+    if req is None or _satisfied(req, done):
+        return []
+    kind, arg = req
+    if kind == "task":
+        return [arg]
+    return [m for r in arg for m in _missing(r, done)]
+
+
+def step_out_of_order(event, thresholds: dict):
+    """APR-3 黄牌: a step done before the step(s) the flow puts before it (skipped or out of
+    order). The acceptance (受理) counts as done once the case was accepted."""
+    from wuquan.catalog import flows
+
+    from .models import Case, CaseStep, StepState
+
+    p = event.payload
+    task = p.get("task")
+    case_id = p.get("case_id")
+    if not task or not case_id or p.get("step_kind") == ACCEPT_KIND:
+        return
+    case = Case.objects.select_related("flow").filter(pk=case_id).first()
+    if case is None or case.flow is None:
+        return
+    graph = flows.graph_of(case.flow)
+    if task not in graph.nodes:
+        return
+    req = _requirement(graph, task)
+    done = set(
+        CaseStep.objects.filter(case_id=case_id, state=StepState.DONE, completed_at__lte=event.at)
+        .exclude(pk=p.get("step_id"))
+        .values_list("step_id", flat=True)
+    )
+    if case.accepted_at is not None and case.accepted_at <= event.at:
+        done |= {n.step.id for n in graph.nodes.values() if n.step and n.step.kind == ACCEPT_KIND}
+    missing = _missing(req, done)
+    if not missing:
+        return
+    names = [
+        graph.nodes[m].step.name for m in missing if graph.nodes.get(m) and graph.nodes[m].step
+    ]
+    yield Finding(
+        *_step_subject(event),
+        _("环节“%(step)s”在前序环节（%(before)s）办结之前办理，跳过或颠倒了法定流程")
+        % {"step": p.get("step_name", ""), "before": "、".join(names)},
+        inputs={"task": task, "missing": missing, "case": case_id},
+        unit_id=p.get("unit_id"),
+        post_id=p.get("post_id"),
+    )
+
+
+def result_without_acceptance(event, thresholds: dict):
+    """APR-1 红牌: a result (准予/不予许可) recorded for a case with no acceptance record before
+    it — handled outside the platform (体外循环, 附件12 第一步 三)."""
+    from .models import Case
+
+    p = event.payload
+    case_id = p.get("case_id")
+    if not case_id or p.get("result") not in ("approved", "denied"):
+        return
+    accepted_at = Case.objects.filter(pk=case_id).values_list("accepted_at", flat=True).first()
+    if p.get("accepted") is not False and accepted_at is not None and accepted_at <= event.at:
+        return
+    yield Finding(
+        CASE,
+        str(case_id),
+        _("办件 %(no)s 未经受理即作出办理结果（体外循环）")
+        % {"no": p.get("receipt_no") or p.get("application_no") or case_id},
+        inputs={"result": p.get("result"), "accepted_at": accepted_at and accepted_at.isoformat()},
+        unit_id=p.get("case_unit_id"),
+    )
+
+
+def refused_without_reason(event, thresholds: dict):
+    """APR-1 黄牌: 不予受理 (or 不予许可) without a stated reason."""
+    p = event.payload
+    if event.action == "approvals.case.result" and p.get("result") != "denied":
+        return
+    if (p.get("reason") or "").strip():
+        return
+    yield Finding(
+        CASE,
+        str(p.get("case_id") or event.subject_id),
+        _("办件 %(no)s 不予受理/不予许可未说明理由")
+        % {"no": p.get("receipt_no") or p.get("application_no")},
+        inputs={"action": event.action},
+        unit_id=p.get("case_unit_id"),
+    )
+
+
+def _material_set(case) -> frozenset:
+    """What the applicant brought: (material, status, content digest of the file if any)."""
+    out = set()
+    for cm in case.materials.all():
+        digest = ""
+        if cm.file:
+            try:
+                with cm.file.open("rb") as fh:
+                    digest = hashlib.sha256(fh.read()).hexdigest()
+            except (OSError, ValueError):
+                digest = cm.file.name
+        out.add((cm.material_id, cm.status if not digest else "file", digest))
+    return frozenset(out)
+
+
+def accepted_after_refusal(event, thresholds: dict):
+    """APR-1 黄牌: a case accepted although the same application (same applicant — id number,
+    else name — and same item) was refused before and no new materials came (the material set,
+    compared by material, status and file content, is the refused one's)."""
+    from .models import Case, CaseStatus
+
+    p = event.payload
+    case = Case.objects.filter(pk=p.get("case_id")).first()
+    if case is None:
+        return
+    same = (
+        Q(applicant_id_number=case.applicant_id_number)
+        if case.applicant_id_number
+        else Q(applicant_name=case.applicant_name)
+    )
+    refused = (
+        Case.objects.filter(same, item_id=case.item_id, status=CaseStatus.NOT_ACCEPTED)
+        .filter(finished_at__lte=event.at)
+        .exclude(pk=case.pk)
+        .order_by("-finished_at")
+    )
+    mine = None
+    for earlier in refused[:5]:
+        if mine is None:
+            mine = _material_set(case)
+        if _material_set(earlier) == mine:
+            yield Finding(
+                CASE,
+                str(case.pk),
+                _("办件 %(no)s 与曾被不予受理的申请（%(old)s）为同一申请且材料未变，却予以受理")
+                % {"no": case.receipt_no or case.application_no, "old": earlier.application_no},
+                inputs={"refused_case": earlier.pk, "refusal_reason": earlier.refusal_reason},
+                unit_id=case.unit_id,
+                key=f"refused:{earlier.pk}",
+            )
+            return
+
+
+# ---- separation (SUP-3, SUP-4) ---------------------------------------------------------------
+
+
+def review_and_approve(event, thresholds: dict):
+    """SUP-3 红牌: the same person reviewed (审核) and approved (审批/决定) one case
+    (附件2 一、二(二): 审查与批准相分离)."""
+    from .models import CaseStep, StepState
+
+    p = event.payload
+    kind = p.get("step_kind")
+    if kind != REVIEW_KIND and kind not in DECISION_KINDS:
+        return
+    person_id, username = _person_and_user(p)
+    if person_id is None and username:
+        person_id = _person_of_username(username)
+    if person_id is None:
+        return
+    other = (REVIEW_KIND,) if kind in DECISION_KINDS else DECISION_KINDS
+    match = (
+        CaseStep.objects.filter(
+            case_id=p.get("case_id"), kind__in=other, state=StepState.DONE, person_id=person_id
+        )
+        .exclude(pk=p.get("step_id"))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if match is None:
+        return
+    approve_step = p.get("step_id") if kind in DECISION_KINDS else match
+    yield Finding(
+        STEP,
+        str(approve_step),
+        _("同一人员既审核又审批了办件 %(no)s（审查与批准未分离）")
+        % {"no": p.get("receipt_no") or p.get("case_id")},
+        inputs={"person": person_id, "steps": sorted([p.get("step_id"), match])},
+        unit_id=p.get("unit_id"),
+        post_id=p.get("post_id"),
+    )
+
+
+def head_approves(event, thresholds: dict):
+    """SUP-4 红牌: the unit head (a holder of the unit's is_head post) is the direct approver or
+    signer of an item in one of the five hands-off areas (附件3 二、三 第一–第五)."""
+    from wuquan.org.models import HANDS_OFF_AREAS, Appointment
+
+    p = event.payload
+    if p.get("step_kind") not in DECISION_KINDS:
+        return
+    area = p.get("item_area")
+    if area is None and p.get("item_id"):
+        from wuquan.catalog.models import ApprovalItem
+
+        area = ApprovalItem.objects.filter(pk=p["item_id"]).values_list("area", flat=True).first()
+    if area not in HANDS_OFF_AREAS:
+        return
+    person_id, username = _person_and_user(p)
+    if person_id is None and username:
+        person_id = _person_of_username(username)
+    if person_id is None:
+        return
+    day = timezone.localdate(event.at)
+    units = {u for u in (p.get("unit_id"), p.get("case_unit_id")) if u}
+    head = (
+        Appointment.objects.filter(
+            person_id=person_id, post__is_head=True, post__unit_id__in=units, start__lte=day
+        )
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .values_list("post_id", "post__unit_id")
+        .first()
+    )
+    if head is None:
+        return
+    yield Finding(
+        *_step_subject(event),
+        _("一把手直接审批“%(area)s”领域事项（办件 %(no)s），违反“五个不直接管”")
+        % {"area": area, "no": p.get("receipt_no") or p.get("case_id")},
+        inputs={"person": person_id, "head_post": head[0], "area": area, "day": day.isoformat()},
+        unit_id=head[1],
+        post_id=head[0],
+    )
+
+
+LIFECYCLE_ACTIONS = (
+    "supervision.alarm.assigned",
+    "supervision.alarm.answered",
+    "supervision.alarm.accepted",
+    "supervision.alarm.sent_back",
+    "supervision.alarm.closed",
+)
+
+
+def handler_supervises(as_of: datetime, thresholds: dict):
+    """SUP-3 红牌: a person who handled a case (accepted it or did a step) answers, checks or
+    closes an alarm about that case — 承办与监督相分离 (附件2 一). Read from the ledger: the
+    alarm's raised event names its subject, the lifecycle events name who acted."""
+    from django.contrib.auth import get_user_model
+
+    from wuquan.ledger.models import Event
+
+    from .models import Case, CaseStep, Charge
+
+    acts = list(
+        Event.objects.filter(
+            action__in=LIFECYCLE_ACTIONS,
+            subject_type="supervision.alarm",
+            at__lte=as_of,
+            actor__startswith="user:",
+        ).values_list("index", "subject_id", "actor", "action")
+    )
+    if not acts:
+        return
+    alarm_ids = {a[1] for a in acts}
+    subjects: dict[str, tuple[str, str]] = {}
+    for ev in Event.objects.filter(
+        action="supervision.alarm.raised",
+        subject_type="supervision.alarm",
+        subject_id__in=alarm_ids,
+    ):
+        st, sid = (ev.payload.get("subject") or [None, None])[:2]
+        if st in (CASE, STEP, CHARGE):
+            subjects[ev.subject_id] = (st, str(sid))
+    if not subjects:
+        return
+    step_case = dict(
+        CaseStep.objects.filter(
+            pk__in=[int(s) for t, s in subjects.values() if t == STEP]
+        ).values_list("pk", "case_id")
+    )
+    charge_case = dict(
+        Charge.objects.filter(
+            pk__in=[int(s) for t, s in subjects.values() if t == CHARGE]
+        ).values_list("pk", "case_id")
+    )
+
+    def case_of(st, sid):
+        if st == CASE:
+            return int(sid)
+        return (step_case if st == STEP else charge_case).get(int(sid))
+
+    alarm_case = {a: case_of(*s) for a, s in subjects.items()}
+    case_ids = {c for c in alarm_case.values() if c}
+    handlers: dict[int, set[int]] = {}
+    for case_id, uid, pid in CaseStep.objects.filter(
+        case_id__in=case_ids, completed_at__lte=as_of
+    ).values_list("case_id", "completed_by_id", "person__user_id"):
+        handlers.setdefault(case_id, set()).update(u for u in (uid, pid) if u)
+    for case_id, uid in Case.objects.filter(pk__in=case_ids, accepted_at__lte=as_of).values_list(
+        "pk", "accepted_by_id"
+    ):
+        if uid:
+            handlers.setdefault(case_id, set()).add(uid)
+    names = {a[2][5:] for a in acts}
+    user_ids = dict(
+        get_user_model().objects.filter(username__in=names).values_list("username", "pk")
+    )
+    for index, alarm_id, actor, action in acts:
+        case_id = alarm_case.get(alarm_id)
+        uid = user_ids.get(actor[5:])
+        if case_id is None or uid is None or uid not in handlers.get(case_id, ()):
+            continue
+        yield Finding(
+            "supervision.alarm",
+            alarm_id,
+            _(
+                "办件 %(case)s 的经办人 %(who)s 参与了对该办件报警的督办（%(action)s），承办与监督未分离"
+            )
+            % {"case": case_id, "who": actor[5:], "action": action.rsplit(".", 1)[1]},
+            inputs={"case": case_id, "actor": actor, "action": action},
+            event_indices=(index,),
+            key=f"{actor}:{action}",
+        )
+
+
+# ---- money and materials (APR-8, CAT-5) -----------------------------------------------------
+
+
+def fee_outside_catalog(event, thresholds: dict):
+    """APR-8 红牌: a fee that is not a row of the item's fee catalog, or above its standard
+    (附件11 三(二): 收费目录“八公开”; 附件3 第一: 一个窗口收费)."""
+    from wuquan.catalog.models import Fee
+
+    p = event.payload
+    try:
+        amount = Decimal(str(p.get("amount")))
+    except (InvalidOperation, TypeError):
+        amount = None
+    fee = Fee.objects.filter(pk=p.get("fee_id")).first() if p.get("fee_id") else None
+    reason = None
+    if fee is None or fee.item_id != p.get("item_id"):
+        reason = _("收费项目“%(f)s”不在本事项收费目录内") % {
+            "f": p.get("fee_name") or p.get("fee_code") or ""
+        }
+    elif amount is None or amount > fee.amount:
+        reason = _("收费 %(a)s 元高于收费目录标准 %(s)s 元") % {"a": amount, "s": fee.amount}
+    if reason is None:
+        return
+    yield Finding(
+        event.subject_type,
+        str(event.subject_id),
+        reason,
+        inputs={
+            "fee": p.get("fee_id"),
+            "amount": p.get("amount"),
+            "catalog_amount": str(fee.amount) if fee else None,
+            "case": p.get("case_id"),
+        },
+        unit_id=p.get("case_unit_id"),
+    )
+
+
+def materials_beyond_catalog(event, thresholds: dict):
+    """CAT-5 黄牌: materials demanded (补正) or registered that are not in the item's material
+    catalog, or that the records or an earlier step already hold (附件12 第三步 一、二)."""
+    from wuquan.catalog.models import Material, MaterialReuse
+
+    from .models import CaseMaterial, MaterialStatus
+
+    p = event.payload
+    item_id = p.get("item_id")
+    case_id = p.get("case_id")
+    if not item_id or not case_id:
+        return
+    if event.action == "approvals.case.suspended":
+        ids = [int(i) for i in p.get("materials_demanded") or []]
+    else:
+        ids = [int(i) for i in (p.get("materials") or {})]
+    if not ids:
+        return
+    found = dict(Material.objects.filter(pk__in=ids).values_list("pk", "item_id"))
+    outside = [i for i in ids if found.get(i) != item_id]
+    held = []
+    if event.action == "approvals.case.suspended":
+        held = list(
+            Material.objects.filter(pk__in=ids, item_id=item_id)
+            .exclude(reuse=MaterialReuse.NONE)
+            .values_list("pk", flat=True)
+        ) + list(
+            CaseMaterial.objects.filter(
+                case_id=case_id,
+                material_id__in=ids,
+                status__in=(MaterialStatus.REUSED, MaterialStatus.NOT_NEEDED),
+            ).values_list("material_id", flat=True)
+        )
+    if not outside and not held:
+        return
+    yield Finding(
+        CASE,
+        str(case_id),
+        _("办件 %(no)s 要求了申报材料目录以外或已有的材料")
+        % {"no": p.get("receipt_no") or p.get("application_no") or case_id},
+        inputs={"outside_catalog": outside, "already_held": sorted(set(held))},
+        unit_id=p.get("case_unit_id"),
+        event_indices=(event.index,),
+        key=f"{event.action}:{event.index}",
+    )
+
+
+# ---- the rules ----------------------------------------------------------------------------
+
+RULES = [
+    Rule(
+        code="APR-5-step-due-soon",
+        name="办理环节临近时限",
+        clause="附件11 二(三) 办理时限预警",
+        severity=SEVERITY_WARNING,
+        thresholds={"warn_working_days": 1, "warn_percent": 0},
+        sweep=step_due_soon,
+    ),
+    Rule(
+        code="SUP-2-step-overdue",
+        name="办理环节超时未办结",
+        clause="附件11 二(三)；附件6 二(一)",
+        severity=SEVERITY_YELLOW,
+        sweep=step_overdue,
+    ),
+    Rule(
+        code="SUP-2-case-overdue",
+        name="办件超过承诺时限未办结",
+        clause="附件3 三 第一（承诺时限内办结）；附件11 二(三)",
+        severity=SEVERITY_YELLOW,
+        sweep=case_overdue,
+    ),
+    Rule(
+        code="SUP-2-done-late",
+        name="环节或办件超时办结",
+        clause="附件3 三 第一；附件11 二(三)",
+        severity=SEVERITY_YELLOW,
+        on_actions=STEP_DONE_ACTIONS,
+        check=done_late,
+    ),
+    Rule(
+        code="APR-3-step-without-post",
+        name="非本岗位人员办理环节",
+        clause="附件2 二(三)（分解配置到具体岗位）；附件12 第三步 四",
+        severity=SEVERITY_RED,
+        on_actions=(*STEP_DONE_ACTIONS, "approvals.case.accepted", "approvals.case.refused"),
+        check=step_without_post,
+    ),
+    Rule(
+        code="APR-3-step-out-of-order",
+        name="跳过或颠倒办理环节",
+        clause="附件12 第三步 四（流程固化）",
+        severity=SEVERITY_YELLOW,
+        on_actions=STEP_DONE_ACTIONS,
+        check=step_out_of_order,
+    ),
+    Rule(
+        code="APR-1-result-without-acceptance",
+        name="未经受理作出办理结果（体外循环）",
+        clause="附件12 第一步 三、第二步 一；附件3 三 第一",
+        severity=SEVERITY_RED,
+        on_actions=("approvals.case.result",),
+        check=result_without_acceptance,
+    ),
+    Rule(
+        code="APR-1-refused-without-reason",
+        name="不予受理（不予许可）未说明理由",
+        clause="附件11 二(三)（及时发现和纠正审批违规行为）",
+        severity=SEVERITY_YELLOW,
+        on_actions=("approvals.case.refused", "approvals.case.result"),
+        check=refused_without_reason,
+    ),
+    Rule(
+        code="APR-1-accepted-after-refusal",
+        name="同一申请材料未变，先不予受理后又受理",
+        clause="附件12 第二步 一（杜绝“两头受理”）",
+        severity=SEVERITY_YELLOW,
+        on_actions=("approvals.case.accepted",),
+        check=accepted_after_refusal,
+    ),
+    Rule(
+        code="SUP-3-review-and-approve",
+        name="同一人审核又审批",
+        clause="附件2 一、二(二)（审查与批准相分离）",
+        severity=SEVERITY_RED,
+        on_actions=STEP_DONE_ACTIONS,
+        check=review_and_approve,
+    ),
+    Rule(
+        code="SUP-3-handler-supervises",
+        name="经办人督办本人经办的办件",
+        clause="附件2 一、二(二)（承办与监督相分离）",
+        severity=SEVERITY_RED,
+        sweep=handler_supervises,
+    ),
+    Rule(
+        code="SUP-4-head-approves",
+        name="一把手直接审批“五个不直接管”领域事项",
+        clause="附件3 二、三 第一至第五",
+        severity=SEVERITY_RED,
+        on_actions=("approvals.case.result",),
+        check=head_approves,
+    ),
+    Rule(
+        code="APR-8-fee-outside-catalog",
+        name="目录外收费或超标准收费",
+        clause="附件11 三(二)；附件3 三 第一（一个窗口收费）",
+        severity=SEVERITY_RED,
+        on_actions=("approvals.fee.charged",),
+        check=fee_outside_catalog,
+    ),
+    Rule(
+        code="CAT-5-materials-beyond-catalog",
+        name="要求目录外或已有的申报材料",
+        clause="附件12 第三步 一、二",
+        severity=SEVERITY_YELLOW,
+        on_actions=("approvals.case.suspended", "approvals.case.accepted"),
+        check=materials_beyond_catalog,
+    ),
+]
