@@ -132,14 +132,18 @@ def step_due_soon(as_of: datetime, thresholds: dict):
     from .models import CaseStep, StepState
 
     today = _day(as_of)
-    limits = sorted(
-        set(
-            CaseStep.objects.filter(state__in=(StepState.READY, StepState.CLAIMED))
-            .values_list("limit_days", flat=True)
-            .distinct()
+    limits = [0]
+    if int(thresholds.get("warn_percent", 0)) > 0:
+        # why: only a percentage threshold depends on the step's limit (one scan of the
+        # open steps' limits); a working-day threshold is one date for every step.
+        limits = sorted(
+            set(
+                CaseStep.objects.filter(state__in=(StepState.READY, StepState.CLAIMED))
+                .values_list("limit_days", flat=True)
+                .distinct()
+            )
+            | {0}
         )
-        | {0}
-    )
     try:
         warn = _warn_dates(today, thresholds, limits)
     except CalendarUnknown:
@@ -542,10 +546,12 @@ def head_approves(event, thresholds: dict):
     )
     if head is None:
         return
+    from wuquan.org.models import Area
+
     yield Finding(
         *_step_subject(event),
         _("一把手直接审批“%(area)s”领域事项（办件 %(no)s），违反“五个不直接管”")
-        % {"area": area, "no": p.get("receipt_no") or p.get("case_id")},
+        % {"area": Area(area).label, "no": p.get("receipt_no") or p.get("case_id")},
         inputs={"person": person_id, "head_post": head[0], "area": area, "day": day.isoformat()},
         unit_id=head[1],
         post_id=head[0],
