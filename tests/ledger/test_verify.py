@@ -183,3 +183,38 @@ def test_aud2_verify_without_the_key_cannot_vouch_for_checkpoints(log, settings,
     p = problem()
     assert p.checkpoint and "--vkey" in p.what
     assert verify_log(vkey=vkey).ok
+
+
+@pytest.fixture
+def committed_log(transactional_db, monkeypatch):
+    """The same log, committed (worker processes only see committed rows), split small."""
+    from wuquan.ledger import verification
+
+    monkeypatch.setattr(verification, "_MIN_RANGE", 3)
+    with transaction.atomic():
+        for i in range(10):
+            record("system", "test.tamper", ("case", i), {"i": i})
+    do_create_checkpoint()
+    with transaction.atomic():
+        for i in range(10, N):
+            record("system", "test.tamper", ("case", i), {"i": i})
+    do_create_checkpoint()
+
+
+@pytest.mark.parametrize("every_root", [True, False])
+def test_aud2_parallel_verify_reports_the_same_first_problem(committed_log, every_root):
+    """On SQLite's in-memory test database this runs in-process (documented fallback)."""
+    intact = verify_log(jobs=3, every_root=every_root)
+    assert intact.ok and intact.size == N
+    assert intact.root == bytes(row(N - 1)["root_hash"])
+    put(16, {"node_hash": bytes(32)})
+    put(8, {"subject_id": "x"})
+    p = verify_log(jobs=3, every_root=every_root).problem
+    assert (p.position, p.checkpoint) == (8, False)
+    put(8, {"subject_id": "8"})
+    sql("DELETE FROM ledger_event WHERE {index} = %s", [12])
+    p = verify_log(jobs=3, every_root=every_root).problem
+    assert (p.position, p.checkpoint) == (12, False) and "missing" in p.what
+    sql("DELETE FROM ledger_event WHERE {index} >= %s", [13])  # now a cut-off tail
+    p = verify_log(jobs=3, every_root=every_root).problem
+    assert (p.position, p.checkpoint) == (N, True) and "only 12" in p.what

@@ -124,6 +124,7 @@ def verify_log(
     every_root: bool = True,
     vkey: str | None = None,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Check the whole stored log; see the module docstring. Never writes.
 
@@ -132,9 +133,63 @@ def verify_log(
     extra hashes, about 5× the rest of the hashing at a million events. Leaves, node
     hashes, projections and checkpoints are still all checked; an edited root_hash column
     between checkpoints is then left to the default mode.
+
+    `jobs > 1` splits the index range over that many worker processes (each starts from the
+    stored frontier at its range's start, which the previous range's worker checks); the
+    first problem over all ranges is reported. It needs its own connections, so inside a
+    transaction or on an in-memory SQLite database it runs in this process instead.
     """
     checkpoints = _checkpoint_roots(vkey)
-    cp_sizes = sorted(size for size in checkpoints if size > 0)
+    q = connection.ops.quote_name
+    with connection.cursor() as c:
+        c.execute(f"SELECT COUNT(*), MAX({q('index')}) FROM {q('ledger_event')}")
+        total, last = c.fetchone()
+    span = 0 if last is None else last + 1
+    ranges = [(0, span)]
+    if jobs > 1 and span >= 2 * _MIN_RANGE and _can_fork():
+        step = max(_MIN_RANGE, -(-span // (4 * jobs)))
+        ranges = [(lo, min(lo + step, span)) for lo in range(0, span, step)]
+    tasks = [
+        (lo, hi, hi == span, deep, every_root, checkpoints, progress if len(ranges) == 1 else None)
+        for lo, hi in ranges
+    ]
+    if len(tasks) == 1:
+        results = [_verify_range(*tasks[0], total=total)]
+    else:
+        import multiprocessing
+
+        from django.db import connections
+
+        connections.close_all()  # why: children must open their own connections
+        results, done = [], 0
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for result in pool.imap(_verify_range_task, tasks):
+                results.append(result)
+                done += result[1] - result[0]
+                if progress:
+                    progress(min(done, total), total)
+    problems = [r[3] for r in results if r[3] is not None]
+    cp_count = sum(1 for size in checkpoints if size > 0)
+    if problems:
+        first = min(problems, key=lambda p: p.position - (0.5 if p.checkpoint else 0))
+        return Report(first.position, merkle.EMPTY_ROOT, cp_count, first)
+    return Report(span, results[-1][2], cp_count)
+
+
+_MIN_RANGE = 50_000
+
+
+def _can_fork() -> bool:
+    if connection.in_atomic_block:
+        return False
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+
+
+def _verify_range_task(args) -> tuple:
+    return _verify_range(*args)
+
+
+def _select_sql(deep: bool) -> str:
     q = connection.ops.quote_name
     if connection.vendor == "postgresql":
         hashed_leaf = "'\\x00'::bytea || convert_to(leaf, 'UTF8')"
@@ -147,32 +202,49 @@ def verify_log(
     )
     # why: the database hands over UTF-8 bytes — the leaf already prefixed with 0x00 for
     # SHA-256 — so Python neither encodes nor decodes on the fast path.
-    sql = (
+    return (
         f"SELECT {q('index')}, {hashed_leaf}, leaf_hash, node_hash, root_hash, {projections}"
-        f"{', at' if deep else ''} FROM {q('ledger_event')} ORDER BY {q('index')}"
+        f"{', at' if deep else ''} FROM {q('ledger_event')} "
+        f"WHERE {q('index')} >= %s AND {q('index')} < %s ORDER BY {q('index')}"
     )
-    with connection.cursor() as c:
-        c.execute(f"SELECT COUNT(*) FROM {q('ledger_event')}")
-        total = c.fetchone()[0]
-    args = (sql, total, deep, every_root, checkpoints, cp_sizes, progress)
+
+
+def _verify_range(lo, hi, is_last, deep, every_root, checkpoints, progress, total=None):
+    """Check events [lo, hi); returns (lo, hi, root after hi-1, first Problem or None)."""
+    from .models import Event
+
+    stack: list[bytes] = []
+    if lo:
+        positions = merkle.Frontier.closing_positions(lo)
+        nodes = dict(Event.objects.filter(index__in=positions).values_list("index", "node_hash"))
+        for p in positions:
+            if p not in nodes:
+                return lo, hi, merkle.EMPTY_ROOT, Problem(p, "missing")
+            stack.append(b"\x01" + bytes(nodes[p]))
+    args = (_select_sql(deep), lo, hi, is_last, deep, every_root, checkpoints, stack)
     if connection.vendor == "postgresql":
         # why: a named (server-side) cursor streams; it needs a transaction to live in.
         with transaction.atomic(), connection.chunked_cursor() as cursor:
-            return _run(cursor, *args)
-    connection.ensure_connection()
-    cursor = connection.connection.cursor()  # the raw sqlite3 cursor: no wrapper per fetch
-    try:
-        return _run(cursor, *args)
-    finally:
-        cursor.close()
+            root, problem = _run(cursor, *args, progress, total)
+    else:
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()  # the raw sqlite3 cursor: no wrapper per fetch
+        try:
+            root, problem = _run(cursor, *args, progress, total)
+        finally:
+            cursor.close()
+    return lo, hi, root, problem
 
 
-def _run(cursor, sql, total, deep, every_root, checkpoints, cp_sizes, progress) -> Report:
-    cursor.execute(sql)
+def _run(cursor, sql, lo, hi, is_last, deep, every_root, checkpoints, stack, progress, total):
+    cursor.execute(sql.replace("%s", "?") if connection.vendor == "sqlite" else sql, (lo, hi))
+    cp_sizes = sorted(size for size in checkpoints if lo < size <= hi)
     h = sha256
-    stack: list[bytes] = []  # the frontier: maximal complete subtrees, left to right
+    # `stack` is the frontier (maximal complete subtrees, left to right), each hash kept
+    # prefixed with 0x01 so that a node costs one concatenation.
     root = merkle.EMPTY_ROOT
-    expected = 0
+    expected = lo
+    last_rh = None
     next_cp = iter(cp_sizes)
     cp_at = next(next_cp, -1)
     fetch = cursor.fetchmany
@@ -220,7 +292,7 @@ def _run(cursor, sql, total, deep, every_root, checkpoints, cp_sizes, progress) 
                     n >>= 1
                 if node != nh_s:
                     raise _Found(Problem(idx, "node_hash differs from the recomputed subtree"))
-                stack.append(b"\x01" + node)  # why: kept prefixed, one concatenation per hash
+                stack.append(b"\x01" + node)
                 if every_root or idx + 1 == cp_at:
                     root = node
                     for left in stack[-2::-1]:
@@ -240,7 +312,9 @@ def _run(cursor, sql, total, deep, every_root, checkpoints, cp_sizes, progress) 
             last_rh = rows[-1][4]
             if progress:
                 progress(expected, total)
-        if expected and not every_root:
+        if expected < hi and not is_last:
+            raise _Found(Problem(expected, f"missing (range ends at {hi})"))
+        if expected and is_last and not every_root and last_rh is not None:
             root = stack[-1][1:]
             for left in stack[-2::-1]:
                 root = h(left + root).digest()
@@ -248,10 +322,16 @@ def _run(cursor, sql, total, deep, every_root, checkpoints, cp_sizes, progress) 
                 raise _Found(
                     Problem(expected - 1, "root_hash differs from the recomputed tree head")
                 )
-        if cp_at != -1:
-            raise _Found(
-                Problem(cp_at, f"covers {cp_at} events but only {expected} are stored", True)
-            )
+        if is_last:
+            beyond = [size for size in checkpoints if size > expected]
+            if beyond:
+                raise _Found(
+                    Problem(
+                        min(beyond),
+                        f"covers {min(beyond)} events but only {expected} are stored",
+                        True,
+                    )
+                )
     except _Found as found:
-        return Report(expected, root, len(cp_sizes), found.problem)
-    return Report(expected, root, len(cp_sizes))
+        return root, found.problem
+    return root, None

@@ -24,13 +24,18 @@ class Command(BaseCommand):
             action="store_true",
             help="check tree heads only at checkpoints and at the end (not after every row)",
         )
+        parser.add_argument(
+            "--jobs", type=int, default=1, help="worker processes (ranges of the log in parallel)"
+        )
         parser.add_argument("--vkey", help="verifier key for checkpoint signatures (default: ours)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
-    def handle(self, *args, deep=False, fast=False, vkey=None, no_progress=False, **options):
+    def handle(
+        self, *args, deep=False, fast=False, jobs=1, vkey=None, no_progress=False, **options
+    ):
         bar = None if no_progress else _ProgressBar(self.stderr._out)
         started = time.perf_counter()
-        report = verify_log(deep=deep, every_root=not fast, vkey=vkey, progress=bar)
+        report = verify_log(deep=deep, every_root=not fast, vkey=vkey, progress=bar, jobs=jobs)
         if bar:
             bar.close()
         seconds = time.perf_counter() - started
