@@ -20,3 +20,10 @@ def test_aud2_portal_log_page_shows_head_checkpoints_key_and_how_to_verify(clien
     assert signing.verifier_key() in html
     assert cp.note.split("\n")[2] in html  # the checkpoint's root line
     assert "如何校验" in html and "/api/v1/log/events/" in html
+
+
+@pytest.mark.django_db
+def test_aud1_staff_see_the_recent_events_page(admin_client):
+    record("system", "test.staff-page", ("t", 1))
+    resp = admin_client.get("/staff/ledger/")
+    assert resp.status_code == 200 and "test.staff-page" in resp.content.decode()
