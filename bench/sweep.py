@@ -1,8 +1,23 @@
-"""sweep: seconds for the SUP-8 sweep over N inspection rounds (half overdue), first run (raises
-the alarms) and replay (finds them open, raises nothing), against the bare set-based query that
-finds the same breaches (SUP-2, SUP-8). ratio = replay seconds / bare query seconds.
+"""sweep: seconds for the full supervision sweep (every sweep rule, `engine.run_sweeps`) over
+open approval cases — 10^6 on PostgreSQL, 10^5 on SQLite — beside a bare indexed
+`SELECT count(*)` of the overdue open steps in the same run (SUP-1, SUP-2, APR-5).
+Goal: full sweep ≤ 5 s and ≤ 10× the bare query.
 
-Run: `.venv/bin/python bench/sweep.py` (N from WUQUAN_BENCH_SWEEP_N, default 2000).
+The cases are generated directly in the database (INSERT … SELECT over generate_series on
+PostgreSQL, a recursive CTE on SQLite): each case has a done 受理 step and one open 审查 step;
+1% of the open steps are overdue, 0.5% due within a working day, 0.2% of the cases past their
+promised day, 1% suspended (补正, open pause: never flagged). Figures:
+- `first_sweep_s`: the first full sweep, which raises every alarm (one ledger event each);
+- `sweep_s` (the figure): the full sweep again at the same time — the steady state of the
+  every-minute sweep: reads everything, finds the open alarms, raises nothing;
+- `rules_only_s`: the approvals sweep functions alone (SQL + findings, no alarm bookkeeping);
+- `replay_past_day_s`: the full sweep as of a day back (replay also reads done steps);
+- `bare_query_s`: `SELECT count(*)` of open steps past their deadline (index state, deadline).
+ratio = sweep_s / bare_query_s. The earlier SUP-8 figures (N inspection rounds, half overdue)
+are kept under `sup8`.
+
+Run: `.venv/bin/python bench/sweep.py` (WUQUAN_BENCH_SWEEP_CASES_PG / _SQLITE override the
+case counts; WUQUAN_BENCH_SWEEP_N the SUP-8 rounds, default 2000).
 """
 
 from __future__ import annotations
@@ -10,7 +25,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,10 +36,265 @@ N = int(os.environ.get("WUQUAN_BENCH_SWEEP_N", 2000))
 SH = ZoneInfo("Asia/Shanghai")
 
 
+CASES = {
+    "postgresql": int(os.environ.get("WUQUAN_BENCH_SWEEP_CASES_PG", 1_000_000)),
+    "sqlite": int(os.environ.get("WUQUAN_BENCH_SWEEP_CASES_SQLITE", 100_000)),
+}
+
+
 def run(database: str) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    sup8 = run_sup8(database)
+    return {"database": database, **run_cases(database), "sup8": sup8}
+
+
+def _timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t
+
+
+def make_cases(database: str, n: int, now: datetime) -> None:
+    """n open cases with their steps and pauses, in a few set-based statements."""
+    from django.db import connection
+
+    from wuquan.approvals.models import Case, CaseStep, Suspension
+    from wuquan.catalog.models import ApprovalItem
+    from wuquan.org.models import Post, Unit
+
+    unit = Unit.objects.create(code="bench-scjg", name="市场监管局", kind="district_body")
+    window = Post.objects.create(unit=unit, code="window", name="窗口", risk_class="B")
+    post = Post.objects.create(unit=unit, code="chengban", name="承办岗", risk_class="B")
+    item = ApprovalItem.objects.create(
+        code="bench-item", name="基准事项", unit=unit, basis="bench", promised_days=10,
+        legal_days=20,
+    )  # fmt: skip
+    today = now.date()
+    accepted = now - timedelta(days=3)
+    if database == "postgresql":
+        series = "FROM generate_series(1, %(n)s) AS s(g)"
+        prefix = ""
+    else:
+        prefix = "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < %(n)s) "
+        series = "FROM s"
+    case_cols = {
+        "item_id": "%(item)s",
+        "flow_id": "NULL",
+        "unit_id": "%(unit)s",
+        "channel": "'window'",
+        "status": "CASE WHEN g %% 100 = 0 THEN 'suspended' ELSE 'running' END",
+        "application_no": "'B' || g",
+        "receipt_no": "'R' || g",
+        "query_salt": "''",
+        "query_hash": "''",
+        "applicant_name": "'applicant ' || g",
+        "applicant_id_number": "''",
+        "applicant_phone": "''",
+        "title": "''",
+        "data": "'{}'",
+        "submitted_at": "%(submitted)s",
+        "submitted_by_id": "NULL",
+        "accepted_at": "%(accepted)s",
+        "accepted_by_id": "NULL",
+        "refusal_reason": "''",
+        "promised_days": "10",
+        "due": "CASE WHEN g %% 500 = 3 THEN %(past)s WHEN g %% 100 = 0 THEN NULL ELSE %(later)s END",
+        "provisional": "%(false)s",
+        "deadline_id": "NULL",
+        "workflow_state": "''",
+        "result": "''",
+        "result_reason": "''",
+        "result_at": "NULL",
+        "certificate_no": "''",
+        "delivered_at": "NULL",
+        "finished_at": "NULL",
+        "source_ref": "''",
+    }
+    assert set(case_cols) == {f.column for f in Case._meta.concrete_fields if f.column != "id"}
+    ops = connection.ops
+    dt, day = ops.adapt_datetimefield_value, ops.adapt_datefield_value
+    params = {
+        "n": n,
+        "item": item.pk,
+        "unit": unit.pk,
+        "submitted": dt(accepted - timedelta(hours=1)),
+        "accepted": dt(accepted),
+        "past": day(today - timedelta(days=3)),
+        "soon": day(today),
+        "later": day(today + timedelta(days=9)),
+        "false": False,
+    }
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {Case._meta.db_table} ({', '.join(case_cols)}) {prefix}"
+            f"SELECT {', '.join(case_cols.values())} {series}",
+            params,
+        )
+    step_cols = {
+        "case_id": "c.id",
+        "task_id": "%(task)s",
+        "step_id": "%(task)s",
+        "name": "%(name)s",
+        "kind": "%(kind)s",
+        "unit_id": "c.unit_id",
+        "post_id": "%(post_id)s",
+        "limit_days": "%(limit)s",
+        "state": "%(state)s",
+        "deadline": "%(deadline)s",
+        "provisional": "%(false)s",
+        "claimed_by_id": "NULL",
+        "completed_by_id": "NULL",
+        "person_id": "NULL",
+        "opinion": "''",
+        "attachment": "''",
+        "started_at": "c.accepted_at",
+        "claimed_at": "NULL",
+        "completed_at": "%(completed)s",
+        "event_index": "NULL",
+    }
+    assert set(step_cols) == {f.column for f in CaseStep._meta.concrete_fields if f.column != "id"}
+    table = CaseStep._meta.db_table
+    insert = (
+        f"INSERT INTO {table} ({', '.join(step_cols)}) "
+        f"SELECT {', '.join(step_cols.values())} FROM {Case._meta.db_table} c"
+    )
+    with connection.cursor() as cur:
+        # the acceptance, done
+        cur.execute(
+            insert.replace("%(completed)s", "c.accepted_at").replace("%(deadline)s", "%(day)s"),
+            {**params, "task": "Accept", "name": "窗口受理", "kind": "受理", "post_id": window.pk,
+             "limit": 1, "state": "done", "day": day(accepted.date())},
+        )  # fmt: skip
+        # the open review: 1% overdue, 0.5% due today, the suspended ones undetermined
+        deadline = (
+            "CASE WHEN c.id %% 100 = 0 THEN NULL "
+            "WHEN c.id %% 100 = 5 THEN %(past)s WHEN c.id %% 200 = 7 THEN %(soon)s "
+            "ELSE %(later)s END"
+        )
+        cur.execute(
+            insert.replace("%(completed)s", "NULL").replace("%(deadline)s", deadline),
+            {**params, "task": "Review", "name": "承办审查", "kind": "审查", "post_id": post.pk,
+             "limit": 3, "state": "ready"},
+        )  # fmt: skip
+        cur.execute(
+            f"INSERT INTO {Suspension._meta.db_table} "
+            "(case_id, kind, reason, started_at, started_by, ended_at, ended_by, resume_note) "
+            f"SELECT id, 'supplement', 'bench', %(accepted)s, 'bench', NULL, '', '' "
+            f"FROM {Case._meta.db_table} WHERE status = 'suspended'",
+            params,
+        )
+        if database == "postgresql":
+            cur.execute("ANALYZE")
+    connection.close()  # why: VACUUM cannot run in a transaction block; a fresh connection
+    if database == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"VACUUM ANALYZE {table}")
+            cur.execute(f"VACUUM ANALYZE {Case._meta.db_table}")
+
+
+def run_cases(database: str) -> dict:
+    from django.db import connection
+    from django.utils import timezone
+
+    from wuquan.approvals.models import Case, CaseStep
+    from wuquan.supervision import engine, registry
+    from wuquan.supervision.models import Alarm
+    from wuquan.workdays.calendar import add_working_days
+
+    n = CASES[database]
+    now = timezone.localtime(timezone.now())
+    _none, make_s = _timed(lambda: make_cases(database, n, now))
+    as_of = timezone.now()
+    today = timezone.localdate(as_of)
+    table = CaseStep._meta.db_table
+    bare_sql = f"SELECT count(*) FROM {table} WHERE state IN ('ready', 'claimed') AND deadline < %s"
+
+    def bare():
+        with connection.cursor() as cur:
+            cur.execute(bare_sql, [today])
+            return cur.fetchone()[0]
+
+    bare()  # warm the cache the same way the sweeps are warmed by their first run
+    overdue, bare_s = _timed(bare)
+    summary, first_s = _timed(lambda: engine.run_sweeps(as_of))
+    assert not summary.errors, summary.errors
+    again, sweep_s = _timed(lambda: engine.run_sweeps(as_of))
+    assert again.raised == 0 and not again.errors
+    overdue2, bare2_s = _timed(bare)
+    bare_s = min(bare_s, bare2_s)
+    ours = [r for r in registry.sweep_rules() if r.sweep.__module__ == "wuquan.approvals.rules"]
+
+    def rules_only():
+        return {r.code: sum(1 for _f in r.sweep(as_of, dict(r.thresholds))) for r in ours}
+
+    found, rules_s = _timed(rules_only)
+    per_rule = {}
+    for rule in registry.sweep_rules():
+        _r, secs = _timed(lambda code=rule.code: engine.run_sweeps(as_of, [code]))
+        per_rule[rule.code] = round(secs, 4)
+
+    def bare_fetch():
+        # the rows the three time sweeps return, fetched bare (no suspension check, no
+        # findings): what any sweep must at least pay to bring the breaches into Python
+        case_table = Case._meta.db_table
+        soon = add_working_days(today, 1)
+        with connection.cursor() as cur:
+            rows = 0
+            for sql, args in (
+                (
+                    f"SELECT id, case_id, deadline, unit_id, post_id FROM {table} "
+                    "WHERE state IN ('ready', 'claimed') AND deadline < %s",
+                    [today],
+                ),
+                (
+                    f"SELECT id, case_id, deadline, unit_id, post_id FROM {table} "
+                    "WHERE state IN ('ready', 'claimed') AND deadline >= %s AND deadline <= %s",
+                    [today, soon],
+                ),
+                (
+                    f"SELECT id, due, unit_id FROM {case_table} "
+                    "WHERE due < %s AND finished_at IS NULL",
+                    [today],
+                ),
+            ):
+                cur.execute(sql, args)
+                rows += len(cur.fetchall())
+        return rows
+
+    bare_fetch()
+    fetched, fetch_s = _timed(bare_fetch)
+    past = as_of - timedelta(days=1)
+    _r, replay_s = _timed(lambda: engine.run_sweeps(past))
+    assert overdue == overdue2 == found["SUP-2-step-overdue"]
+    explain = ""
+    if database == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN " + bare_sql, [today])
+            explain = " / ".join(r[0].strip() for r in cur.fetchall()[:2])
+    return {
+        "n": n,
+        "steps": CaseStep.objects.count(),
+        "make_data_s": round(make_s, 1),
+        "found": found,
+        "alarms": Alarm.objects.count(),
+        "bare_query_s": round(bare_s, 4),
+        "first_sweep_s": round(first_s, 2),
+        "sweep_s": round(sweep_s, 3),
+        "rules_only_s": round(rules_s, 3),
+        "replay_past_day_s": round(replay_s, 3),
+        "ratio": round(sweep_s / bare_s, 1),
+        "bare_fetch_rows": fetched,
+        "bare_fetch_s": round(fetch_s, 4),
+        "ratio_to_fetch": round(sweep_s / fetch_s, 1),
+        "per_rule_s": per_rule,
+        "goal_met": sweep_s <= 5 and sweep_s <= 10 * bare_s,
+        "bare_plan": explain,
+    }
+
+
+def run_sup8(database: str) -> dict:
     from wuquan.org.models import Unit
     from wuquan.supervision import engine, registry
     from wuquan.supervision.models import Alarm, InspectionRecord, InspectionRound
@@ -60,7 +330,6 @@ def run(database: str) -> dict:
     replay_s = time.perf_counter() - t
     assert bare == N - N // 2 == Alarm.objects.count() and replay.raised == 0
     return {
-        "database": database,
         "n": N,
         "breaches": bare,
         "bare_query_s": round(bare_s, 4),
@@ -73,11 +342,12 @@ def run(database: str) -> dict:
 def summary(entries: list[dict]) -> dict:
     ok = [e for e in entries if "error" not in e]
     return {
-        "figure": "replay_sweep_s",
+        "figure": "sweep_s",
         "unit": "s",
+        "value": [e["sweep_s"] for e in ok],
         "baseline": [e["bare_query_s"] for e in ok],
         "ratio": [e["ratio"] for e in ok],
-        "n": N,
+        "n": [e["n"] for e in ok],
     }
 
 
