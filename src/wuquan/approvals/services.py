@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,13 +192,18 @@ def _post_for(step) -> Post:
     return post
 
 
-def sync_steps(case: Case, workflow, at: datetime) -> list[CaseStep]:
+def sync_steps(
+    case: Case, workflow, at: datetime, open_steps: list[CaseStep] | None = None
+) -> list[CaseStep]:
     """Mirror the workflow's ready user tasks into CaseStep rows; open rows whose task is no
-    longer ready (cancelled branches) become cancelled. Returns the new rows."""
+    longer ready (cancelled branches) become cancelled. Returns the new rows.
+
+    `open_steps`: the case's open rows when the caller already read them under the case lock
+    (saves a query per transition); read here otherwise."""
     ready = {str(t.id): t for t in engine.ready_tasks(workflow)}
-    open_rows = {
-        s.task_id: s for s in case.steps.filter(state__in=(StepState.READY, StepState.CLAIMED))
-    }
+    if open_steps is None:
+        open_steps = case.steps.filter(state__in=(StepState.READY, StepState.CLAIMED))
+    open_rows = {s.task_id: s for s in open_steps}
     for task_id, row in open_rows.items():
         if task_id not in ready:
             row.state = StepState.CANCELLED
@@ -247,6 +252,9 @@ def _lock(case: Case) -> Case:
     return (
         Case.objects.select_for_update(of=("self",))
         .select_related("item", "flow", "deadline")
+        # why: the BPMN text is read only when the flow's parsed spec is not cached yet
+        # (flows.graph_of / new_workflow key on id + checksum); deferred, it loads on demand.
+        .defer("flow__bpmn_xml")
         .get(pk=case.pk)
     )
 
@@ -532,6 +540,19 @@ def _next_certificate(case: Case, when: datetime) -> str:
     return next_number(f"cert-{case.item.code}"[:20], case.item.code.upper(), when)
 
 
+# the Case columns a step completion may change (saved alone: the row is locked and fresh)
+COMPLETION_FIELDS = [
+    "workflow_state",
+    "status",
+    "finished_at",
+    "result",
+    "result_reason",
+    "result_at",
+    "certificate_no",
+    "delivered_at",
+]
+
+
 @transaction.atomic
 def do_complete_step(
     step: CaseStep,
@@ -554,7 +575,17 @@ def do_complete_step(
     (送达) or `approvals.step.completed` (every other step)."""
     when = _when(at)
     case = _lock(step.case)
-    step = CaseStep.objects.select_related("post__unit").get(pk=step.pk)
+    # why: one read for the step and the case's other open rows (sync_steps needs them), under
+    # the case lock, so nothing changes them before this transaction ends.
+    rows = list(
+        CaseStep.objects.select_related("post__unit").filter(
+            Q(pk=step.pk) | Q(case_id=case.pk, state__in=(StepState.READY, StepState.CLAIMED))
+        )
+    )
+    step = next((r for r in rows if r.pk == step.pk), None)
+    if step is None:
+        raise CaseStep.DoesNotExist("CaseStep matching query does not exist.")
+    others_open = [r for r in rows if r.pk != step.pk]
     step.case = case
     if step.state == StepState.DONE:
         raise RuleViolation(
@@ -604,6 +635,7 @@ def do_complete_step(
     if attachment is not None:
         step.attachment.save(getattr(attachment, "name", "attachment"), attachment, save=False)
     payload = _step_payload(step, user)
+    payload["holds_post"] = True  # why: require_post checked it above, on the day `when`
     payload["opinion"] = opinion[:500]
     if source:
         payload["source"] = source
@@ -633,12 +665,11 @@ def do_complete_step(
             deadlines.close_deadline(case.deadline, when)
         if case.due:
             payload["on_time"] = timezone.localdate(when) <= case.due
-    case.save()
-    step.save()  # why: before sync_steps, which cancels open rows whose task is no longer ready
-    sync_steps(case, workflow, when)
+    case.save(update_fields=COMPLETION_FIELDS)
+    sync_steps(case, workflow, when, others_open)
     event = record(user, action, step, payload, at=when)
     step.event_index = event.index
-    step.save(update_fields=["event_index"])
+    step.save()  # why: once, with the event index (the rules never read this row's state)
     return step
 
 

@@ -19,6 +19,9 @@ from wuquan.common.rules import SEVERITIES, Rule
 log = logging.getLogger(__name__)
 
 _rules: dict[str, Rule] = {}
+# why: the inline dispatch runs on every ledger event; the matching rules of an action are
+# computed once (fnmatch over every rule's patterns) and kept until the registry changes.
+_by_action: dict[str, tuple[Rule, ...]] = {}
 # why: one app's broken rules module must not take the whole site down, but it must not go
 # unnoticed either: the errors are shown on the commission's board.
 discovery_errors: list[str] = []
@@ -38,11 +41,13 @@ def register(rule: Rule) -> Rule:
     if existing is not None and existing is not rule:
         raise RuleDefinitionError(f"rule code {rule.code} registered twice")
     _rules[rule.code] = rule
+    _by_action.clear()
     return rule
 
 
 def unregister(code: str) -> None:
     _rules.pop(code, None)
+    _by_action.clear()
 
 
 def get(code: str) -> Rule | None:
@@ -59,12 +64,16 @@ def sweep_rules() -> list[Rule]:
 
 def rules_for_action(action: str) -> list[Rule]:
     """Event-check rules whose `on_actions` match `action` (exact or shell pattern, e.g.
-    `approvals.case.*`)."""
-    return [
-        r
-        for r in all_rules()
-        if r.check is not None and any(fnmatchcase(action, pat) for pat in r.on_actions)
-    ]
+    `approvals.case.*`), in code order; memoised per action until the registry changes."""
+    found = _by_action.get(action)
+    if found is None:
+        found = tuple(
+            r
+            for r in all_rules()
+            if r.check is not None and any(fnmatchcase(action, pat) for pat in r.on_actions)
+        )
+        _by_action[action] = found
+    return list(found)
 
 
 def discover() -> list[str]:
