@@ -71,11 +71,37 @@ def _steps_open_at(as_of: datetime, deadline_q: Q):
     if as_of < timezone.now() - REPLAY_MARGIN:
         open_q |= Q(state=StepState.DONE, completed_at__gt=as_of)
     paused = _paused_at(as_of)
+    # why order_by(): the model's default order (by case, i.e. the case's submitted_at) would
+    # join and sort every case; a sweep needs no order (bench/sweep.py)
     return (
         CaseStep.objects.filter(deadline_q, open_q, started_at__lte=as_of)
         .annotate(paused=Exists(paused))
         .filter(paused=False)
+        .order_by()
     )
+
+
+STEP_COLUMNS = (
+    "pk", "case_id", "name", "deadline", "provisional", "unit_id", "post_id", "limit_days",
+)  # fmt: skip
+
+
+def _step_rows(qs) -> tuple[list, dict]:
+    """The steps' rows and their cases' receipt numbers, read in two indexed queries.
+
+    why not `case__receipt_no` in the first: the planner cannot know that open steps are the
+    ones with future deadlines (done steps hold the past ones), overestimates the rows and then
+    hash-joins every case (bench/sweep.py: 1.6 s → see results)."""
+    from .models import Case
+
+    rows = list(qs.values_list(*STEP_COLUMNS))
+    ids = sorted({r[1] for r in rows})
+    numbers = {}
+    for k in range(0, len(ids), 5000):
+        numbers.update(
+            Case.objects.filter(pk__in=ids[k : k + 5000]).order_by().values_list("pk", "receipt_no")
+        )
+    return rows, numbers
 
 
 def _person_and_user(payload: dict):
@@ -156,15 +182,12 @@ def step_due_soon(as_of: datetime, thresholds: dict):
             per_limit |= Q(limit_days=limit, deadline__lte=last)
         near &= per_limit
     text = _("办件 %(no)s 的环节“%(step)s”将于 %(due)s 到期，请抓紧办理")
-    rows = _steps_open_at(as_of, near).values_list(
-        "pk", "case_id", "case__receipt_no", "name", "deadline", "provisional", "unit_id",
-        "post_id", "limit_days",
-    )  # fmt: skip
-    for pk, case_id, no, name, due, prov, unit_id, post_id, limit in rows.iterator(2000):
+    rows, numbers = _step_rows(_steps_open_at(as_of, near))
+    for pk, case_id, name, due, prov, unit_id, post_id, limit in rows:
         yield Finding(
             STEP,
             str(pk),
-            text % {"no": no or case_id, "step": name, "due": due},
+            text % {"no": numbers.get(case_id) or case_id, "step": name, "due": due},
             inputs={
                 "case": case_id,
                 "deadline": due.isoformat(),
@@ -182,15 +205,12 @@ def step_overdue(as_of: datetime, thresholds: dict):
     """SUP-2 黄牌: an open step past its own deadline, even when the case is on time."""
     today = _day(as_of)
     text = _("办件 %(no)s 的环节“%(step)s”已超过环节时限 %(due)s 仍未办结")
-    rows = _steps_open_at(as_of, Q(deadline__lt=today)).values_list(
-        "pk", "case_id", "case__receipt_no", "name", "deadline", "provisional", "unit_id",
-        "post_id", "limit_days",
-    )  # fmt: skip
-    for pk, case_id, no, name, due, prov, unit_id, post_id, limit in rows.iterator(2000):
+    rows, numbers = _step_rows(_steps_open_at(as_of, Q(deadline__lt=today)))
+    for pk, case_id, name, due, prov, unit_id, post_id, limit in rows:
         yield Finding(
             STEP,
             str(pk),
-            text % {"no": no or case_id, "step": name, "due": due},
+            text % {"no": numbers.get(case_id) or case_id, "step": name, "due": due},
             inputs={
                 "case": case_id,
                 "deadline": due.isoformat(),
@@ -216,9 +236,10 @@ def case_overdue(as_of: datetime, thresholds: dict):
         .filter(Q(finished_at__isnull=True) | Q(finished_at__gt=as_of))
         .annotate(paused=Exists(_paused_at(as_of, "pk")))
         .filter(paused=False)
+        .order_by()
         .values_list("pk", "receipt_no", "due", "provisional", "unit_id", "promised_days")
     )
-    for pk, no, due, prov, unit_id, days in rows.iterator(2000):
+    for pk, no, due, prov, unit_id, days in rows:
         yield Finding(
             CASE,
             str(pk),
@@ -352,20 +373,30 @@ def step_out_of_order(event, thresholds: dict):
     case_id = p.get("case_id")
     if not task or not case_id or p.get("step_kind") == ACCEPT_KIND:
         return
-    case = Case.objects.select_related("flow").filter(pk=case_id).first()
+    # why: inline on every step; the workflow state and the BPMN text are not needed here
+    # (graph_of is cached per version id + checksum and reads the text only on a miss).
+    case = (
+        Case.objects.select_related("flow")
+        .defer("workflow_state", "flow__bpmn_xml")
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None or case.flow is None:
         return
     graph = flows.graph_of(case.flow)
     if task not in graph.nodes:
         return
     req = _requirement(graph, task)
-    done = set(
+    done = set()
+    if case.accepted_at is not None and case.accepted_at <= event.at:
+        done |= {n.step.id for n in graph.nodes.values() if n.step and n.step.kind == ACCEPT_KIND}
+    if _satisfied(req, done):
+        return  # why: more done steps cannot unsatisfy it; the steps need not be read
+    done |= set(
         CaseStep.objects.filter(case_id=case_id, state=StepState.DONE, completed_at__lte=event.at)
         .exclude(pk=p.get("step_id"))
         .values_list("step_id", flat=True)
     )
-    if case.accepted_at is not None and case.accepted_at <= event.at:
-        done |= {n.step.id for n in graph.nodes.values() if n.step and n.step.kind == ACCEPT_KIND}
     missing = _missing(req, done)
     if not missing:
         return
