@@ -5,7 +5,7 @@ The rows are generated fast (leaves, leaf/node/root hashes precomputed in Python
 bulk-inserted, with one signed checkpoint at the end. Baselines, both timed in the same run:
 - `baseline` ("hashlib alone"): the leaf hashes plus the tree's node hashes — the minimum a
   recomputation of the tree must hash (2n − 1 SHA-256 calls, fed from a Python list);
-- also timed: `--fast` (tree heads only at checkpoints and the end) and `--deep`;
+- also timed: `--jobs <CPUs>` (ranges in worker processes), `--fast` (tree heads only at checkpoints and the end) and `--deep`;
 - `baseline_same_hashes`: hashlib doing exactly the hash work verify does, i.e. also the
   tree head after every event (verify checks each row's root_hash), still from a list.
 ratio = verify seconds / baseline (goal ≤ 3). Wall-clock, best of ROUNDS interleaved runs;
@@ -26,6 +26,7 @@ from _common import main  # noqa: E402
 
 N = int(os.environ.get("WUQUAN_BENCH_VERIFY_N", 1_000_000))
 CHUNK = 50_000
+JOBS = int(os.environ.get("WUQUAN_BENCH_JOBS", os.cpu_count() or 2))
 ROUNDS = int(os.environ.get("WUQUAN_BENCH_ROUNDS", 2))
 
 
@@ -130,6 +131,8 @@ def run(database: str) -> dict:
     runs = {
         "verify": lambda: check(),
         "fast": lambda: check(every_root=False),
+        "verify_jobs": lambda: check(jobs=JOBS),
+        "fast_jobs": lambda: check(every_root=False, jobs=JOBS),
         "baseline": lambda: _hashlib_alone(leaves, with_roots=False),
         "same_hashes": lambda: _hashlib_alone(leaves, with_roots=True),
     }
@@ -140,7 +143,7 @@ def run(database: str) -> dict:
             if name not in best or wall < best[name][0]:
                 best[name] = (wall, cpu)
     deep_seconds, _ = _timed(lambda: check(deep=True))
-    verify, fast, baseline, same = (best[k] for k in runs)
+    verify, fast, verify_jobs, fast_jobs, baseline, same = (best[k] for k in runs)
     return {
         "database": database,
         "figure": round(verify[0], 2),
@@ -148,6 +151,10 @@ def run(database: str) -> dict:
         "deep_seconds": round(deep_seconds, 2),
         "baseline": round(baseline[0], 2),
         "ratio": round(verify[0] / baseline[0], 2),
+        f"jobs{JOBS}_seconds": round(verify_jobs[0], 2),
+        f"ratio_jobs{JOBS}": round(verify_jobs[0] / baseline[0], 2),
+        f"fast_jobs{JOBS}_seconds": round(fast_jobs[0], 2),
+        f"ratio_fast_jobs{JOBS}": round(fast_jobs[0] / baseline[0], 2),
         "ratio_fast": round(fast[0] / baseline[0], 2),
         "baseline_same_hashes": round(same[0], 2),
         "ratio_same_hashes": round(verify[0] / same[0], 2),
@@ -173,6 +180,10 @@ def summary(entries: list[dict]) -> dict:
         "ratio_same_hashes_is": "verify seconds / hashlib doing the same hashes verify does (leaf + node + the head after every row)",
         "ratio_fast": worst.get("ratio_fast"),
         "ratio_fast_is": "verify --fast (heads only at checkpoints and the end) / baseline",
+        "best_parallel": {
+            k: worst.get(k) for k in worst if k.startswith(("ratio_jobs", "ratio_fast_jobs"))
+        },
+        "best_parallel_is": f"--jobs {JOBS} (worker processes, one per CPU) / the single-threaded baseline",
         "goal_met": bool(ok) and all(e["ratio"] <= 3 for e in ok),
         "n": N,
     }
