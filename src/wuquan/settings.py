@@ -112,6 +112,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the project-wide stylesheet (src/wuquan/static)
 # why: the embedded install serves its few assets straight from the apps (no collectstatic
 # step to forget); WhiteNoise still sets caching headers.
 WHITENOISE_USE_FINDERS = True
