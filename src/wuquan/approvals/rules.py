@@ -373,11 +373,11 @@ def step_out_of_order(event, thresholds: dict):
     case_id = p.get("case_id")
     if not task or not case_id or p.get("step_kind") == ACCEPT_KIND:
         return
-    # why: inline on every step; the workflow state and the BPMN text are not needed here
-    # (graph_of is cached per version id + checksum and reads the text only on a miss).
+    # why: inline on every step: only the acceptance time and the flow's id and checksum
+    # (graph_of is cached per version id + checksum and reads the BPMN text only on a miss).
     case = (
         Case.objects.select_related("flow")
-        .defer("workflow_state", "flow__bpmn_xml")
+        .only("accepted_at", "flow__checksum")
         .filter(pk=case_id)
         .first()
     )
