@@ -21,7 +21,7 @@ class EventAdmin(ReadOnlyAdmin):
     list_display = ["index", "at", "actor", "action", "subject_type", "subject_id"]
     list_filter = ["action"]
     search_fields = ["actor", "action", "subject_id"]
-    exclude = ["leaf_hash", "node_hash", "root_hash"]
+    exclude = ["leaf_hash", "node_hash"]
     readonly_fields = ["index", "at", "actor", "action", "subject_type", "subject_id", "leaf"]
 
 

@@ -68,7 +68,8 @@ def tree_head(request):
 def event(request, index: int, tree_size: int | None = None):
     """The event with its leaf and hashes, and its inclusion proof in the tree of `tree_size`
     events (default: the latest checkpoint's size when it covers the event, else the
-    current size)."""
+    current size). `root_hash` is the tree head right after this event (size index + 1) and
+    `tree_root` the head at `tree_size`; both are folded from the stored frontier."""
     try:
         e = Event.objects.get(index=index)
     except Event.DoesNotExist:
@@ -84,7 +85,7 @@ def event(request, index: int, tree_size: int | None = None):
         "leaf": e.leaf,
         "leaf_hash": _b64(e.leaf_hash),
         "node_hash": _b64(e.node_hash),
-        "root_hash": _b64(e.root_hash),
+        "root_hash": _b64(proofs.root_at(e.index + 1)),
         "tree_size": tree_size,
         "tree_root": _b64(proofs.root_at(tree_size)),
         "inclusion_proof": [_b64(h) for h in proof],

@@ -2,7 +2,9 @@
 
 An event row is immutable once written. `leaf` is the canonical JSON that was hashed; the
 other descriptive columns are projections of it for querying. `node_hash` is the hash of the
-complete subtree this leaf closed, `root_hash` the tree head after it (AUD-1, AUD-2).
+complete subtree this leaf closed. No tree head is stored per row: the head of any size n is the
+fold of the ≤ log n stored `node_hash` values at `Frontier.closing_positions(n)` (AUD-1, AUD-2;
+docs/decisions/0002-ledger-no-per-row-root.md).
 """
 
 import json
@@ -23,7 +25,6 @@ class Event(models.Model):
     leaf = models.TextField(_("记录内容（规范JSON）"))
     leaf_hash = models.BinaryField(max_length=32)
     node_hash = models.BinaryField(max_length=32)
-    root_hash = models.BinaryField(max_length=32)
 
     class Meta:
         verbose_name = _("运行记录")

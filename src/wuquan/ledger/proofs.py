@@ -6,13 +6,16 @@ event a+2^h-1, whose `node_hash` is exactly that subtree; otherwise it is
 H(left half, right half) where the left half is closed (stored) and the right half recurses.
 A proof first walks the tree with a recording stand-in to learn which rows it needs, fetches
 them in one query, and walks again with the real hashes.
+
+Tree heads are not stored per row: the head of size n is the fold of the frontier, the
+`node_hash` of the ≤ log n events at `Frontier.closing_positions(n)` (`frontier_at`, `root_at`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from wuquan.common.exceptions import InvalidInput
+from wuquan.common.exceptions import InvalidInput, RuleViolation
 
 from . import merkle
 from .models import Event
@@ -78,12 +81,28 @@ def _check_size(size: int, field: str = "tree_size") -> None:
         raise InvalidInput(f"树大小 {size} 超过当前记录数", field=field)
 
 
+def frontier_at(size: int) -> merkle.Frontier:
+    """The frontier of the stored tree of `size` events, from one query (AUD-2).
+
+    RuleViolation if a row it needs is missing (a damaged log: `wuquan verify` says where).
+    """
+    positions = merkle.Frontier.closing_positions(size)
+    if not positions:
+        return merkle.Frontier()
+    nodes = dict(Event.objects.filter(index__in=positions).values_list("index", "node_hash"))
+    missing = [p for p in positions if p not in nodes]
+    if missing:
+        raise RuleViolation(
+            f"运行记录缺少树头所需的节点（序号 {missing[0]}），请运行 wuquan verify 检查"
+        )
+    return merkle.Frontier(size, [bytes(nodes[p]) for p in positions])
+
+
 def root_at(size: int) -> bytes:
-    """The stored tree head after `size` events (the empty-tree hash for 0)."""
+    """The tree head after `size` events (the empty-tree hash for 0), folded from the stored
+    frontier: popcount(size) − 1 hashes."""
     _check_size(size)
-    if size == 0:
-        return merkle.EMPTY_ROOT
-    return bytes(Event.objects.values_list("root_hash", flat=True).get(index=size - 1))
+    return frontier_at(size).root()
 
 
 def inclusion_proof(index: int, size: int) -> list[bytes]:

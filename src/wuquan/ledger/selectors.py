@@ -4,12 +4,11 @@ from .models import Checkpoint, Event
 
 
 def tree_head() -> tuple[int, bytes]:
-    from .merkle import EMPTY_ROOT
+    """(size, root) of the current tree; the root is folded from the stored frontier (AUD-2)."""
+    from .proofs import current_size, frontier_at
 
-    last = Event.objects.order_by("-index").values_list("index", "root_hash").first()
-    if last is None:
-        return 0, EMPTY_ROOT
-    return last[0] + 1, bytes(last[1])
+    size = current_size()
+    return size, frontier_at(size).root()
 
 
 def events_for(subject_type: str, subject_id: str):

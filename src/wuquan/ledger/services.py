@@ -3,7 +3,8 @@
 It runs in the caller's transaction: if that rolls back, the event never existed. Appends are
 serialised by updating the single AppendLock row at the first append of a transaction; within
 one transaction the tree's frontier is kept in memory (validated against Django's savepoint
-bookkeeping, see `_TxState`), so an append costs one INSERT and O(log n) hashing.
+bookkeeping, see `_TxState`), so an append costs one INSERT and amortised O(1) hashing: the
+frontier is folded into a tree head only when one is asked for (checkpoints, proofs, the API).
 """
 
 from __future__ import annotations
@@ -82,11 +83,9 @@ class _TxState:
 
 
 def _load_frontier() -> merkle.Frontier:
-    last = Event.objects.order_by("-index").values_list("index", flat=True).first()
-    size = 0 if last is None else last + 1
-    positions = merkle.Frontier.closing_positions(size)
-    nodes = dict(Event.objects.filter(index__in=positions).values_list("index", "node_hash"))
-    return merkle.Frontier(size, [bytes(nodes[p]) for p in positions])
+    from .proofs import current_size, frontier_at
+
+    return frontier_at(current_size())
 
 
 def _frontier_for_append() -> merkle.Frontier:
@@ -154,7 +153,6 @@ def record(
             leaf=leaf,
             leaf_hash=lh,
             node_hash=node,
-            root_hash=frontier.root(),
         )
     except Exception:
         connection._wuquan_ledger_state = None
@@ -170,16 +168,15 @@ def do_create_checkpoint() -> tuple[Checkpoint | None, bool]:
     Returns (latest checkpoint, created). Runs under the append lock, so the head it signs
     is one that appends agree on. An empty tree gets no checkpoint: (None, False).
     """
-    from . import signing
+    from . import selectors, signing
 
     with transaction.atomic():
         if not AppendLock.objects.filter(pk=1).update(appends=F("appends")):
             AppendLock.objects.create(pk=1)
-        last = Event.objects.order_by("-index").values_list("index", "root_hash").first()
+        size, root = selectors.tree_head()
         latest = Checkpoint.objects.order_by("-size").first()
-        if last is None:
+        if size == 0:
             return latest, False
-        size, root = last[0] + 1, bytes(last[1])
         if latest is not None and latest.size >= size:
             return latest, False
         note = signing.sign_checkpoint(size, root)

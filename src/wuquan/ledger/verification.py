@@ -3,20 +3,24 @@
 `verify_log()` streams the events in index order through a raw cursor and checks, per row:
 the indices are gapless from 0; leaf_hash = H(leaf); the leaf's own "index" is the row's;
 the projected columns (action, actor, subject_type, subject_id) agree with the leaf; node_hash
-and root_hash are those of the recomputed tree. Every stored checkpoint is checked too: its
-signature, its origin, and its root against the recomputed tree at its size (this is what
-catches a rewrite that recomputed all hashes, or rows deleted from the end).
+is that of the recomputed tree. Tree heads are not stored per row (docs/decisions/0002): the
+head is folded from the recomputed frontier at each checkpoint's size and at the end. Every
+stored checkpoint is checked: its signature, its origin, and its root against the recomputed
+tree at its size (this is what catches a rewrite that recomputed all hashes, or rows deleted
+from the end).
 
-The projection check is an exact byte comparison against the canonical JSON (fast path);
-values that would need JSON escaping, and any mismatch, go to a parsing check that names what
-differs. `deep=True` always parses the leaf and
-also compares the `at` column. It stops at the first problem, which it reports with its
-position (event index, or the tree size of a checkpoint).
+The projection check runs in the database or on bytes (see "How the projections are
+checked" below); any row it flags is checked again by parsing the leaf, which names what
+differs. `deep=True` always parses the leaf and also compares the `at` column. It stops at
+the first problem, which it reports with its position (event index, or the tree size of a
+checkpoint).
 """
 
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -121,18 +125,11 @@ def _fallback_projection(leaf: str, index: int, cols: tuple, at_col=None) -> str
 def verify_log(
     *,
     deep: bool = False,
-    every_root: bool = True,
     vkey: str | None = None,
     progress: Progress | None = None,
     jobs: int = 1,
 ) -> Report:
     """Check the whole stored log; see the module docstring. Never writes.
-
-    `every_root=False` (`wuquan verify --fast`) recomputes the tree head only at checkpoint
-    sizes and at the end instead of after every row: each head costs popcount(size) − 1
-    extra hashes, about 5× the rest of the hashing at a million events. Leaves, node
-    hashes, projections and checkpoints are still all checked; an edited root_hash column
-    between checkpoints is then left to the default mode.
 
     `jobs > 1` splits the index range over that many worker processes (each starts from the
     stored frontier at its range's start, which the previous range's worker checks); the
@@ -150,7 +147,7 @@ def verify_log(
         step = max(_MIN_RANGE, -(-span // (4 * jobs)))
         ranges = [(lo, min(lo + step, span)) for lo in range(0, span, step)]
     tasks = [
-        (lo, hi, hi == span, deep, every_root, checkpoints, progress if len(ranges) == 1 else None)
+        (lo, hi, hi == span, deep, checkpoints, progress if len(ranges) == 1 else None)
         for lo, hi in ranges
     ]
     if len(tasks) == 1:
@@ -189,139 +186,277 @@ def _verify_range_task(args) -> tuple:
     return _verify_range(*args)
 
 
-def _select_sql(deep: bool) -> str:
+_BATCH = 20_000  # rows per fetch; progress is reported per batch
+PREFETCH = True  # read batches through a helper thread (`_prefetched`); the bench turns it off once
+
+
+# How the projections are checked on the fast path (a row that fails is always checked again
+# by parsing its leaf in Python, `_fallback_projection`, which names the column that differs
+# or clears a false alarm: an escaped value, an actor over 120 characters):
+# - "json" (SQLite): SQLite's JSON functions extract action, actor, index and subject from
+#   the leaf and the result is compared, in SQL, with the same values built from the columns
+#   — an exact comparison of two JSON texts written by the same serializer.
+# - "pieces" (PostgreSQL, or SQLite when its JSON functions refuse a leaf): the database
+#   builds, from the columns, the leaf's head `{"action":"…","actor":"…","at":"`, its tail
+#   `,"subject":["…","…"]}` and `","index":<index>,"payload":`, and Python compares them
+#   with the leaf bytes (`_flag_pieces`). Exact when no value needs JSON escaping, so a
+#   value holding a quote or a backslash counts as a mismatch.
+# - "deep": every row is parsed in Python, and the `at` column is compared too.
+JSON_MATCH = (
+    "json_extract(leaf, '$.action', '$.actor', '$.index', '$.subject') = "
+    """json_array(action, actor, "index", json_array(subject_type, subject_id))"""
+)
+PIECES = (
+    """'{"action":"' || action || '","actor":"' || actor || '","at":"'""",
+    """',"subject":["' || subject_type || '","' || subject_id || '"]}'""",
+    """'","index":' || "index" || ',"payload":'""",
+)
+
+
+def _select_sql(mode: str) -> str:
+    """Rows as (flagged index, 0x00 ‖ leaf bytes, leaf_hash, node_hash, …).
+
+    The flagged index is the index when the projections match the leaf, else −1 − index, so
+    the per-row loop tests both the gapless index and the projections with one comparison.
+    "json" flags in SQL; "pieces" adds the head, tail and index pieces, flagged by
+    `_flag_pieces`; "deep" flags every row and adds the index, the projected columns and `at`.
+    """
     q = connection.ops.quote_name
+    index = q("index")
     if connection.vendor == "postgresql":
         hashed_leaf = "'\\x00'::bytea || convert_to(leaf, 'UTF8')"
-        raw = "convert_to({}, 'UTF8')"
+        as_bytes = "convert_to({}, 'UTF8')"
+        placeholder = "%s"
     else:
         hashed_leaf = "CAST(X'00' || CAST(leaf AS BLOB) AS BLOB)"
-        raw = "CAST({} AS BLOB)"
-    projections = ", ".join(
-        raw.format(c) for c in ("action", "actor", "subject_type", "subject_id")
-    )
-    # why: the database hands over UTF-8 bytes — the leaf already prefixed with 0x00 for
-    # SHA-256 — so Python neither encodes nor decodes on the fast path.
+        as_bytes = "CAST({} AS BLOB)"
+        placeholder = "?"
+    # why: the database hands over UTF-8 bytes, the leaf already prefixed with 0x00 for
+    # SHA-256, so Python neither encodes nor concatenates per row.
+    if mode == "deep":
+        first = f"-1 - {index}"
+        extra = f", {index}, action, actor, subject_type, subject_id, at"
+    elif mode == "json":
+        first = f"CASE WHEN {JSON_MATCH} THEN {index} ELSE -1 - {index} END"
+        extra = ""
+    else:
+        first = index
+        extra = "".join(", " + as_bytes.format(piece) for piece in PIECES)
     return (
-        f"SELECT {q('index')}, {hashed_leaf}, leaf_hash, node_hash, root_hash, {projections}"
-        f"{', at' if deep else ''} FROM {q('ledger_event')} "
-        f"WHERE {q('index')} >= %s AND {q('index')} < %s ORDER BY {q('index')}"
+        f"SELECT {first}, {hashed_leaf}, leaf_hash, node_hash{extra} "
+        f"FROM {q('ledger_event')} WHERE {index} >= {placeholder} "
+        f"AND {index} < {placeholder} ORDER BY {index}"
     )
 
 
-def _verify_range(lo, hi, is_last, deep, every_root, checkpoints, progress, total=None):
+def _flag_pieces(rows: list) -> list:
+    """(index, leaf, leaf_hash, node_hash, head, tail, index piece) rows → the flagged 4-tuples.
+
+    The head and tail each hold their fixed number of quotes and no backslash exactly when
+    no value needed escaping; the first quote after the head closes the `at` string.
+    """
+    return [
+        (
+            i
+            if leaf.startswith(head, 1)
+            and leaf.endswith(tail)
+            and leaf.startswith(own, leaf.find(b'"', len(head) + 1))
+            and head.count(b'"') == 11
+            and tail.count(b'"') == 6
+            and b"\\" not in head
+            and b"\\" not in tail
+            else -1 - i,
+            leaf,
+            lh,
+            nh,
+        )
+        for i, leaf, lh, nh, head, tail, own in rows
+    ]
+
+
+def _verify_range(lo, hi, is_last, deep, checkpoints, progress, total=None):
     """Check events [lo, hi); returns (lo, hi, root after hi-1, first Problem or None)."""
     from .models import Event
 
-    stack: list[bytes] = []
+    frontier: list[bytes] = []
     if lo:
         positions = merkle.Frontier.closing_positions(lo)
         nodes = dict(Event.objects.filter(index__in=positions).values_list("index", "node_hash"))
         for p in positions:
             if p not in nodes:
                 return lo, hi, merkle.EMPTY_ROOT, Problem(p, "missing")
-            stack.append(b"\x01" + bytes(nodes[p]))
-    args = (_select_sql(deep), lo, hi, is_last, deep, every_root, checkpoints, stack)
-    if connection.vendor == "postgresql":
-        # why: a named (server-side) cursor streams; it needs a transaction to live in.
-        with transaction.atomic(), connection.chunked_cursor() as cursor:
-            root, problem = _run(cursor, *args, progress, total)
-    else:
-        connection.ensure_connection()
-        cursor = connection.connection.cursor()  # the raw sqlite3 cursor: no wrapper per fetch
+            frontier.append(b"\x01" + bytes(nodes[p]))
+    connection.ensure_connection()
+    mode = "deep" if deep else "json" if connection.vendor == "sqlite" else "pieces"
+    while True:
+        args = (lo, hi, is_last, mode, checkpoints, list(frontier), progress, total)
         try:
-            root, problem = _run(cursor, *args, progress, total)
-        finally:
-            cursor.close()
-    return lo, hi, root, problem
+            root, problem = _stream(_select_sql(mode), *args)
+        except Exception as exc:
+            # why: SQLite's JSON functions refuse a leaf that is not JSON (or are missing
+            # from an old build); the pieces then decide and Python names the row.
+            if mode != "json" or "json" not in str(exc).lower():
+                raise
+            mode = "pieces"
+            continue
+        return lo, hi, root, problem
 
 
-def _run(cursor, sql, lo, hi, is_last, deep, every_root, checkpoints, stack, progress, total):
-    cursor.execute(sql.replace("%s", "?") if connection.vendor == "sqlite" else sql, (lo, hi))
-    cp_sizes = sorted(size for size in checkpoints if lo < size <= hi)
-    h = sha256
-    # `stack` is the frontier (maximal complete subtrees, left to right), each hash kept
-    # prefixed with 0x01 so that a node costs one concatenation.
-    root = merkle.EMPTY_ROOT
-    expected = lo
-    last_rh = None
-    next_cp = iter(cp_sizes)
-    cp_at = next(next_cp, -1)
-    fetch = cursor.fetchmany
+def _stream(sql, lo, hi, *args):
+    """Run the per-row loop over a streaming cursor of `sql`, fed by a prefetch thread."""
+    lock = threading.Lock()
+    if connection.vendor == "postgresql":
+        # why: a named (server-side) cursor streams; binary transfer hands over bytea as is
+        # (no hex decoding); it needs a transaction to live in.
+        with transaction.atomic():
+            cursor = connection.connection.cursor(name="wuquan_verify", binary=True)
+            return _run_on(cursor, sql, lock, lo, hi, *args)
+    cursor = connection.connection.cursor()  # the raw sqlite3 cursor: no wrapper per fetch
+    return _run_on(cursor, sql, lock, lo, hi, *args)
+
+
+def _run_on(cursor, sql, lock, lo, hi, *args):
+    batches = None
+    try:
+        cursor.execute(sql, (lo, hi))
+        batches = (
+            _prefetched(cursor.fetchmany, lock)
+            if PREFETCH
+            else iter(lambda: cursor.fetchmany(_BATCH), [])
+        )
+        return _run(batches, lock, lo, hi, *args)
+    finally:
+        if batches is not None:
+            getattr(batches, "close", lambda: None)()  # why: stops the prefetch thread
+        cursor.close()
+
+
+def _prefetched(fetch, lock: threading.Lock):
+    """Yield batches of `fetch(_BATCH)` while a helper thread reads the next ones.
+
+    why: the database's share of the work (PostgreSQL's server process, or SQLite's query
+    engine, which runs without the GIL) then overlaps the hashing instead of alternating
+    with it. `lock` is held around each fetch, so the loop can query the same connection
+    between fetches (the parsing check of a flagged row).
+    """
+    batches: queue.Queue = queue.Queue(maxsize=3)
+    stop = threading.Event()
+
+    def read():
+        try:
+            while not stop.is_set():
+                with lock:
+                    rows = fetch(_BATCH)
+                batches.put(rows)
+                if not rows:
+                    return
+        except BaseException as exc:  # noqa: BLE001 — handed to the consuming thread
+            batches.put(exc)
+
+    reader = threading.Thread(target=read, name="wuquan-verify-prefetch", daemon=True)
+    reader.start()
     try:
         while True:
-            rows = fetch(10000)
+            rows = batches.get()
+            if isinstance(rows, BaseException):
+                raise rows
             if not rows:
-                break
-            for row in rows:
-                idx, hashed_leaf, lh_s, nh_s, rh_s, action, actor, st, sid = row[:9]
+                return
+            yield rows
+    finally:
+        stop.set()
+        while reader.is_alive():
+            try:
+                batches.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        reader.join()
+
+
+def _projection_problem(leaf: bytes, index: int, deep_row: tuple | None, lock) -> str | None:
+    """The parsing check of one row's projections (and `at`, in deep mode)."""
+    if deep_row is not None:
+        cols, at_col = deep_row[5:9], deep_row[9]
+    else:
+        from .models import Event
+
+        with lock:
+            cols = Event.objects.values_list("action", "actor", "subject_type", "subject_id").get(
+                index=index
+            )
+        at_col = None
+    return _fallback_projection(leaf[1:].decode(), index, tuple(cols), at_col)
+
+
+def _fold(stack: list[bytes]) -> bytes:
+    """The tree head from the frontier (hashes kept prefixed with 0x01)."""
+    if not stack:
+        return merkle.EMPTY_ROOT
+    root = stack[-1][1:]
+    for left in stack[-2::-1]:
+        root = sha256(left + root).digest()
+    return root
+
+
+def _run(batches, lock, lo, hi, is_last, mode, checkpoints, stack, progress, total):
+    """The per-row loop. `stack` is the frontier (maximal complete subtrees, left to right),
+    each hash kept prefixed with 0x01 so that a node costs one concatenation."""
+    cp_sizes = sorted(size for size in checkpoints if lo < size <= hi)
+    h = sha256
+    push, pop = stack.append, stack.pop
+    expected = lo
+    next_cp = iter(cp_sizes)
+    cp_at = next(next_cp, -1)
+    by_index: dict = {}
+    try:
+        deep = mode == "deep"
+        for rows in batches:
+            if deep:
+                by_index = {r[4]: r for r in rows}
+                rows = [r[:4] for r in rows]
+            elif mode == "pieces":
+                rows = _flag_pieces(rows)
+            for idx, leaf, lh_s, nh_s in rows:
                 if idx != expected:
-                    raise _Found(Problem(expected, f"missing (the next stored index is {idx})"))
-                lh = h(hashed_leaf).digest()
-                if lh != lh_s:
+                    # the slow path: a gap, or projections to check by parsing the leaf
+                    real = idx if idx >= 0 else -1 - idx
+                    if real != expected:
+                        raise _Found(
+                            Problem(expected, f"missing (the next stored index is {real})")
+                        )
+                    idx = real
+                    if h(leaf).digest() != lh_s:
+                        raise _Found(
+                            Problem(idx, "leaf_hash is not the hash of the leaf (leaf edited?)")
+                        )
+                    what = _projection_problem(leaf, idx, by_index.get(idx) if deep else None, lock)
+                    if what:
+                        raise _Found(Problem(idx, what))
+                node = h(leaf).digest()
+                if node != lh_s:
                     raise _Found(
                         Problem(idx, "leaf_hash is not the hash of the leaf (leaf edited?)")
                     )
-                # Projections: the canonical JSON has sorted keys (action, actor, at, index,
-                # payload, subject), so exact byte comparisons decide it when no value needs
-                # JSON escaping; anything else goes to the precise, parsing check.
-                head = b'\x00{"action":"' + action + b'","actor":"' + actor + b'","at":"'
-                values = action + actor + st + sid
-                if (
-                    deep
-                    or not hashed_leaf.startswith(head)
-                    or not hashed_leaf.endswith(b',"subject":["' + st + b'","' + sid + b'"]}')
-                    or not hashed_leaf.startswith(
-                        b',"index":%d,"payload":' % idx, hashed_leaf.find(b'"', len(head)) + 1
-                    )
-                    or b'"' in values
-                    or b"\\" in values
-                ):
-                    what = _fallback_projection(
-                        hashed_leaf[1:].decode(),
-                        idx,
-                        tuple(bytes(v).decode() for v in row[5:9]),
-                        row[9] if deep else None,
-                    )
-                    if what:
-                        raise _Found(Problem(idx, what))
-                node = lh
-                n = idx
-                while n & 1:
-                    node = h(stack.pop() + node).digest()
-                    n >>= 1
+                if idx & 1:
+                    n = idx
+                    while n & 1:
+                        node = h(pop() + node).digest()
+                        n >>= 1
                 if node != nh_s:
                     raise _Found(Problem(idx, "node_hash differs from the recomputed subtree"))
-                stack.append(b"\x01" + node)
-                if every_root or idx + 1 == cp_at:
-                    root = node
-                    for left in stack[-2::-1]:
-                        root = h(left + root).digest()
-                    if root != rh_s:
-                        raise _Found(
-                            Problem(idx, "root_hash differs from the recomputed tree head")
-                        )
+                push(b"\x01" + node)
                 expected = idx + 1
                 if expected == cp_at:
                     cp_root, what = checkpoints[cp_at]
-                    if what is None and cp_root != root:
+                    if what is None and cp_root != _fold(stack):
                         what = "signed root differs from the tree recomputed from the events"
                     if what:
                         raise _Found(Problem(cp_at, what, checkpoint=True))
                     cp_at = next(next_cp, -1)
-            last_rh = rows[-1][4]
             if progress:
                 progress(expected, total)
         if expected < hi and not is_last:
             raise _Found(Problem(expected, f"missing (range ends at {hi})"))
-        if expected and is_last and not every_root and last_rh is not None:
-            root = stack[-1][1:]
-            for left in stack[-2::-1]:
-                root = h(left + root).digest()
-            if root != last_rh:
-                raise _Found(
-                    Problem(expected - 1, "root_hash differs from the recomputed tree head")
-                )
         if is_last:
             beyond = [size for size in checkpoints if size > expected]
             if beyond:
@@ -333,5 +468,5 @@ def _run(cursor, sql, lo, hi, is_last, deep, every_root, checkpoints, stack, pro
                     )
                 )
     except _Found as found:
-        return root, found.problem
-    return root, None
+        return _fold(stack), found.problem
+    return _fold(stack), None

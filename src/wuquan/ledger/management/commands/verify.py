@@ -22,7 +22,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--fast",
             action="store_true",
-            help="check tree heads only at checkpoints and at the end (not after every row)",
+            help="accepted for old scripts; the same as the default since tree heads are no "
+            "longer stored per row",
         )
         parser.add_argument(
             "--jobs", type=int, default=1, help="worker processes (ranges of the log in parallel)"
@@ -35,7 +36,7 @@ class Command(BaseCommand):
     ):
         bar = None if no_progress else _ProgressBar(self.stderr._out)
         started = time.perf_counter()
-        report = verify_log(deep=deep, every_root=not fast, vkey=vkey, progress=bar, jobs=jobs)
+        report = verify_log(deep=deep, vkey=vkey, progress=bar, jobs=jobs)
         if bar:
             bar.close()
         seconds = time.perf_counter() - started
