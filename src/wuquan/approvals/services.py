@@ -228,12 +228,14 @@ def sync_steps(
         if task_id not in ready:
             row.state = StepState.CANCELLED
             row.save(update_fields=["state"])
-    smap = flows.step_map(case.flow)
+    smap = None
     spans = None
     created = []
     for task_id, task in ready.items():
         if task_id in open_rows:
             continue
+        if smap is None:
+            smap = flows.step_map(case.flow)
         meta = smap[task.task_spec.name]
         post = _post_for(meta)
         step = CaseStep(
@@ -277,6 +279,22 @@ def _lock(case: Case) -> Case:
         .defer("flow__bpmn_xml")
         .get(pk=case.pk)
     )
+
+
+def _lock_for_step(case: Case) -> Case:
+    """`_lock` for a step completion: the case's own columns, and of its item and flow only
+    what a completion reads (item code and area for the payload and certificate number, flow
+    id and checksum for the cached spec); anything else loads on access, as does the
+    deadline (needed only when the case finishes)."""
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "flow")
+        .only(*_CASE_COLUMNS, "item__code", "item__area", "flow__checksum")
+        .get(pk=case.pk)
+    )
+
+
+_CASE_COLUMNS = tuple(f.name for f in Case._meta.concrete_fields)
 
 
 def _condition_data(version, raw: dict) -> dict:
@@ -572,6 +590,18 @@ COMPLETION_FIELDS = [
     "delivered_at",
 ]
 
+STEP_COMPLETION_FIELDS = [
+    "state",
+    "claimed_by",
+    "claimed_at",
+    "completed_by",
+    "person",
+    "opinion",
+    "attachment",
+    "completed_at",
+    "event_index",
+]
+
 
 @transaction.atomic
 def do_complete_step(
@@ -594,11 +624,12 @@ def do_complete_step(
     Records one event: `approvals.case.result` (decision steps), `approvals.case.delivered`
     (送达) or `approvals.step.completed` (every other step)."""
     when = _when(at)
-    case = _lock(step.case)
+    case = _lock_for_step(step.case)
     # why: one read for the step and the case's other open rows (sync_steps needs them), under
     # the case lock, so nothing changes them before this transaction ends.
+    # (the step's post is loaded only if `require_post` must decide, with its error message)
     rows = list(
-        CaseStep.objects.select_related("post__unit").filter(
+        CaseStep.objects.filter(
             Q(pk=step.pk) | Q(case_id=case.pk, state__in=(StepState.READY, StepState.CLAIMED))
         )
     )
@@ -692,7 +723,9 @@ def do_complete_step(
     sync_steps(case, workflow, when, others_open)
     event = record(user, action, step, payload, at=when)
     step.event_index = event.index
-    step.save()  # why: once, with the event index (the rules never read this row's state)
+    # why: once, with the event index (the rules never read this row's state); only the
+    # columns a completion sets
+    step.save(update_fields=STEP_COMPLETION_FIELDS)
     return step
 
 
