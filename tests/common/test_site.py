@@ -39,3 +39,10 @@ def test_openapi_lists_the_log_and_approvals_routes(client):
 def test_wrong_login_gives_a_clear_chinese_message(client, demo_org):
     page = client.post("/accounts/login/", {"username": "jiwei", "password": "x"}).content.decode()
     assert "用户名或密码不正确" in page
+
+
+@pytest.mark.django_db
+def test_an_unknown_page_answers_404_in_chinese(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()

@@ -481,3 +481,47 @@ def test_sweeps_run_through_the_engine_and_replay_raises_nothing_new(world):
     again = engine.run_sweeps(as_of)
     assert again.raised == 0 and not again.errors
     assert Case.objects.count() == 1
+
+
+def test_apr2_an_alarm_on_a_provisional_deadline_is_marked_on_the_board_and_its_page(client, db):
+    """APR-2 (issue 3): a deadline resting on the provisional calendar is marked on alarms."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from wuquan.org import demo as org_demo
+    from wuquan.supervision.models import Alarm
+
+    org_demo.load(None)
+    provisional = Alarm.objects.create(
+        rule_code="SUP-2-step-overdue",
+        rule_version=1,
+        severity="黄牌",
+        subject_type="t",
+        subject_id="1",
+        message="步骤超期",
+        inputs={"provisional": True},
+        thresholds={},
+        raised_at=timezone.now(),
+    )
+    official = Alarm.objects.create(
+        rule_code="SUP-2-step-overdue",
+        rule_version=1,
+        severity="黄牌",
+        subject_type="t",
+        subject_id="2",
+        message="步骤超期",
+        inputs={"provisional": False},
+        thresholds={},
+        raised_at=timezone.now(),
+    )
+    client.login(username="jiwei", password="wuquan2026")
+    board = client.get("/staff/supervision/").content.decode()
+    assert board.count("临时期限") == 1
+    assert (
+        "按临时日历计算"
+        in client.get(reverse("supervision:alarm", args=[provisional.pk])).content.decode()
+    )
+    assert (
+        "按临时日历计算"
+        not in client.get(reverse("supervision:alarm", args=[official.pk])).content.decode()
+    )
