@@ -22,6 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import main  # noqa: E402
 
 N = int(os.environ.get("WUQUAN_BENCH_CASES", "1000"))
+# why: settings default to DEBUG (WUQUAN_DEBUG=1), which keeps every SQL text with its
+# parameters (here the 13 kB workflow state) in connection.queries; production runs without.
+os.environ.setdefault("WUQUAN_DEBUG", "0")
 SETUP_BATCH = 500
 
 
