@@ -248,3 +248,19 @@ def test_aud2_parallel_verify_reports_the_same_first_problem(committed_log):
     sql("DELETE FROM ledger_event WHERE {index} >= %s", [13])  # now a cut-off tail
     p = verify_log(jobs=3).problem
     assert (p.position, p.checkpoint) == (N, True) and "only 12" in p.what
+
+
+@pytest.mark.parametrize("prefetch", [True, False])
+def test_aud2_verify_reports_the_same_with_and_without_the_prefetch_thread(
+    log, monkeypatch, prefetch
+):
+    from wuquan.ledger import verification
+
+    monkeypatch.setitem(verification.PREFETCH, connection.vendor, prefetch)
+    monkeypatch.setattr(verification, "_BATCH", 3)  # why: many batches, so the thread hands over
+    assert verify_log().ok
+    put(11, {"actor": 'user:"forged"'})  # the parsing check queries between fetches
+    p = problem()
+    assert (p.position, p.checkpoint) == (11, False) and "actor" in p.what
+    put(5, {"node_hash": bytes(32)})
+    assert (problem().position, problem().checkpoint) == (5, False)
