@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,9 +125,10 @@ def holds_post(user, post: Post, at: datetime) -> bool:
     )
 
 
-def _appointed(user, post_id: int, at: datetime) -> bool:
-    """The user's person has an appointment to the post in force on the day of `at` (start on
-    or before, no end or end on or after) — what the APR-3 rule checks. One indexed read.
+def _appointed_q(user, at: datetime):
+    """`Exists` over the outer row's `post_id`: the user's person has an appointment to that
+    post in force on the day of `at` (start on or before, no end or end on or after) — what
+    the APR-3 rule checks. None when the user has no person.
 
     When true, `require_post` holds too; when false the caller still runs `require_post`, which
     decides (its query may accept more: posts_held joins the end date separately)."""
@@ -135,13 +136,12 @@ def _appointed(user, post_id: int, at: datetime) -> bool:
 
     person = _person(user)
     if person is None:
-        return False
+        return None
     day = timezone.localdate(at)
-    return any(
-        end is None or end >= day
-        for end in Appointment.objects.filter(person_id=person.pk, post_id=post_id, start__lte=day)
-        .order_by()
-        .values_list("end", flat=True)
+    return Exists(
+        Appointment.objects.filter(
+            person_id=person.pk, post_id=OuterRef("post_id"), start__lte=day
+        ).filter(Q(end__isnull=True) | Q(end__gte=day))
     )
 
 
@@ -628,11 +628,14 @@ def do_complete_step(
     # why: one read for the step and the case's other open rows (sync_steps needs them), under
     # the case lock, so nothing changes them before this transaction ends.
     # (the step's post is loaded only if `require_post` must decide, with its error message)
-    rows = list(
-        CaseStep.objects.filter(
-            Q(pk=step.pk) | Q(case_id=case.pk, state__in=(StepState.READY, StepState.CLAIMED))
-        )
+    # (and whether the user is appointed to each row's post that day: no query of its own)
+    rows = CaseStep.objects.filter(
+        Q(pk=step.pk) | Q(case_id=case.pk, state__in=(StepState.READY, StepState.CLAIMED))
     )
+    appointed_q = _appointed_q(user, when)
+    if appointed_q is not None:
+        rows = rows.annotate(appointed=appointed_q)
+    rows = list(rows)
     step = next((r for r in rows if r.pk == step.pk), None)
     if step is None:
         raise CaseStep.DoesNotExist("CaseStep matching query does not exist.")
@@ -662,7 +665,7 @@ def do_complete_step(
         )
     if step.state == StepState.CLAIMED and step.claimed_by_id != getattr(user, "pk", None):
         raise NotPermitted(_("该环节已由他人认领，只能由认领人办理。"))
-    appointed = _appointed(user, step.post_id, when)
+    appointed = getattr(step, "appointed", False)
     if not appointed:
         require_post(user, step.post, when)
     opinion = (opinion or "").strip()
