@@ -229,17 +229,20 @@ def do_set_roles(user, role_names: list[str], actor=None) -> None:
     record(actor, "org.account.roles", user, {"roles": sorted(role_names)})
 
 
-_HASHES: dict[str, str] = {}
+_HASHES: dict[tuple[str, str], str] = {}
 
 
 def _hashed(password: str) -> str:
     """why: PBKDF2 costs ~0.7 s here and demo/test accounts share one known password; hash it
-    once per process (same salt for those accounts, which protects nothing extra anyway)."""
-    from django.contrib.auth.hashers import make_password
+    once per process and hasher (same salt for those accounts, which protects nothing extra
+    anyway). Keyed by the hasher too: a hash made under another PASSWORD_HASHERS setting
+    (tests switch to a fast one) would not check under this one."""
+    from django.contrib.auth.hashers import get_hasher, make_password
 
-    if password not in _HASHES:
-        _HASHES[password] = make_password(password)
-    return _HASHES[password]
+    key = (password, get_hasher("default").algorithm)
+    if key not in _HASHES:
+        _HASHES[key] = make_password(password)
+    return _HASHES[key]
 
 
 @transaction.atomic
