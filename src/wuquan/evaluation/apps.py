@@ -5,5 +5,5 @@ class EvaluationConfig(AppConfig):
     name = "wuquan.evaluation"
     verbose_name = "民主测评"
     # Links this context adds to the staff and portal menus: (label, url name).
-    staff_nav: list[tuple[str, str]] = []
+    staff_nav: list[tuple[str, str]] = [("民主测评", "evaluation:list")]
     portal_nav: list[tuple[str, str]] = [("测评公示", "evaluation-public:list")]

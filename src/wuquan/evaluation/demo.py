@@ -1,4 +1,4 @@
-"""Demo data (idempotent): 韩屯村's 2025 勤廉双述 evaluation with published results (EVA-1..2, PUB-10)."""
+"""Demo data (idempotent): the evaluation clerks ceping-a/ceping-b (乌拉街满族镇) and 韩屯村's 2025 勤廉双述 evaluation with published results (EVA-1..2, PUB-10)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 from wuquan.org.models import Person, Post, Unit
 from wuquan.org.selectors import holders_of
-from wuquan.org.services import do_appoint
+from wuquan.org.services import do_appoint, ensure_post, ensure_staff
 
 from . import services
 from .models import Evaluation
@@ -20,7 +20,20 @@ VOTES = (
 )
 
 
+# Two clerks of 乌拉街满族镇 who run evaluations and key paper ballots in pairs (EVA-1).
+CLERKS = [("ceping-a", "测评录入员 赵敏"), ("ceping-b", "测评录入员 钱进")]
+
+
+def load_clerks() -> None:
+    """The evaluation clerks' post in the township and their accounts (idempotent)."""
+    township = Unit.objects.get(code="wulajie")
+    post = ensure_post(township, "ceping-clerk", "民主测评工作人员")
+    for username, name in CLERKS:
+        ensure_staff(username, name, post, [])
+
+
 def load(stdout) -> None:
+    load_clerks()
     hantun = Unit.objects.get(code="hantun")
     if Evaluation.objects.filter(unit=hantun, year=2025).exists():
         return

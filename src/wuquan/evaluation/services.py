@@ -182,7 +182,8 @@ def do_issue_codes(actor, evaluation: Evaluation, count: int) -> list[str]:
     _status(evaluation, EvaluationStatus.DRAFT, EvaluationStatus.VOTING)
     if (
         count < 1
-        or evaluation.codes.count() + evaluation.sheets.count() + count > evaluation.eligible_voters
+        or evaluation.codes.count() + paper_ballots_keyed(evaluation) + count
+        > evaluation.eligible_voters
     ):
         raise InvalidInput(
             _("投票码与纸质票合计不能超过参评人数 %d。") % evaluation.eligible_voters, field="count"
@@ -232,38 +233,126 @@ def do_cast_online(evaluation: Evaluation, code: str, grades: dict) -> None:
     record("voter", "evaluation.ballot.cast", evaluation, {"channel": "online"})
 
 
+def paper_ballots_keyed(evaluation: Evaluation) -> int:
+    """Paper ballots the batches hold so far (the larger of the two entries of each batch)."""
+    sizes: dict[int, int] = {}
+    for sheet_id, grades in PaperEntry.objects.filter(sheet__evaluation=evaluation).values_list(
+        "sheet_id", "grades"
+    ):
+        sizes[sheet_id] = max(sizes.get(sheet_id, 0), len(batch_ballots(grades)))
+    return sum(sizes.values())
+
+
+def batch_ballots(grades) -> list[dict]:
+    # why: an entry holds a list of ballots (a batch); a bare dict is a batch of one.
+    return [grades] if isinstance(grades, dict) else list(grades)
+
+
+def batch_differences(sheet: PaperSheet) -> dict:
+    """What differs between the two clerks' entries of a batch (EVA-1 cross-check): the ballot
+    counts and, ballot by ballot, each subject whose grade differs."""
+    entries = list(sheet.entries.select_related("clerk").order_by("id"))
+    if len(entries) != 2:
+        return {"clerks": [e.clerk for e in entries], "counts": [], "rows": []}
+    a, b = (batch_ballots(e.grades) for e in entries)
+    subjects = {s.pk: s for s in sheet.evaluation.subjects.select_related("person")}
+    rows = []
+    for i in range(min(len(a), len(b))):
+        for sid, subject in subjects.items():
+            ga, gb = a[i].get(str(sid)), b[i].get(str(sid))
+            if ga != gb:
+                rows.append({"ballot": i + 1, "subject": subject, "a": ga, "b": gb})
+    return {"clerks": [e.clerk for e in entries], "counts": [len(a), len(b)], "rows": rows}
+
+
 @transaction.atomic
-def do_enter_paper_sheet(clerk, evaluation: Evaluation, sheet_no: str, grades: dict) -> PaperSheet:
-    """Key in a paper ballot. Two different clerks enter each sheet; it is counted only when both
-    entries match, and a mismatch is reported (EVA-1)."""
+def do_enter_paper_batch(
+    clerk, evaluation: Evaluation, batch_no: str, ballots: list[dict]
+) -> PaperSheet:
+    """Key in a batch of paper ballots (一批纸质票). Two different clerks key each batch; it is
+    counted only when both entries agree ballot by ballot, else it is marked as a mismatch
+    with the differing positions recorded (no grades in the event) (EVA-1)."""
     _status(evaluation, EvaluationStatus.VOTING)
-    sheet_no = _text(sheet_no, "sheet_no", _("票号"))
-    grades = _grades(evaluation, grades)
-    sheet = PaperSheet.objects.filter(evaluation=evaluation, sheet_no=sheet_no).first()
-    if sheet is None:
-        if evaluation.codes.count() + evaluation.sheets.count() >= evaluation.eligible_voters:
-            raise InvalidInput(_("票数已达参评人数，不能再录入。"), field="sheet_no")
-        sheet = PaperSheet.objects.create(evaluation=evaluation, sheet_no=sheet_no)
-    elif sheet.status != SheetStatus.PENDING:
-        raise InvalidInput(_("该票已%s。") % sheet.get_status_display(), field="sheet_no")
-    if sheet.entries.filter(clerk=clerk).exists():
-        raise InvalidInput(_("同一张票须由另一名录入员复核录入。"), field="sheet_no")
-    PaperEntry.objects.create(
-        sheet=sheet, clerk=clerk, grades={str(k): v for k, v in grades.items()}
+    batch_no = _text(batch_no, "sheet_no", _("批号"))
+    if not ballots:
+        raise InvalidInput(_("请至少录入一张选票。"), field="grades")
+    ballots = [_grades(evaluation, g) for g in ballots]
+    sheet = (
+        PaperSheet.objects.select_for_update()
+        .filter(evaluation=evaluation, sheet_no=batch_no)
+        .first()
     )
-    entries = list(sheet.entries.all())
-    if len(entries) == 2:
-        first = {int(k): v for k, v in entries[0].grades.items()}
-        if first == grades:
+    if sheet is not None and sheet.status != SheetStatus.PENDING:
+        raise InvalidInput(
+            _("批号 %(n)s 已%(s)s。") % {"n": batch_no, "s": sheet.get_status_display()},
+            field="sheet_no",
+        )
+    if sheet is not None and sheet.entries.filter(clerk=clerk).exists():
+        raise InvalidInput(
+            _("您已录入过批号 %s，须由另一名录入员复核录入。") % batch_no, field="sheet_no"
+        )
+    keyed = [] if sheet is None else [len(batch_ballots(e.grades)) for e in sheet.entries.all()]
+    already = max(keyed, default=0)
+    extra = max(0, len(ballots) - already)
+    total = evaluation.codes.count() + paper_ballots_keyed(evaluation) + extra
+    if total > evaluation.eligible_voters:
+        raise InvalidInput(
+            _("投票码与纸质票合计不能超过参评人数 %d。") % evaluation.eligible_voters,
+            field="sheet_no",
+        )
+    if sheet is None:
+        sheet = PaperSheet.objects.create(evaluation=evaluation, sheet_no=batch_no)
+    PaperEntry.objects.create(
+        sheet=sheet, clerk=clerk, grades=[{str(k): v for k, v in g.items()} for g in ballots]
+    )
+    payload = {"sheet": batch_no, "ballots": len(ballots)}
+    if sheet.entries.count() == 2:
+        diff = batch_differences(sheet)
+        if not diff["rows"] and diff["counts"][0] == diff["counts"][1]:
             sheet.status = SheetStatus.COUNTED
-            _add_ballots(evaluation, grades)
-            record(clerk, "evaluation.paper.counted", evaluation, {"sheet": sheet_no})
+            for g in ballots:
+                _add_ballots(evaluation, g)
+            action = "evaluation.paper.counted"
         else:
             sheet.status = SheetStatus.MISMATCH
-            record(clerk, "evaluation.paper.mismatch", evaluation, {"sheet": sheet_no})
+            action = "evaluation.paper.mismatch"
+            payload["counts"] = diff["counts"]
+            payload["differences"] = [[r["ballot"], r["subject"].pk] for r in diff["rows"]]
         sheet.save(update_fields=["status"])
     else:
-        record(clerk, "evaluation.paper.entered", evaluation, {"sheet": sheet_no})
+        action = "evaluation.paper.entered"
+    record(clerk, action, evaluation, payload)
+    return sheet
+
+
+def do_enter_paper_sheet(clerk, evaluation: Evaluation, sheet_no: str, grades: dict) -> PaperSheet:
+    """Key in one paper ballot: a batch of one (EVA-1)."""
+    return do_enter_paper_batch(clerk, evaluation, sheet_no, [grades])
+
+
+@transaction.atomic
+def do_rekey_paper_batch(actor, sheet: PaperSheet) -> PaperSheet:
+    """Resolve a mismatch by re-keying: both entries are discarded and the batch waits for two
+    fresh entries. The event keeps who keyed it and where they differed (EVA-1)."""
+    sheet = PaperSheet.objects.select_for_update().get(pk=sheet.pk)
+    _status(sheet.evaluation, EvaluationStatus.VOTING)
+    if sheet.status != SheetStatus.MISMATCH:
+        raise InvalidInput(_("只有录入不一致的批次需要重新录入。"), field="sheet_no")
+    diff = batch_differences(sheet)
+    sheet.entries.all().delete()
+    sheet.status = SheetStatus.PENDING
+    sheet.save(update_fields=["status"])
+    record(
+        actor,
+        "evaluation.paper.rekey",
+        sheet.evaluation,
+        {
+            "sheet": sheet.sheet_no,
+            "discarded_clerks": [c.get_username() for c in diff["clerks"]],
+            "counts": diff["counts"],
+            "differences": [[r["ballot"], r["subject"].pk] for r in diff["rows"]],
+        },
+    )
     return sheet
 
 
@@ -291,6 +380,12 @@ def rate(evaluation: Evaluation, counts: dict[str, int]) -> tuple[str, str]:
 def do_close_voting(actor, evaluation: Evaluation) -> Evaluation:
     """Count: reshuffle the box, tally, rate, flag two unqualified years in a row (EVA-3)."""
     _status(evaluation, EvaluationStatus.VOTING)
+    open_batches = evaluation.sheets.exclude(status=SheetStatus.COUNTED).count()
+    if open_batches:
+        raise InvalidInput(
+            _("尚有 %d 批纸质票未经两人录入一致，请先完成录入或重新录入后再结束测评。")
+            % open_batches
+        )
     rows = list(evaluation.ballots.values_list("subject_id", "grade"))
     random.SystemRandom().shuffle(rows)
     evaluation.ballots.all().delete()
@@ -316,7 +411,6 @@ def do_close_voting(actor, evaluation: Evaluation) -> Evaluation:
         {
             "ballots": len(rows),
             "results": results,
-            "pending_sheets": evaluation.sheets.exclude(status=SheetStatus.COUNTED).count(),
         },
     )
     for subject in evaluation.subjects.all():
