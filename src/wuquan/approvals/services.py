@@ -629,9 +629,10 @@ def do_complete_step(
     # the case lock, so nothing changes them before this transaction ends.
     # (the step's post is loaded only if `require_post` must decide, with its error message)
     # (and whether the user is appointed to each row's post that day: no query of its own)
+    # .order_by(): the model's ordering starts with "case", which joins the case table to sort
     rows = CaseStep.objects.filter(
         Q(pk=step.pk) | Q(case_id=case.pk, state__in=(StepState.READY, StepState.CLAIMED))
-    )
+    ).order_by()
     appointed_q = _appointed_q(user, when)
     if appointed_q is not None:
         rows = rows.annotate(appointed=appointed_q)

@@ -55,11 +55,18 @@ def effective_all(rules: list[Rule], as_of: datetime) -> dict[str, Effective]:
     """`effective` for several rules with one query (the inline dispatch runs per event)."""
     newest: dict[str, RuleSetting] = {}
     if rules:
+        # the newest (valid_from, then version) per rule, as `effective`; picked here rather
+        # than sorted by the database (a tiny, append-only table; cheaper to ask unsorted)
         settings = RuleSetting.objects.filter(
             rule_code__in=[r.code for r in rules], valid_from__lte=as_of
-        ).order_by("rule_code", "-valid_from", "-version")
+        ).order_by()
         for setting in settings:
-            newest.setdefault(setting.rule_code, setting)
+            known = newest.get(setting.rule_code)
+            if known is None or (setting.valid_from, setting.version) > (
+                known.valid_from,
+                known.version,
+            ):
+                newest[setting.rule_code] = setting
     out = {}
     for rule in rules:
         setting = newest.get(rule.code)
