@@ -1,7 +1,8 @@
 """Fixtures for the approvals tests: a small world (approvals.sample) and helpers."""
 
 import pytest
-from approvals_helpers import pdf
+
+from .approvals_helpers import pdf
 
 
 @pytest.fixture

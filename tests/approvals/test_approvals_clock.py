@@ -1,12 +1,13 @@
 """The clock: step and case deadlines in working days, 补正 and special procedures (APR-2, CAT-5)."""
 
 import pytest
-from approvals_helpers import at, pdf
 
 from wuquan.approvals import services
 from wuquan.approvals.models import CaseStatus, StepState
 from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
 from wuquan.ledger.models import Event
+
+from .approvals_helpers import at, pdf
 
 
 @pytest.fixture

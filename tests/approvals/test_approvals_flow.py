@@ -4,12 +4,13 @@ import re
 from decimal import Decimal
 
 import pytest
-from approvals_helpers import at, pdf
 
 from wuquan.approvals import services
 from wuquan.approvals.models import Case, CaseStatus, CaseStep, StepState
 from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
 from wuquan.ledger.models import Event
+
+from .approvals_helpers import at, pdf
 
 
 def submit(world, files, area=100, when=None):

@@ -5,11 +5,12 @@ change nothing."""
 import re
 
 import pytest
-from approvals_helpers import pdf
 
 from wuquan.approvals import services
 from wuquan.approvals.models import Case, Consultation, StepState
 from wuquan.ledger.models import Event
+
+from .approvals_helpers import pdf
 
 
 @pytest.fixture

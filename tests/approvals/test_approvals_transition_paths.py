@@ -8,13 +8,14 @@ service's own post check decides, and the rule looks for itself.
 from datetime import date
 
 import pytest
-from approvals_helpers import at
 
 from wuquan.approvals import services
 from wuquan.approvals.models import StepState
 from wuquan.common.exceptions import NotPermitted
 from wuquan.ledger.models import Event
 from wuquan.supervision.models import Alarm
+
+from .approvals_helpers import at
 
 
 def _accepted_case(world, online_files):

@@ -1,10 +1,11 @@
 """Staff pages: secret ballots through the UI, the village ledger and objections (DEC-5, DEC-10)."""
 
 import pytest
-from dec_helpers import meeting_at_vote
 from django.contrib.auth import get_user_model
 
 from wuquan.decisions.models import Choice, MatterKind, SecretBallot, VoteMarker
+
+from .dec_helpers import meeting_at_vote
 
 pytestmark = pytest.mark.django_db
 

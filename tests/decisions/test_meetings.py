@@ -4,7 +4,6 @@ from datetime import date, datetime
 from fractions import Fraction
 
 import pytest
-from dec_helpers import FRIDAY_LATE, MONDAY, SATURDAY, SH, make_body, meeting_at_vote
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +21,8 @@ from wuquan.decisions.models import (
 )
 from wuquan.decisions.selectors import decision_for
 from wuquan.ledger.models import Event
+
+from .dec_helpers import FRIDAY_LATE, MONDAY, SATURDAY, SH, make_body, meeting_at_vote
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,6 @@
 import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
-from sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 from wuquan.common.exceptions import InvalidInput
 from wuquan.ledger.models import Event
@@ -16,6 +15,8 @@ from wuquan.supervision.services import (
     do_check_alarm,
     do_close_alarm,
 )
+
+from .sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
-from sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 from wuquan.common.exceptions import InvalidInput, NotPermitted
 from wuquan.common.rules import Finding, Rule
@@ -16,6 +15,8 @@ from wuquan.ledger.models import Event
 from wuquan.supervision import engine, registry
 from wuquan.supervision.models import Alarm, AlarmStatus, RuleSetting
 from wuquan.supervision.services import do_change_rule_setting, do_create_inspection_round
+
+from .sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 SH = ZoneInfo("Asia/Shanghai")
 

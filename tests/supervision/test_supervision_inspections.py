@@ -4,13 +4,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
 from wuquan.ledger.models import Event
 from wuquan.supervision import engine
 from wuquan.supervision.models import Alarm, InspectionRecord
 from wuquan.supervision.services import do_create_inspection_round, do_file_inspection
+
+from .sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")

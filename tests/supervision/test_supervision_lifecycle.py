@@ -5,7 +5,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
 from wuquan.common.rules import Finding
@@ -18,6 +17,8 @@ from wuquan.supervision.services import (
     do_check_alarm,
     do_close_alarm,
 )
+
+from .sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
-from sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 from wuquan.supervision import demo, engine
 from wuquan.supervision.models import Alarm, Complaint, InspectionRound, Notification
 from wuquan.supervision.services import do_assign_alarm, do_create_inspection_round
+
+from .sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
