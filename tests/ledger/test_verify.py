@@ -264,3 +264,35 @@ def test_aud2_verify_reports_the_same_with_and_without_the_prefetch_thread(
     assert (p.position, p.checkpoint) == (11, False) and "actor" in p.what
     put(5, {"node_hash": bytes(32)})
     assert (problem().position, problem().checkpoint) == (5, False)
+
+
+def test_aud2_batches_after_a_cleared_false_alarm_or_a_separator_are_still_checked(db, monkeypatch):
+    """Small batches (PostgreSQL's batched path; SQLite's per-row path reads in batches of
+    the same size): a value that needs JSON escaping (flagged, cleared by parsing the leaf)
+    and one holding the batch separator 0x01 (that batch goes row by row) do not stop the
+    check of later batches, and each later tampering is reported at its own position."""
+    from wuquan.ledger import verification
+
+    monkeypatch.setattr(verification, "_BATCH", 4)
+    with transaction.atomic():
+        record('user:a"b', "test.escaped", ("case", "0"))
+        record("system", "test.sep", ("case\x01x", "1"))
+        for i in range(2, 13):
+            record("system", "test.plain", ("case", str(i)))
+    do_create_checkpoint()
+    assert verify_log().ok and verify_log().root == selectors.tree_head()[1]
+    original = bytes(row(9)["node_hash"])
+    put(9, {"node_hash": bytes(32)})
+    p = problem()
+    assert (p.position, p.checkpoint) == (9, False) and "node_hash" in p.what
+    put(9, {"node_hash": original})
+    put(6, {"actor": "user:x"})
+    p = problem()
+    assert (p.position, p.checkpoint) == (6, False) and "actor" in p.what
+    put(6, {"actor": "system"})
+    put(5, {"leaf": row(5)["leaf"].replace("test.plain", "test.plane")})
+    p = problem()
+    assert (p.position, p.checkpoint) == (5, False) and "leaf" in p.what
+    sql("DELETE FROM ledger_event WHERE {index} = %s", [5])
+    p = problem()
+    assert (p.position, p.checkpoint) == (5, False) and "next stored index is 6" in p.what
