@@ -74,3 +74,24 @@ def test_org1_ended_appointment_no_longer_grants_visibility(township_clerk):
     appt = selectors.person_of(township_clerk).appointments.get()
     services.do_end_appointment(appt, date(2024, 6, 30))
     assert selectors.units_visible_to(township_clerk).count() == 0
+
+
+@pytest.mark.django_db
+def test_org4_an_ended_appointment_is_not_a_held_post_even_while_another_person_holds_it():
+    """ORG-4: tenure ends on the end date; a successor's current appointment on the same post
+    must not make the predecessor a holder again (the conditions bind one appointment)."""
+    from wuquan.org.models import Appointment, Person, UnitKind
+
+    unit = Unit.objects.create(code="u", name="测试局", kind=UnitKind.DISTRICT_BODY)
+    post = Post.objects.create(unit=unit, code="p", name="审核岗", risk_class="B")
+    former = Person.objects.create(name="前任")
+    current = Person.objects.create(name="现任")
+    Appointment.objects.create(
+        person=former, post=post, start=date(2020, 1, 1), end=date(2024, 12, 31)
+    )
+    Appointment.objects.create(person=current, post=post, start=date(2025, 1, 1))
+    on = date(2026, 3, 2)
+    assert list(selectors.posts_held(current, on)) == [post]
+    assert list(selectors.posts_held(former, on)) == []
+    assert list(selectors.holders_of(post, on)) == [current]
+    assert list(selectors.posts_held(former, date(2024, 6, 1))) == [post]

@@ -30,20 +30,23 @@ def posts_held(person: Person | None, on: date | None = None):
     if person is None:
         return Post.objects.none()
     on = on or timezone.localdate()
-    return (
-        Post.objects.filter(appointments__person=person, appointments__start__lte=on)
-        .filter(Q(appointments__end__isnull=True) | Q(appointments__end__gte=on))
-        .distinct()
-    )
+    # why: one filter() call, so all conditions apply to the SAME appointment (two calls on
+    # a multi-valued relation join it twice: an ended appointment plus anyone else's current
+    # one on the post would pass).
+    return Post.objects.filter(
+        Q(appointments__end__isnull=True) | Q(appointments__end__gte=on),
+        appointments__person=person,
+        appointments__start__lte=on,
+    ).distinct()
 
 
 def holders_of(post: Post, on: date | None = None):
     on = on or timezone.localdate()
-    return (
-        Person.objects.filter(appointments__post=post, appointments__start__lte=on)
-        .filter(Q(appointments__end__isnull=True) | Q(appointments__end__gte=on))
-        .distinct()
-    )
+    return Person.objects.filter(
+        Q(appointments__end__isnull=True) | Q(appointments__end__gte=on),
+        appointments__post=post,
+        appointments__start__lte=on,
+    ).distinct()
 
 
 def role_names(user) -> set[str]:
