@@ -1,6 +1,7 @@
 """Recompute the whole log from the stored events and check every stored hash (AUD-2).
 
-`verify_log()` streams the events in index order through a raw cursor and checks, per row:
+`verify_log()` reads the events in index order — on PostgreSQL as aggregated batches
+(`BATCHED`, below), on SQLite row by row through a raw cursor — and checks, per row:
 the indices are gapless from 0; leaf_hash = H(leaf); the leaf's own "index" is the row's;
 the projected columns (action, actor, subject_type, subject_id) agree with the leaf; node_hash
 is that of the recomputed tree. Tree heads are not stored per row (docs/decisions/0002): the
