@@ -296,3 +296,12 @@ def test_aud2_batches_after_a_cleared_false_alarm_or_a_separator_are_still_check
     sql("DELETE FROM ledger_event WHERE {index} = %s", [5])
     p = problem()
     assert (p.position, p.checkpoint) == (5, False) and "next stored index is 6" in p.what
+
+
+def test_aud2_hashes_moved_across_a_row_boundary_are_caught_at_the_first_row(log):
+    """Joined, node hashes of 16 and 48 bytes read like two of 32: each row's own counts."""
+    first, second = bytes(row(12)["node_hash"]), bytes(row(13)["node_hash"])
+    put(12, {"node_hash": first[:16]})
+    put(13, {"node_hash": first[16:] + second})
+    p = problem()
+    assert (p.position, p.checkpoint) == (12, False) and "node_hash" in p.what

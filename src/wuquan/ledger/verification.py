@@ -341,15 +341,23 @@ _OWN = (b'","index":', b',"payload":')
 def _batch_sql() -> str:
     q = connection.ops.quote_name
     index = q("index")
+    # why coalesce: a NULL would be skipped by string_agg and could let a value holding the
+    # separator realign the pieces; as a separator it can only add pieces (caught by count)
     cols = "".join(
-        f", convert_to(string_agg({c}, chr(1)), 'UTF8')"
+        f", convert_to(string_agg(coalesce({c}, chr(1)), chr(1)), 'UTF8')"
         for c in ("leaf", "action", "actor", "subject_type", "subject_id")
+    )
+    # why: joined hashes lose the rows' boundaries; a 16-byte hash next to a 48-byte one
+    # would join to the same bytes, so every stored hash must be 32 bytes (NULL counts as not)
+    sizes = (
+        "bool_and(coalesce(octet_length(leaf_hash) = 32 AND octet_length(node_hash) = 32, false))"
     )
     # why: the aggregates read the rows in the ordered subquery's order (all of them the
     # same order: one input stream); a different order could only make the batch fail its
     # comparisons and go to the per-row path, which orders explicitly.
     return (
-        f"SELECT count(*), string_agg(leaf_hash, ''::bytea), string_agg(node_hash, ''::bytea)"
+        f"SELECT count(*), {sizes}, string_agg(leaf_hash, ''::bytea), "
+        f"string_agg(node_hash, ''::bytea)"
         f"{cols} FROM (SELECT * FROM {q('ledger_event')} WHERE {index} >= %s "
         f"AND {index} < %s ORDER BY {index}) e"
     )
@@ -438,7 +446,9 @@ def _check_batch(a, b, row, stack, lock):
     the first Problem among them; _GAP or _PER_ROW when the per-row path must decide."""
     if None in row or row[0] != b - a:
         return _GAP  # (a NULL where the schema allows none goes the same way)
-    count, leaf_hashes, node_hashes, *blobs = row
+    count, sizes_ok, leaf_hashes, node_hashes, *blobs = row
+    if not sizes_ok:
+        return _PER_ROW  # a stored hash that is not 32 bytes: only row by row can tell
     leaves, actions, actors, types, ids = (blob.split(_SEP) for blob in blobs)
     if not len(leaves) == len(actions) == len(actors) == len(types) == len(ids) == count:
         return _PER_ROW  # a value holds the separator: only row by row can tell
