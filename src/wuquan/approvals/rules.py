@@ -153,6 +153,28 @@ def _warn_dates(today, thresholds: dict, limits: list[int]) -> dict[int, object]
     return out
 
 
+def _step_findings(steps, text, today):
+    """One finding per open step row — the shape both step-time rules share; inputs say
+    whether the deadline rests on the provisional calendar (APR-2)."""
+    rows, numbers = _step_rows(steps)
+    for pk, case_id, name, due, prov, unit_id, post_id, limit in rows:
+        yield Finding(
+            STEP,
+            str(pk),
+            text % {"no": numbers.get(case_id) or case_id, "step": name, "due": due},
+            inputs={
+                "case": case_id,
+                "deadline": due.isoformat(),
+                "limit_days": limit,
+                "as_of_date": today.isoformat(),
+                "provisional": prov,
+            },
+            unit_id=unit_id,
+            post_id=post_id,
+            key=f"deadline:{due.isoformat()}",
+        )
+
+
 def step_due_soon(as_of: datetime, thresholds: dict):
     """APR-5 预警: an open step whose deadline is today or within the warning window."""
     from .models import CaseStep, StepState
@@ -182,46 +204,14 @@ def step_due_soon(as_of: datetime, thresholds: dict):
             per_limit |= Q(limit_days=limit, deadline__lte=last)
         near &= per_limit
     text = _("办件 %(no)s 的环节“%(step)s”将于 %(due)s 到期，请抓紧办理")
-    rows, numbers = _step_rows(_steps_open_at(as_of, near))
-    for pk, case_id, name, due, prov, unit_id, post_id, limit in rows:
-        yield Finding(
-            STEP,
-            str(pk),
-            text % {"no": numbers.get(case_id) or case_id, "step": name, "due": due},
-            inputs={
-                "case": case_id,
-                "deadline": due.isoformat(),
-                "limit_days": limit,
-                "as_of_date": today.isoformat(),
-                "provisional": prov,
-            },
-            unit_id=unit_id,
-            post_id=post_id,
-            key=f"deadline:{due.isoformat()}",
-        )
+    yield from _step_findings(_steps_open_at(as_of, near), text, today)
 
 
 def step_overdue(as_of: datetime, thresholds: dict):
     """SUP-2 黄牌: an open step past its own deadline, even when the case is on time."""
     today = _day(as_of)
     text = _("办件 %(no)s 的环节“%(step)s”已超过环节时限 %(due)s 仍未办结")
-    rows, numbers = _step_rows(_steps_open_at(as_of, Q(deadline__lt=today)))
-    for pk, case_id, name, due, prov, unit_id, post_id, limit in rows:
-        yield Finding(
-            STEP,
-            str(pk),
-            text % {"no": numbers.get(case_id) or case_id, "step": name, "due": due},
-            inputs={
-                "case": case_id,
-                "deadline": due.isoformat(),
-                "limit_days": limit,
-                "as_of_date": today.isoformat(),
-                "provisional": prov,
-            },
-            unit_id=unit_id,
-            post_id=post_id,
-            key=f"deadline:{due.isoformat()}",
-        )
+    yield from _step_findings(_steps_open_at(as_of, Q(deadline__lt=today)), text, today)
 
 
 def case_overdue(as_of: datetime, thresholds: dict):
