@@ -8,6 +8,7 @@ docs/decisions/0002-ledger-no-per-row-root.md).
 """
 
 import json
+from functools import cached_property
 
 from django.db import models
 from django.db.models.signals import pre_delete
@@ -39,8 +40,9 @@ class Event(models.Model):
     def __str__(self):
         return f"#{self.index} {self.action}"
 
-    @property
+    @cached_property
     def data(self) -> dict:
+        # why: a row is immutable once written, and the inline rules read the payload often
         return json.loads(self.leaf)
 
     @property
@@ -50,10 +52,17 @@ class Event(models.Model):
 
 class AppendLock(models.Model):
     """One row; every append transaction updates it first, so appends serialise (PostgreSQL
-    row lock, SQLite write lock) and indices stay gapless."""
+    row lock, SQLite write lock) and indices stay gapless.
+
+    `generation` moves by a random step in every append transaction: a process that remembers
+    the generation its own last committed append left (and the tree's frontier then) knows,
+    from the one locking UPDATE, whether anyone appended since — and can skip reading the
+    frontier back (ledger.services; a random step, so a restored backup or a rolled-back
+    transaction cannot land on a remembered value by counting)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     appends = models.BigIntegerField(default=0)
+    generation = models.BigIntegerField(default=0)
 
     def __str__(self):
         return f"append lock ({self.appends} append transactions)"

@@ -5,14 +5,21 @@ serialised by updating the single AppendLock row at the first append of a transa
 one transaction the tree's frontier is kept in memory (validated against Django's savepoint
 bookkeeping, see `_TxState`), so an append costs one INSERT and amortised O(1) hashing: the
 frontier is folded into a tree head only when one is asked for (checkpoints, proofs, the API).
+
+Across transactions, each connection remembers the frontier its last committed append
+transaction left and the lock row's `generation` then. The locking UPDATE returns the new
+generation; when the one before it is the remembered one, nobody appended since and the
+frontier is not read back (one statement instead of three per append transaction). Otherwise
+it is read from the store, and every `cached_under_lock` value on the connection is dropped.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -64,18 +71,35 @@ def describe_subject(subject: Any) -> tuple[str, str]:
     return type(subject).__name__, str(subject)
 
 
+# the lock row's generation moves by a random step in [1, GENERATIONS) per append transaction
+GENERATIONS = 1 << 62
+
+
 class _TxState:
     """The frontier cached for the current transaction on this connection.
 
     Valid only while our marker callback is still queued in `connection.run_on_commit`:
     Django drops queued callbacks when the transaction or the savepoint they were queued in
     rolls back, and runs (then drops) them on commit. So a stale frontier is never reused.
+    On commit the marker of the connection's newest state leaves its frontier and the lock
+    generation for the connection's next append transaction (`_frontier_for_append`); an
+    append that failed leaves no newest state (`record`), so nothing is left.
     """
 
-    def __init__(self, frontier: merkle.Frontier, savepoints: tuple):
+    def __init__(self, frontier: merkle.Frontier, savepoints: tuple, generation: int | None):
         self.frontier = frontier
         self.savepoints = savepoints
-        self.marker = lambda: None
+        self.generation = generation
+
+        def marker():
+            # why: callbacks run on the committing thread, so `connection` is this one
+            if getattr(connection, "_wuquan_ledger_state", None) is self:
+                connection._wuquan_ledger_committed = (
+                    self.generation,
+                    merkle.Frontier(self.frontier.size, self.frontier.hashes),
+                )
+
+        self.marker = marker
         transaction.on_commit(self.marker)
 
     def is_current(self) -> bool:
@@ -88,6 +112,29 @@ def _load_frontier() -> merkle.Frontier:
     return frontier_at(current_size())
 
 
+def _take_lock() -> tuple[int | None, int | None]:
+    """Take the append lock for this transaction: (generation now, generation before), or
+    None for either when the database cannot say it in the one statement."""
+    step = secrets.randbelow(GENERATIONS - 1) + 1
+    if connection.features.can_return_columns_from_insert:  # UPDATE … RETURNING too
+        q = connection.ops.quote_name
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {q(AppendLock._meta.db_table)} "
+                f"SET {q('appends')} = {q('appends')} + 1, "
+                f"{q('generation')} = ({q('generation')} + %s) %% %s "
+                f"WHERE {q('id')} = 1 RETURNING {q('generation')}",
+                [step, GENERATIONS],
+            )
+            row = cur.fetchone()
+        if row is not None:
+            return row[0], (row[0] - step) % GENERATIONS
+    elif AppendLock.objects.filter(pk=1).update(appends=F("appends") + 1):
+        return None, None
+    AppendLock.objects.create(pk=1, appends=1, generation=step)
+    return step, None
+
+
 def _frontier_for_append() -> merkle.Frontier:
     state: _TxState | None = getattr(connection, "_wuquan_ledger_state", None)
     savepoints = tuple(connection.savepoint_ids)
@@ -95,15 +142,55 @@ def _frontier_for_append() -> merkle.Frontier:
         if savepoints != state.savepoints:
             # why: a marker queued at this depth goes away if this savepoint rolls back.
             state = _TxState(
-                merkle.Frontier(state.frontier.size, state.frontier.hashes), savepoints
+                merkle.Frontier(state.frontier.size, state.frontier.hashes),
+                savepoints,
+                state.generation,
             )
             connection._wuquan_ledger_state = state
         return state.frontier
-    if not AppendLock.objects.filter(pk=1).update(appends=F("appends") + 1):
-        AppendLock.objects.create(pk=1, appends=1)
-    state = _TxState(_load_frontier(), savepoints)
+    generation, before = _take_lock()
+    remembered = getattr(connection, "_wuquan_ledger_committed", None)
+    if before is not None and remembered is not None and remembered[0] == before:
+        frontier = merkle.Frontier(remembered[1].size, remembered[1].hashes)
+    else:
+        # someone else appended (or we cannot tell): read the frontier back, and drop what
+        # was cached on the strength of nobody else having written
+        connection._wuquan_ledger_cached = {}
+        frontier = _load_frontier()
+    state = _TxState(frontier, savepoints, generation)
     connection._wuquan_ledger_state = state
     return state.frontier
+
+
+T = TypeVar("T")
+
+
+def cached_under_lock(key: str, load: Callable[[], T]) -> T:
+    """For event subscribers: `load()`'s result, kept on this connection across transactions
+    while no other connection appends to the log.
+
+    Only for data that is never changed without an event recorded in the same transaction
+    (so another process changing it also moves the lock generation, which empties the cache
+    at this connection's next append), and only valid when called while this transaction
+    holds the append lock — inside a `subscribe`d function; anywhere else `load()` runs
+    every time. Where this process changes the data, call `forget(key)`.
+    """
+    state: _TxState | None = getattr(connection, "_wuquan_ledger_state", None)
+    if state is None or not state.is_current():
+        return load()
+    cached = getattr(connection, "_wuquan_ledger_cached", None)
+    if cached is None:
+        cached = connection._wuquan_ledger_cached = {}
+    if key not in cached:
+        cached[key] = load()
+    return cached[key]
+
+
+def forget(key: str) -> None:
+    """Drop `cached_under_lock(key, …)` on this connection (call where the data changes)."""
+    cached = getattr(connection, "_wuquan_ledger_cached", None)
+    if cached is not None:
+        cached.pop(key, None)
 
 
 def record(
@@ -118,7 +205,8 @@ def record(
     `actor`: a user, a model instance, a string or None (system); `action`: a dotted verb
     such as "approvals.case.accepted"; `subject`: a model instance or (type, id);
     `payload`: JSON-able details; `at`: when it happened (defaults to now; imports pass
-    their own time). Event rules subscribed by supervision run before this returns.
+    their own time). Event rules subscribed by supervision run before this returns; they
+    find `subject` itself as `event.subject_instance` when it is a model instance.
     """
     if not connection.in_atomic_block:
         with transaction.atomic():
@@ -157,6 +245,9 @@ def record(
     except Exception:
         connection._wuquan_ledger_state = None
         raise
+    # why: subscribers (the inline rules) may read the in-memory subject the caller just
+    # saved in this transaction instead of loading its row again; None for (type, id)
+    event.subject_instance = subject if getattr(subject, "_meta", None) is not None else None
     for fn in _subscribers:
         fn(event)
     return event

@@ -1,0 +1,156 @@
+"""AUD-1: across transactions a connection reuses the frontier its last committed append left,
+when the append lock's generation says nobody else appended since — and reads it back from
+the store whenever it cannot be sure (another connection appended, a failed insert, a
+rollback, a generation moved by hand). Each case ends with the stored tree checked against a
+full recompute, so a wrongly reused frontier fails here."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from wuquan.ledger import merkle, proofs, record, selectors
+from wuquan.ledger.models import AppendLock, Event
+from wuquan.ledger.services import _subscribers, cached_under_lock, forget, subscribe
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _log_is_whole():
+    events = list(Event.objects.order_by("index"))
+    assert [e.index for e in events] == list(range(len(events)))
+    leaves = [merkle.leaf_hash(e.leaf.encode()) for e in events]
+    assert all(proofs.root_at(n) == merkle.root(leaves[:n]) for n in range(1, len(leaves) + 1))
+    return selectors.tree_head() == (len(leaves), merkle.root(leaves))
+
+
+def _event_reads(queries) -> list[str]:
+    table = Event._meta.db_table
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT") and table in q["sql"]]
+
+
+def _in_another_connection(fn):
+    """Run fn in a thread, which Django gives its own database connection."""
+    errors = []
+
+    def target():
+        try:
+            fn()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    assert not errors, errors
+
+
+def test_aud1_next_transaction_on_the_same_connection_does_not_read_the_frontier_back():
+    record("system", "test.one", ("t", 1))
+    with CaptureQueriesContext(connection) as ctx:
+        record("system", "test.two", ("t", 2))
+        record("system", "test.three", ("t", 3))
+    assert _event_reads(ctx.captured_queries) == []
+    assert _log_is_whole()
+
+
+def test_aud1_an_append_by_another_connection_makes_the_next_one_read_the_frontier_back():
+    record("system", "test.mine", ("t", 1))
+    _in_another_connection(lambda: record("system", "test.theirs", ("t", 2)))
+    with CaptureQueriesContext(connection) as ctx:
+        event = record("system", "test.mine-again", ("t", 3))
+    assert event.index == 2
+    assert _event_reads(ctx.captured_queries)
+    assert _log_is_whole()
+
+
+def test_aud1_a_rolled_back_transaction_leaves_the_last_committed_frontier():
+    record("system", "test.kept", ("t", 1))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        for i in range(3):
+            record("system", "test.lost", ("t", i))
+        raise RuntimeError
+    with CaptureQueriesContext(connection) as ctx:
+        event = record("system", "test.after", ("t", 2))
+    assert event.index == 1
+    assert _event_reads(ctx.captured_queries) == []  # the rollback undid the generation too
+    assert _log_is_whole()
+
+
+def test_aud1_a_failed_insert_that_is_caught_leaves_nothing_to_reuse():
+    record("system", "test.first", ("t", 1))
+    with transaction.atomic():
+        record("system", "test.second", ("t", 2))
+        # a row in the way of the next index: the INSERT fails, the caller's savepoint
+        # rolls it back, and the transaction still commits
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {Event._meta.db_table} (index, at, actor, action, subject_type,"
+                " subject_id, leaf, leaf_hash, node_hash) VALUES (2, %s, 'x', 'x', '', '', "
+                "'{}', %s, %s)".replace("(index,", f"({connection.ops.quote_name('index')},"),
+                [selectors_now(), b"\0" * 32, b"\0" * 32],
+            )
+        try:
+            with transaction.atomic():
+                record("system", "test.blocked", ("t", 3))
+        except Exception:
+            pass
+        with connection.cursor() as cur:
+            cur.execute(
+                f"DELETE FROM {Event._meta.db_table} WHERE {connection.ops.quote_name('index')} = 2"
+            )
+    with CaptureQueriesContext(connection) as ctx:
+        event = record("system", "test.third", ("t", 4))
+    assert event.index == 2
+    assert _event_reads(ctx.captured_queries)  # read back: the failed append left nothing
+    assert _log_is_whole()
+
+
+def selectors_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def test_aud1_a_generation_moved_behind_the_connections_back_makes_it_read_back():
+    record("system", "test.one", ("t", 1))
+    # as a restored backup or a hand edit would: the remembered generation is no longer the
+    # one before the next lock
+    AppendLock.objects.filter(pk=1).update(generation=12345)
+    with CaptureQueriesContext(connection) as ctx:
+        record("system", "test.two", ("t", 2))
+    assert _event_reads(ctx.captured_queries)
+    assert _log_is_whole()
+
+
+def test_aud1_cached_under_lock_lasts_until_another_connection_appends_or_forget():
+    loads = []
+    seen = []
+
+    here = threading.current_thread()
+
+    def subscriber(event):
+        if threading.current_thread() is here:  # the other connection's loads are its own
+            seen.append(cached_under_lock("test.key", lambda: loads.append(1) or len(loads)))
+
+    subscribe(subscriber)
+    try:
+        record("system", "test.a", ("t", 1))
+        record("system", "test.b", ("t", 2))
+        assert seen == [1, 1]  # loaded once, kept across the two transactions
+        forget("test.key")
+        record("system", "test.c", ("t", 3))
+        assert seen[-1] == 2
+        _in_another_connection(lambda: record("system", "test.theirs", ("t", 4)))
+        record("system", "test.d", ("t", 5))
+        assert seen[-1] == 3  # another connection appended: dropped and loaded again
+    finally:
+        _subscribers.remove(subscriber)
+    # outside the append lock nothing is kept
+    assert cached_under_lock("test.key", lambda: "fresh") == "fresh"
+    assert _log_is_whole()
