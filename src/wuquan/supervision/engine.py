@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wuquan.common.rules import Finding, Rule
-from wuquan.ledger import record
+from wuquan.ledger import cached_under_lock, record
 
 from . import registry
 from .models import Alarm, AlarmStatus, Outcome, RuleSetting
@@ -51,16 +51,22 @@ def effective(rule: Rule, as_of: datetime) -> Effective:
     return Effective({**rule.thresholds, **setting.thresholds}, setting.version, setting.enabled)
 
 
-def effective_all(rules: list[Rule], as_of: datetime) -> dict[str, Effective]:
-    """`effective` for several rules with one query (the inline dispatch runs per event)."""
+def effective_all(
+    rules: list[Rule], as_of: datetime, settings: list[RuleSetting] | None = None
+) -> dict[str, Effective]:
+    """`effective` for several rules with one query (the inline dispatch runs per event), or
+    none when `settings` (every RuleSetting row, as `_settings_rows` gives) is passed."""
     newest: dict[str, RuleSetting] = {}
     if rules:
-        # the newest (valid_from, then version) per rule, as `effective`; picked here rather
-        # than sorted by the database (a tiny, append-only table; cheaper to ask unsorted)
-        settings = RuleSetting.objects.filter(
-            rule_code__in=[r.code for r in rules], valid_from__lte=as_of
-        ).order_by()
+        codes = {r.code for r in rules}
+        if settings is None:
+            # the newest (valid_from, then version) per rule, as `effective`; picked here
+            # rather than sorted by the database (a tiny, append-only table)
+            settings = RuleSetting.objects.filter(rule_code__in=codes, valid_from__lte=as_of)
+            settings = settings.order_by()
         for setting in settings:
+            if setting.rule_code not in codes or setting.valid_from > as_of:
+                continue
             known = newest.get(setting.rule_code)
             if known is None or (setting.valid_from, setting.version) > (
                 known.valid_from,
@@ -77,6 +83,17 @@ def effective_all(rules: list[Rule], as_of: datetime) -> dict[str, Effective]:
                 {**rule.thresholds, **setting.thresholds}, setting.version, setting.enabled
             )
     return out
+
+
+SETTINGS_CACHE_KEY = "supervision.rule_settings"
+
+
+def _settings_rows() -> list[RuleSetting]:
+    """Every RuleSetting row, kept between events while no other connection writes to the log
+    (`ledger.cached_under_lock`): a setting is only ever added by `do_set_rule`, which records
+    `supervision.rule_setting.changed` in the same transaction, and saving one here drops the
+    cache (models.py). The inline checks then cost no settings query per event."""
+    return cached_under_lock(SETTINGS_CACHE_KEY, lambda: list(RuleSetting.objects.order_by()))
 
 
 def aware(as_of: datetime | None) -> datetime:
@@ -174,7 +191,7 @@ def on_event(event) -> None:
     rules = registry.rules_for_action(event.action)
     if not rules:
         return
-    in_force = effective_all(rules, event.at)  # why: one query for every matching rule
+    in_force = effective_all(rules, event.at, _settings_rows())
     for rule in rules:
         eff = in_force[rule.code]
         if not eff.enabled:

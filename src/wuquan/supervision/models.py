@@ -8,6 +8,8 @@ each of which records the exercise of power in the ledger.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from wuquan.common.rules import SEVERITIES
@@ -41,6 +43,17 @@ class RuleSetting(models.Model):
 
     def __str__(self):
         return f"{self.rule_code} v{self.version}"
+
+
+@receiver([post_save, post_delete], sender=RuleSetting, dispatch_uid="sup-rulesetting-forget")
+def _forget_cached_settings(sender, **kwargs):
+    """The inline checks keep the settings while the log says nobody else wrote
+    (engine._settings_rows); a change made on this connection drops them here."""
+    from wuquan.ledger import forget
+
+    from .engine import SETTINGS_CACHE_KEY
+
+    forget(SETTINGS_CACHE_KEY)
 
 
 class AlarmStatus(models.TextChoices):
