@@ -81,3 +81,56 @@ def test_apr3_a_stranger_is_refused_and_nothing_is_recorded(world, online_files)
     assert Event.objects.count() == n
     step.refresh_from_db()
     assert step.state == StepState.READY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_apr3_two_clerks_completing_one_step_at_once_complete_it_once(world, online_files):
+    """The case lock (approvals/locking.py) orders them: the second clerk waits for the
+    first's commit, then reads the step done and is refused. Needs a server that makes the
+    second wait on the row lock: PostgreSQL (pytest-django's in-memory SQLite fails a
+    blocked lock at once; SQLite's IMMEDIATE transactions order writers anyway)."""
+    import threading
+
+    from django.db import connection, connections
+
+    from wuquan.common.exceptions import RuleViolation
+    from wuquan.ledger import services as ledger_services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock waits need PostgreSQL; SQLite serialises whole transactions")
+    case = _accepted_case(world, online_files)
+    step = _review_step(case)
+    first_holds_lock = threading.Event()
+    outcomes = {}
+
+    def hold(event):
+        if threading.current_thread().name == "first":
+            first_holds_lock.set()
+            threading.Event().wait(0.5)  # the second clerk arrives while we hold the lock
+
+    def clerk(name):
+        try:
+            if name == "second":
+                first_holds_lock.wait(5)
+            services.do_complete_step(step, world.users["chengban"], name, at=at(2026, 3, 3, 10))
+            outcomes[name] = "done"
+        except RuleViolation as exc:
+            outcomes[name] = str(exc)
+        finally:
+            connections.close_all()
+
+    ledger_services.subscribe(hold)
+    try:
+        threads = [threading.Thread(target=clerk, args=(n,), name=n) for n in ("first", "second")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    finally:
+        ledger_services._subscribers.remove(hold)
+    assert outcomes["first"] == "done"
+    assert "不能重复办理" in outcomes["second"]
+    step.refresh_from_db()
+    assert step.state == StepState.DONE and step.opinion == "first"
+    done = Event.objects.filter(action="approvals.step.completed", subject_id=str(step.pk))
+    assert done.count() == 1

@@ -351,6 +351,20 @@ def _missing(req, done: set[str]) -> list[str]:
     return [m for r in arg for m in _missing(r, done)]
 
 
+def _held_case(event, case_id):
+    """The case (with its flow) of the step the recording service passed to `record` — the
+    rows it saved in this transaction — or None when it must be read."""
+    from .models import Case, CaseStep
+
+    step = getattr(event, "subject_instance", None)
+    if not isinstance(step, CaseStep) or not CaseStep.case.is_cached(step):
+        return None
+    case = step.case
+    if case.pk != case_id or not Case.flow.is_cached(case):
+        return None
+    return case
+
+
 def step_out_of_order(event, thresholds: dict):
     """APR-3 黄牌: a step done before the step(s) the flow puts before it (skipped or out of
     order). The acceptance (受理) counts as done once the case was accepted."""
@@ -364,13 +378,16 @@ def step_out_of_order(event, thresholds: dict):
     if not task or not case_id or p.get("step_kind") == ACCEPT_KIND:
         return
     # why: inline on every step: only the acceptance time and the flow's id and checksum
-    # (graph_of is cached per version id + checksum and reads the BPMN text only on a miss).
-    case = (
-        Case.objects.select_related("flow")
-        .only("accepted_at", "flow__checksum")
-        .filter(pk=case_id)
-        .first()
-    )
+    # (graph_of is cached per version id + checksum and reads the BPMN text only on a miss),
+    # from the case the completing service holds under its lock when it passed the step
+    case = _held_case(event, case_id)
+    if case is None:
+        case = (
+            Case.objects.select_related("flow")
+            .only("accepted_at", "flow__checksum")
+            .filter(pk=case_id)
+            .first()
+        )
     if case is None or case.flow is None:
         return
     graph = flows.graph_of(case.flow)

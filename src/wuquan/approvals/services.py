@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ from wuquan.org.selectors import person_of, posts_held, role_names
 from wuquan.workdays import services as deadlines
 from wuquan.workdays.calendar import compute_deadline
 
-from . import engine
+from . import engine, locking
 from .models import (
     ApiToken,
     Case,
@@ -122,26 +122,6 @@ def holds_post(user, post: Post, at: datetime) -> bool:
     return (
         person is not None
         and posts_held(person, timezone.localdate(at)).filter(pk=post.pk).exists()
-    )
-
-
-def _appointed_q(user, at: datetime):
-    """`Exists` over the outer row's `post_id`: the user's person has an appointment to that
-    post in force on the day of `at` (start on or before, no end or end on or after) — what
-    the APR-3 rule checks. None when the user has no person.
-
-    When true, `require_post` holds too; when false the caller still runs `require_post`, which
-    decides (its query may accept more: posts_held joins the end date separately)."""
-    from wuquan.org.models import Appointment
-
-    person = _person(user)
-    if person is None:
-        return None
-    day = timezone.localdate(at)
-    return Exists(
-        Appointment.objects.filter(
-            person_id=person.pk, post_id=OuterRef("post_id"), start__lte=day
-        ).filter(Q(end__isnull=True) | Q(end__gte=day))
     )
 
 
@@ -279,22 +259,6 @@ def _lock(case: Case) -> Case:
         .defer("flow__bpmn_xml")
         .get(pk=case.pk)
     )
-
-
-def _lock_for_step(case: Case) -> Case:
-    """`_lock` for a step completion: the case's own columns, and of its item and flow only
-    what a completion reads (item code and area for the payload and certificate number, flow
-    id and checksum for the cached spec); anything else loads on access, as does the
-    deadline (needed only when the case finishes)."""
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("item", "flow")
-        .only(*_CASE_COLUMNS, "item__code", "item__area", "flow__checksum")
-        .get(pk=case.pk)
-    )
-
-
-_CASE_COLUMNS = tuple(f.name for f in Case._meta.concrete_fields)
 
 
 def _condition_data(version, raw: dict) -> dict:
@@ -624,19 +588,13 @@ def do_complete_step(
     Records one event: `approvals.case.result` (decision steps), `approvals.case.delivered`
     (送达) or `approvals.step.completed` (every other step)."""
     when = _when(at)
-    case = _lock_for_step(step.case)
-    # why: one read for the step and the case's other open rows (sync_steps needs them), under
-    # the case lock, so nothing changes them before this transaction ends.
-    # (the step's post is loaded only if `require_post` must decide, with its error message)
-    # (and whether the user is appointed to each row's post that day: no query of its own)
-    # .order_by(): the model's ordering starts with "case", which joins the case table to sort
-    rows = CaseStep.objects.filter(
-        Q(pk=step.pk) | Q(case_id=case.pk, state__in=(StepState.READY, StepState.CLAIMED))
-    ).order_by()
-    appointed_q = _appointed_q(user, when)
-    if appointed_q is not None:
-        rows = rows.annotate(appointed=appointed_q)
-    rows = list(rows)
+    # why: two reads, in SQL built once (locking.py: the ORM's compilation was a fifth of the
+    # transition): the case under its lock, then the step and the case's other open rows
+    # (sync_steps needs them), each row saying whether the user is appointed to its post that
+    # day (no query of its own; the step's post is loaded only if `require_post` must decide,
+    # with its error message)
+    case = locking.lock_case_for_step(step.case_id)
+    rows = locking.step_and_open_steps(step.pk, case.pk, _person_id(user), timezone.localdate(when))
     step = next((r for r in rows if r.pk == step.pk), None)
     if step is None:
         raise CaseStep.DoesNotExist("CaseStep matching query does not exist.")
