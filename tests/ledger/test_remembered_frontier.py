@@ -154,3 +154,22 @@ def test_aud1_cached_under_lock_lasts_until_another_connection_appends_or_forget
     # outside the append lock nothing is kept
     assert cached_under_lock("test.key", lambda: "fresh") == "fresh"
     assert _log_is_whole()
+
+
+def test_aud1_a_database_without_update_returning_reads_the_frontier_back_every_time(
+    monkeypatch,
+):
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    record("system", "test.one", ("t", 1))
+    with CaptureQueriesContext(connection) as ctx:
+        record("system", "test.two", ("t", 2))
+    assert _event_reads(ctx.captured_queries)
+    assert AppendLock.objects.get(pk=1).appends >= 2
+    assert _log_is_whole()
+
+
+def test_aud1_a_missing_lock_row_is_made_again():
+    AppendLock.objects.all().delete()
+    record("system", "test.one", ("t", 1))
+    assert AppendLock.objects.get(pk=1).appends == 1
+    assert _log_is_whole()

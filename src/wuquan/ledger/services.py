@@ -112,27 +112,36 @@ def _load_frontier() -> merkle.Frontier:
     return frontier_at(current_size())
 
 
+def _ensure_lock_row() -> None:
+    """Create the lock row if it is missing (migration 0002 makes it; a flushed test database
+    has none). Concurrent creators do not fail: the loser waits for the winner's row."""
+    AppendLock.objects.bulk_create([AppendLock(pk=1)], ignore_conflicts=True)
+
+
 def _take_lock() -> tuple[int | None, int | None]:
     """Take the append lock for this transaction: (generation now, generation before), or
     None for either when the database cannot say it in the one statement."""
     step = secrets.randbelow(GENERATIONS - 1) + 1
-    if connection.features.can_return_columns_from_insert:  # UPDATE … RETURNING too
-        q = connection.ops.quote_name
-        with connection.cursor() as cur:
-            cur.execute(
-                f"UPDATE {q(AppendLock._meta.db_table)} "
-                f"SET {q('appends')} = {q('appends')} + 1, "
-                f"{q('generation')} = ({q('generation')} + %s) %% %s "
-                f"WHERE {q('id')} = 1 RETURNING {q('generation')}",
-                [step, GENERATIONS],
-            )
-            row = cur.fetchone()
-        if row is not None:
-            return row[0], (row[0] - step) % GENERATIONS
-    elif AppendLock.objects.filter(pk=1).update(appends=F("appends") + 1):
-        return None, None
-    AppendLock.objects.create(pk=1, appends=1, generation=step)
-    return step, None
+    for _attempt in range(2):
+        if connection.features.can_return_columns_from_insert:  # UPDATE … RETURNING too
+            q = connection.ops.quote_name
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"UPDATE {q(AppendLock._meta.db_table)} "
+                    f"SET {q('appends')} = {q('appends')} + 1, "
+                    f"{q('generation')} = ({q('generation')} + %s) %% %s "
+                    f"WHERE {q('id')} = 1 RETURNING {q('generation')}",
+                    [step, GENERATIONS],
+                )
+                row = cur.fetchone()
+            if row is not None:
+                return row[0], (row[0] - step) % GENERATIONS
+        elif AppendLock.objects.filter(pk=1).update(
+            appends=F("appends") + 1, generation=(F("generation") + step) % GENERATIONS
+        ):
+            return None, None
+        _ensure_lock_row()
+    raise RuntimeError("the ledger's append lock row cannot be created")
 
 
 def _frontier_for_append() -> merkle.Frontier:
@@ -263,7 +272,8 @@ def do_create_checkpoint() -> tuple[Checkpoint | None, bool]:
 
     with transaction.atomic():
         if not AppendLock.objects.filter(pk=1).update(appends=F("appends")):
-            AppendLock.objects.create(pk=1)
+            _ensure_lock_row()
+            AppendLock.objects.filter(pk=1).update(appends=F("appends"))
         size, root = selectors.tree_head()
         latest = Checkpoint.objects.order_by("-size").first()
         if size == 0:
