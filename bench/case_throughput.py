@@ -3,10 +3,13 @@ run, save) + ledger record + worklist rows (CaseStep) — over N cases, beside a
 SpiffWorkflow transition of the same flow in the same run (APR-3, SUP-1).
 
 figure = median transition (ms) with the supervision rules subscribed inline (half of the
-cases), and without them (the other half: the platform's own cost); baselines = bare in-memory `task.run()` + engine steps, and
-the same with the JSON restore/save a stored case needs; ratio = figure / bare-with-JSON
+cases), and without them (the other half: the platform's own cost); baselines = bare
+in-memory `task.run()` + engine steps, and the same with the JSON restore/save a stored case needs; ratio = figure / bare-with-JSON
 (goal ≤ 5). N defaults to 1,000 cases (setting up 10,000 cases through the services takes too
-long for `make bench`; WUQUAN_BENCH_CASES=10000 runs the full size). Run:
+long for `make bench`; WUQUAN_BENCH_CASES=10000 runs the full size). After the setup the
+database is settled (VACUUM ANALYZE + CHECKPOINT on PostgreSQL, ANALYZE + WAL checkpoint on
+SQLite) so that neither autovacuum nor a checkpoint lands in the timed part; the load average
+before and after the timed part is recorded (the machine is shared). Run:
 `.venv/bin/python bench/case_throughput.py`.
 """
 
@@ -55,6 +58,21 @@ def _bare(flow, flows, engine, TaskState, stock) -> tuple[float, float]:
     return in_memory, time.perf_counter() - t0
 
 
+def _settle(database: str) -> None:
+    """After the setup's bulk of writes, before any timing: statistics, visibility map and a
+    checkpoint, so neither autovacuum nor a checkpoint starts in the middle of the timed
+    transitions (a live database has long since had both)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if database == "postgresql":
+            cur.execute("VACUUM ANALYZE")
+            cur.execute("CHECKPOINT")
+        else:
+            cur.execute("ANALYZE")
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def run(database: str) -> dict:
     from django.core.management import call_command
     from django.db import transaction
@@ -88,6 +106,7 @@ def run(database: str) -> dict:
                 case = services.do_accept_case(sub.case, world.users["window"], marks)
                 steps.append(case.steps.get(state=StepState.READY, unit__code="t-scjg"))
     setup_seconds = time.perf_counter() - setup_started
+    _settle(database)
 
     from wuquan.ledger import services as ledger_services
 
@@ -114,6 +133,7 @@ def run(database: str) -> dict:
         return wrapper
 
     ledger_own, rules_part = [], []
+    load_before = os.getloadavg()
     orig_record = services.record
     services.record = timed(orig_record, "record")
     ledger_services._subscribers[:] = [timed(fn, "rules") for fn in saved]
@@ -161,6 +181,8 @@ def run(database: str) -> dict:
         "median_in_inline_rules": round(statistics.median(rules_part) * 1000, 3),
         "inline_rules_subscribed": len(saved),
         "setup_seconds": round(setup_seconds, 1),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
 
 
