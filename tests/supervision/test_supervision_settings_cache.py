@@ -72,3 +72,19 @@ def test_sup1_a_setting_changed_by_another_connection_applies_to_the_next_event(
     _elsewhere(lambda: do_change_rule_setting("system:test", CODE, {}, "停用", enabled=False))
     _paid("2", 5)
     assert not _raised("2")
+
+
+def test_sup1_a_setting_change_that_rolls_back_leaves_nothing_cached(temp_rule):
+    from django.db import transaction
+
+    temp_rule(_event_rule())
+    _paid("1", 5)
+    assert _raised("1")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        do_change_rule_setting("system:test", CODE, {}, "停用", enabled=False)
+        _paid("2", 5)  # read the settings (rule disabled) inside the doomed transaction
+        assert not _raised("2")
+        raise RuntimeError("the change is abandoned")
+    assert not RuleSetting.objects.exists()
+    _paid("3", 5)
+    assert _raised("3")

@@ -86,10 +86,19 @@ class _TxState:
     append that failed leaves no newest state (`record`), so nothing is left.
     """
 
-    def __init__(self, frontier: merkle.Frontier, savepoints: tuple, generation: int | None):
+    def __init__(
+        self,
+        frontier: merkle.Frontier,
+        savepoints: tuple,
+        generation: int | None,
+        cached: dict | None = None,
+    ):
         self.frontier = frontier
         self.savepoints = savepoints
         self.generation = generation
+        # `cached_under_lock` values loaded in this transaction: kept for later transactions
+        # only if it commits (they may have read its own uncommitted changes)
+        self.cached = dict(cached or {})
 
         def marker():
             # why: callbacks run on the committing thread, so `connection` is this one
@@ -98,6 +107,7 @@ class _TxState:
                     self.generation,
                     merkle.Frontier(self.frontier.size, self.frontier.hashes),
                 )
+                _committed_cache().update(self.cached)
 
         self.marker = marker
         transaction.on_commit(self.marker)
@@ -154,6 +164,7 @@ def _frontier_for_append() -> merkle.Frontier:
                 merkle.Frontier(state.frontier.size, state.frontier.hashes),
                 savepoints,
                 state.generation,
+                state.cached,
             )
             connection._wuquan_ledger_state = state
         return state.frontier
@@ -174,6 +185,13 @@ def _frontier_for_append() -> merkle.Frontier:
 T = TypeVar("T")
 
 
+def _committed_cache() -> dict:
+    cached = getattr(connection, "_wuquan_ledger_cached", None)
+    if cached is None:
+        cached = connection._wuquan_ledger_cached = {}
+    return cached
+
+
 def cached_under_lock(key: str, load: Callable[[], T]) -> T:
     """For event subscribers: `load()`'s result, kept on this connection across transactions
     while no other connection appends to the log.
@@ -182,24 +200,27 @@ def cached_under_lock(key: str, load: Callable[[], T]) -> T:
     (so another process changing it also moves the lock generation, which empties the cache
     at this connection's next append), and only valid when called while this transaction
     holds the append lock — inside a `subscribe`d function; anywhere else `load()` runs
-    every time. Where this process changes the data, call `forget(key)`.
+    every time. Where this process changes the data, call `forget(key)`. A value loaded in a
+    transaction outlives it only if the transaction commits.
     """
     state: _TxState | None = getattr(connection, "_wuquan_ledger_state", None)
     if state is None or not state.is_current():
         return load()
-    cached = getattr(connection, "_wuquan_ledger_cached", None)
-    if cached is None:
-        cached = connection._wuquan_ledger_cached = {}
-    if key not in cached:
-        cached[key] = load()
-    return cached[key]
+    if key in state.cached:
+        return state.cached[key]
+    committed = _committed_cache()
+    if key in committed:
+        return committed[key]
+    value = state.cached[key] = load()
+    return value
 
 
 def forget(key: str) -> None:
     """Drop `cached_under_lock(key, …)` on this connection (call where the data changes)."""
-    cached = getattr(connection, "_wuquan_ledger_cached", None)
-    if cached is not None:
-        cached.pop(key, None)
+    _committed_cache().pop(key, None)
+    state: _TxState | None = getattr(connection, "_wuquan_ledger_state", None)
+    if state is not None:
+        state.cached.pop(key, None)
 
 
 def record(
