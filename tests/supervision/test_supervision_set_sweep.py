@@ -214,6 +214,38 @@ def test_sup2_set_sweep_does_not_raise_again_a_breach_key_the_commission_closed(
     assert open_alarm(rule.code, rnd.pk).breach_key == "due:2026-03-13"
 
 
+def test_sup2_set_sweep_checks_as_usual_a_finding_whose_key_moved_since_the_statement(
+    org, temp_rule
+):
+    """The engine inserts without a second look only what the statement cleared (same subject,
+    same key); a Finding built from data changed in between goes through raise_alarm."""
+    rnd = new_round(org, "r")
+
+    def moved_findings(as_of, thresholds, subject_ids=None):
+        for f in _round_findings(as_of, thresholds, subject_ids):
+            yield Finding(f.subject_type, f.subject_id, f.message, key="due:2026-03-13")
+
+    rule = temp_rule(
+        Rule(
+            "SUP-2-test-moved",
+            "t",
+            "c",
+            "黄牌",
+            breaches=BreachSet(ROUND, _flagged_rounds, moved_findings),
+        )
+    )
+    closed = engine.raise_alarm(
+        rule,
+        Finding(ROUND, str(rnd.pk), "earlier", key="due:2026-03-13"),
+        at("2026-03-08 09:00"),
+        engine.effective(rule, at("2026-03-08 09:00")),
+    )
+    do_close_alarm(org["jiwei"], closed, Outcome.RECTIFY.value, "已督促")
+    summary = engine.run_sweeps(at("2026-03-09 09:00"), [rule.code])
+    assert summary.per_rule[rule.code] == {"found": 1, "raised": 0, "cleared": 0}
+    assert not Alarm.objects.filter(rule_code=rule.code).exclude(status=AlarmStatus.CLOSED)
+
+
 def test_sup2_set_sweep_nothing_to_query_clears_the_open_alarms(org, temp_rule):
     state = {"query": True}
 

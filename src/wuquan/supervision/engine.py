@@ -127,6 +127,23 @@ def raise_alarm(
     )
     if handled:
         return None
+    return _insert_alarm(rule, finding, at, eff, event_indices)
+
+
+def _insert_alarm(
+    rule: Rule,
+    finding: Finding,
+    at: datetime,
+    eff: Effective,
+    event_indices: tuple[int, ...] = (),
+) -> Alarm | None:
+    """Insert the alarm for `finding` and record it, once the caller knows that no alarm is
+    open for the rule and subject and that no closed one handled this breach key."""
+    subject = {
+        "rule_code": rule.code,
+        "subject_type": finding.subject_type,
+        "subject_id": str(finding.subject_id),
+    }
     indices = sorted(set(finding.event_indices) | set(event_indices))
     try:
         with transaction.atomic():
@@ -276,7 +293,7 @@ a AS (
     SELECT id, subject_type, subject_id, raised_at, condition_cleared_at FROM {alarm}
     WHERE rule_code = %s AND NOT (status = 'closed')
 )
-SELECT 'n', NULL, (SELECT count(*) FROM b)
+SELECT 'n', NULL, NULL, (SELECT count(*) FROM b)
 UNION ALL
 """
 NOT_HANDLED = """NOT EXISTS (
@@ -287,7 +304,7 @@ NOT_HANDLED = """NOT EXISTS (
 COMPARE_SQL = {
     "postgresql": COMPARE_HEAD
     + """SELECT CASE WHEN a.id IS NULL THEN 'raise' WHEN b.subj IS NULL THEN 'clear' ELSE 'back'
-    END, b.subj, a.id
+    END, b.subj, b.bkey, a.id
 FROM b FULL JOIN a ON a.subject_id = b.subj AND a.subject_type = b.stype
 WHERE (a.id IS NULL AND """
     + NOT_HANDLED
@@ -295,13 +312,13 @@ WHERE (a.id IS NULL AND """
 OR (b.subj IS NULL AND a.condition_cleared_at IS NULL AND a.raised_at <= %s)
 OR (b.subj IS NOT NULL AND a.condition_cleared_at <= %s)""",
     "sqlite": COMPARE_HEAD
-    + """SELECT CASE WHEN a.id IS NULL THEN 'raise' ELSE 'back' END, b.subj, a.id
+    + """SELECT CASE WHEN a.id IS NULL THEN 'raise' ELSE 'back' END, b.subj, b.bkey, a.id
 FROM b LEFT JOIN a ON a.subject_id = b.subj AND a.subject_type = b.stype
 WHERE (a.id IS NULL AND """
     + NOT_HANDLED
     + """) OR a.condition_cleared_at <= %s
 UNION ALL
-SELECT 'clear', NULL, a.id FROM a LEFT JOIN b ON b.subj = a.subject_id AND b.stype = a.subject_type
+SELECT 'clear', NULL, NULL, a.id FROM a LEFT JOIN b ON b.subj = a.subject_id AND b.stype = a.subject_type
 WHERE b.subj IS NULL AND a.condition_cleared_at IS NULL AND a.raised_at <= %s""",
 }
 RAISE_CHUNK = 500  # subjects whose Findings are built per query (an IN list each)
@@ -334,10 +351,10 @@ def compare_sql(rule: Rule, breaches, as_of: datetime) -> tuple[str, tuple]:
     return template.format(breaches=sql, alarm=alarm_table), args
 
 
-def _compare(rule: Rule, breaches, as_of: datetime) -> tuple[int, list[str], list, list]:
-    """(breaches found, subjects to raise, alarm ids to clear, alarm ids whose breach is
-    back) for a BreachSet query as of `as_of`, read in one statement."""
-    found, subjects, clear, back = 0, [], [], []
+def _compare(rule: Rule, breaches, as_of: datetime) -> tuple[int, dict[str, str], list, list]:
+    """(breaches found, {subject to raise: its breach key}, alarm ids to clear, alarm ids whose
+    breach is back) for a BreachSet query as of `as_of`, read in one statement."""
+    found, subjects, clear, back = 0, {}, [], []
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             # why: the planner overestimates open steps past a date (done steps hold the past
@@ -345,16 +362,16 @@ def _compare(rule: Rule, breaches, as_of: datetime) -> tuple[int, list[str], lis
             # takes 40–200 ms (bench/sweep.py); for this transaction only
             cur.execute("SET LOCAL jit = off")
         cur.execute(*compare_sql(rule, breaches, as_of))
-        for kind, subject, n in cur.fetchall():
+        for kind, subject, key, n in cur.fetchall():
             if kind == "n":
                 found = n
             elif kind == "raise":
-                subjects.append(subject)
+                subjects[subject] = key
             elif kind == "clear":
                 clear.append(n)
             else:
                 back.append(n)
-    return found, list(dict.fromkeys(subjects)), clear, back
+    return found, subjects, clear, back
 
 
 def _sweep_breach_set(rule: Rule, as_of: datetime, eff: Effective) -> dict:
@@ -363,10 +380,16 @@ def _sweep_breach_set(rule: Rule, as_of: datetime, eff: Effective) -> dict:
     bs = rule.breaches
     with transaction.atomic():
         found, subjects, clear, back = _compare(rule, bs.query(as_of, eff.thresholds), as_of)
-        raised = 0
-        for k in range(0, len(subjects), RAISE_CHUNK):
-            for f in bs.findings(as_of, eff.thresholds, subjects[k : k + RAISE_CHUNK]):
-                raised += raise_alarm(rule, f, as_of, eff) is not None
+        raised, todo = 0, list(subjects)
+        for k in range(0, len(todo), RAISE_CHUNK):
+            for f in bs.findings(as_of, eff.thresholds, todo[k : k + RAISE_CHUNK]):
+                if f.subject_type == bs.subject_type and subjects.get(f.subject_id) == f.key:
+                    # why not raise_alarm: the statement just found no open alarm and no closed
+                    # one of this key (a concurrent raise meets the unique index)
+                    alarm = _insert_alarm(rule, f, as_of, eff)
+                else:  # the data moved since the statement: check as usual
+                    alarm = raise_alarm(rule, f, as_of, eff)
+                raised += alarm is not None
         # why the guards: even an empty `pk__in` costs a query compilation (~0.5 ms per rule)
         for alarm in Alarm.objects.filter(pk__in=back) if back else ():
             alarm.condition_cleared_at = None
