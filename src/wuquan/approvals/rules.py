@@ -7,10 +7,11 @@ reads the approvals tables, the catalog, the org and the ledger only.
   indexed reads per event). Live services already refuse most of these breaches; the checks
   catch what comes in another way (history imported from a legacy system, department systems
   through the API, a service changed later) — the ledger is what is watched, not the UI.
-- Sweeps (time limits) are set-based: one query over `CaseStep` / `Case` each, read as of
-  `as_of` (a step counts as open at `as_of` when it had started and was not yet done; a case is
-  not flagged while a suspension — 补正 or a special procedure — spans `as_of`), so a past day
-  can be replayed (`wuquan supervise --as-of`). bench/sweep.py measures them on 10^6 cases.
+- Sweeps (time limits) are set-based: one query over `CaseStep` / `Case` each (a `BreachSet`:
+  the engine compares it with the open alarms in SQL), read as of `as_of` (a step counts as
+  open at `as_of` when it had started and was not yet done; a case is not flagged while a
+  suspension — 补正 or a special procedure — spans `as_of`), so a past day can be replayed
+  (`wuquan supervise --as-of`). bench/sweep.py measures them on 10^6 cases.
 
 docs/supervision.md lists every rule with its clause, severity, thresholds and kind.
 """
