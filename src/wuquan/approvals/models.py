@@ -124,6 +124,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["unit", "status"], name="approvals_case_unit_status"),
             models.Index(fields=["item", "status"], name="approvals_case_item_status"),
+            # why: SUP-2-case-overdue reads the cases open (finished_at null) or, for a replay,
+            # finished after the replayed time, and past their promised day: both arms from
+            # this one index (bench/sweep.py: a scan of every case otherwise)
+            models.Index(fields=["finished_at", "due"], name="approvals_case_finished_due"),
         ]
 
     def __str__(self):
@@ -233,6 +237,17 @@ class CaseStep(models.Model):
         indexes = [
             models.Index(fields=["post", "state"], name="approvals_step_post_state"),
             models.Index(fields=["state", "deadline"], name="approvals_step_state_deadline"),
+            # why: the step-time sweeps (SUP-2, APR-5) read open steps by deadline, and all they
+            # need from the index alone (bench/sweep.py); key columns rather than INCLUDE, which
+            # SQLite lacks (Django warns on every migrate)
+            models.Index(
+                fields=["deadline", "case", "started_at", "id"],
+                condition=Q(state__in=(StepState.READY, StepState.CLAIMED)),
+                name="approvals_step_open_deadline",
+            ),
+            # why: a replay of a past time also reads the steps done after it (bench/sweep.py:
+            # every done step otherwise)
+            models.Index(fields=["completed_at"], name="approvals_step_completed"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["case", "task_id"], name="approvals_step_task_once"),

@@ -7,10 +7,11 @@ reads the approvals tables, the catalog, the org and the ledger only.
   indexed reads per event). Live services already refuse most of these breaches; the checks
   catch what comes in another way (history imported from a legacy system, department systems
   through the API, a service changed later) — the ledger is what is watched, not the UI.
-- Sweeps (time limits) are set-based: one query over `CaseStep` / `Case` each, read as of
-  `as_of` (a step counts as open at `as_of` when it had started and was not yet done; a case is
-  not flagged while a suspension — 补正 or a special procedure — spans `as_of`), so a past day
-  can be replayed (`wuquan supervise --as-of`). bench/sweep.py measures them on 10^6 cases.
+- Sweeps (time limits) are set-based: one query over `CaseStep` / `Case` each (a `BreachSet`:
+  the engine compares it with the open alarms in SQL), read as of `as_of` (a step counts as
+  open at `as_of` when it had started and was not yet done; a case is not flagged while a
+  suspension — 补正 or a special procedure — spans `as_of`), so a past day can be replayed
+  (`wuquan supervise --as-of`). bench/sweep.py measures them on 10^6 cases.
 
 docs/supervision.md lists every rule with its clause, severity, thresholds and kind.
 """
@@ -25,7 +26,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wuquan.common.rules import SEVERITY_RED, SEVERITY_WARNING, SEVERITY_YELLOW, Finding, Rule
+from wuquan.common.rules import (
+    SEVERITY_RED,
+    SEVERITY_WARNING,
+    SEVERITY_YELLOW,
+    BreachSet,
+    Finding,
+    Rule,
+    dated_key,
+    subject_text,
+)
 from wuquan.workdays.calendar import CalendarUnknown, add_working_days
 
 STEP = "approvals.casestep"
@@ -83,6 +93,7 @@ def _steps_open_at(as_of: datetime, deadline_q: Q):
 
 STEP_COLUMNS = (
     "pk", "case_id", "name", "deadline", "provisional", "unit_id", "post_id", "limit_days",
+    "sweep_key",
 )  # fmt: skip
 
 
@@ -102,6 +113,13 @@ def _step_rows(qs) -> tuple[list, dict]:
             Case.objects.filter(pk__in=ids[k : k + 5000]).order_by().values_list("pk", "receipt_no")
         )
     return rows, numbers
+
+
+def _only(qs, subject_ids):
+    """`qs` narrowed to the given subjects (a BreachSet's `findings` for a few of them)."""
+    if subject_ids is None:
+        return qs
+    return qs.filter(pk__in=[int(i) for i in subject_ids])
 
 
 def _person_and_user(payload: dict):
@@ -157,7 +175,7 @@ def _step_findings(steps, text, today):
     """One finding per open step row — the shape both step-time rules share; inputs say
     whether the deadline rests on the provisional calendar (APR-2)."""
     rows, numbers = _step_rows(steps)
-    for pk, case_id, name, due, prov, unit_id, post_id, limit in rows:
+    for pk, case_id, name, due, prov, unit_id, post_id, limit, key in rows:
         yield Finding(
             STEP,
             str(pk),
@@ -171,12 +189,31 @@ def _step_findings(steps, text, today):
             },
             unit_id=unit_id,
             post_id=post_id,
-            key=f"deadline:{due.isoformat()}",
+            key=key,
         )
 
 
-def step_due_soon(as_of: datetime, thresholds: dict):
-    """APR-5 预警: an open step whose deadline is today or within the warning window."""
+def _step_breach_set(steps_at, text) -> BreachSet:
+    """A step-time rule as a BreachSet: `steps_at(as_of, thresholds)` gives the breaching
+    steps (or None); key = the step's deadline, so a moved deadline is a new breach."""
+
+    def query(as_of: datetime, thresholds: dict):
+        steps = steps_at(as_of, thresholds)
+        if steps is None:
+            return None
+        return steps.annotate(
+            sweep_subject=subject_text(), sweep_key=dated_key("deadline:", "deadline")
+        )
+
+    def findings(as_of: datetime, thresholds: dict, subject_ids=None):
+        steps = query(as_of, thresholds)
+        if steps is not None:
+            yield from _step_findings(_only(steps, subject_ids), text, _day(as_of))
+
+    return BreachSet(STEP, query, findings)
+
+
+def _steps_due_soon(as_of: datetime, thresholds: dict):
     from .models import CaseStep, StepState
 
     today = _day(as_of)
@@ -195,7 +232,7 @@ def step_due_soon(as_of: datetime, thresholds: dict):
     try:
         warn = _warn_dates(today, thresholds, limits)
     except CalendarUnknown:
-        return
+        return None
     top = max(warn.values())
     near = Q(deadline__gte=today, deadline__lte=top)
     if len(set(warn.values())) > 1:
@@ -203,33 +240,56 @@ def step_due_soon(as_of: datetime, thresholds: dict):
         for limit, last in warn.items():
             per_limit |= Q(limit_days=limit, deadline__lte=last)
         near &= per_limit
-    text = _("办件 %(no)s 的环节“%(step)s”将于 %(due)s 到期，请抓紧办理")
-    yield from _step_findings(_steps_open_at(as_of, near), text, today)
+    return _steps_open_at(as_of, near)
+
+
+def _steps_overdue(as_of: datetime, thresholds: dict):
+    return _steps_open_at(as_of, Q(deadline__lt=_day(as_of)))
+
+
+STEP_DUE_SOON = _step_breach_set(
+    _steps_due_soon, _("办件 %(no)s 的环节“%(step)s”将于 %(due)s 到期，请抓紧办理")
+)
+STEP_OVERDUE = _step_breach_set(
+    _steps_overdue, _("办件 %(no)s 的环节“%(step)s”已超过环节时限 %(due)s 仍未办结")
+)
+
+
+def step_due_soon(as_of: datetime, thresholds: dict):
+    """APR-5 预警: an open step whose deadline is today or within the warning window."""
+    return STEP_DUE_SOON.sweep(as_of, thresholds)
 
 
 def step_overdue(as_of: datetime, thresholds: dict):
     """SUP-2 黄牌: an open step past its own deadline, even when the case is on time."""
-    today = _day(as_of)
-    text = _("办件 %(no)s 的环节“%(step)s”已超过环节时限 %(due)s 仍未办结")
-    yield from _step_findings(_steps_open_at(as_of, Q(deadline__lt=today)), text, today)
+    return STEP_OVERDUE.sweep(as_of, thresholds)
 
 
-def case_overdue(as_of: datetime, thresholds: dict):
-    """SUP-2 黄牌: an accepted case not finished by its promised day (附件3 第一: 审批事项一经受理，
-    必须在承诺的时限内办结)."""
+def _cases_overdue(as_of: datetime, thresholds: dict):
     from .models import Case
 
-    today = _day(as_of)
-    text = _("办件 %(no)s 已超过承诺办结日 %(due)s 仍未办结")
-    rows = (
-        Case.objects.filter(due__lt=today, accepted_at__lte=as_of)
-        .filter(Q(finished_at__isnull=True) | Q(finished_at__gt=as_of))
+    past_due = Q(due__lt=_day(as_of))
+    return (
+        # why the date in both arms: each arm is then one range of the (finished_at, due)
+        # index; SQLite would otherwise read every open case
+        Case.objects.filter(
+            (past_due & Q(finished_at__isnull=True)) | (past_due & Q(finished_at__gt=as_of)),
+            accepted_at__lte=as_of,
+        )
         .annotate(paused=Exists(_paused_at(as_of, "pk")))
         .filter(paused=False)
         .order_by()
-        .values_list("pk", "receipt_no", "due", "provisional", "unit_id", "promised_days")
+        .annotate(sweep_subject=subject_text(), sweep_key=dated_key("due:", "due"))
     )
-    for pk, no, due, prov, unit_id, days in rows:
+
+
+def _case_overdue_findings(as_of: datetime, thresholds: dict, subject_ids=None):
+    today = _day(as_of)
+    text = _("办件 %(no)s 已超过承诺办结日 %(due)s 仍未办结")
+    rows = _only(_cases_overdue(as_of, thresholds), subject_ids).values_list(
+        "pk", "receipt_no", "due", "provisional", "unit_id", "promised_days", "sweep_key"
+    )
+    for pk, no, due, prov, unit_id, days, key in rows:
         yield Finding(
             CASE,
             str(pk),
@@ -241,8 +301,17 @@ def case_overdue(as_of: datetime, thresholds: dict):
                 "provisional": prov,
             },
             unit_id=unit_id,
-            key=f"due:{due.isoformat()}",
+            key=key,
         )
+
+
+CASE_OVERDUE = BreachSet(CASE, _cases_overdue, _case_overdue_findings)
+
+
+def case_overdue(as_of: datetime, thresholds: dict):
+    """SUP-2 黄牌: an accepted case not finished by its promised day (附件3 第一: 审批事项一经受理，
+    必须在承诺的时限内办结)."""
+    return CASE_OVERDUE.sweep(as_of, thresholds)
 
 
 def done_late(event, thresholds: dict):
@@ -781,6 +850,7 @@ RULES = [
         severity=SEVERITY_WARNING,
         thresholds={"warn_working_days": 1, "warn_percent": 0},
         sweep=step_due_soon,
+        breaches=STEP_DUE_SOON,
     ),
     Rule(
         code="SUP-2-step-overdue",
@@ -788,6 +858,7 @@ RULES = [
         clause="附件11 二(三)；附件6 二(一)",
         severity=SEVERITY_YELLOW,
         sweep=step_overdue,
+        breaches=STEP_OVERDUE,
     ),
     Rule(
         code="SUP-2-case-overdue",
@@ -795,6 +866,7 @@ RULES = [
         clause="附件3 三 第一（承诺时限内办结）；附件11 二(三)",
         severity=SEVERITY_YELLOW,
         sweep=case_overdue,
+        breaches=CASE_OVERDUE,
     ),
     Rule(
         code="SUP-2-done-late",

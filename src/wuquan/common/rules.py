@@ -8,10 +8,13 @@ point one way).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from django.db.models import CharField, Func, Value
+from django.db.models.functions import Cast, Concat
 
 SEVERITY_WARNING = "预警"
 SEVERITY_YELLOW = "黄牌"
@@ -38,6 +41,56 @@ class Finding:
     key: str = ""
 
 
+class IsoDate(Func):
+    """A date column as its `date.isoformat()` text on every backend (SQLite keeps dates as
+    that text already), so that a breach key computed in SQL equals the one built in Python."""
+
+    template = "%(expressions)s"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        # why to_char: `date::text` follows the session's DateStyle
+        return self.as_sql(
+            compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM-DD')", **extra
+        )
+
+
+def subject_text(field: str = "pk") -> Cast:
+    """`sweep_subject` for a BreachSet: the subject's id as text, as `Alarm.subject_id`."""
+    return Cast(field, CharField())
+
+
+def dated_key(prefix: str, field: str) -> Concat:
+    """`sweep_key` for a BreachSet: e.g. `dated_key("deadline:", "deadline")` is the SQL for
+    `f"deadline:{deadline.isoformat()}"`."""
+    return Concat(Value(prefix), IsoDate(field), output_field=CharField())
+
+
+@dataclass(frozen=True)
+class BreachSet:
+    """A sweep's breaches as one database query, so that the engine can compare them with the
+    rule's alarms in SQL and build Findings only for what changed (SUP-2; bench/sweep.py: the
+    every-minute sweep over 10^6 open cases must not turn every standing breach into a Finding).
+
+    - `query(as_of, thresholds)` returns a QuerySet with at most one row per subject, annotated
+      `sweep_subject` (text: the Finding's `subject_id`) and `sweep_key` (text: its `key`),
+      or None when nothing can breach as of that time;
+    - `findings(as_of, thresholds, subject_ids)` yields the Findings of those subjects (all of
+      them when `subject_ids` is None): exactly what the rule's `sweep` yields for them;
+    - every subject is of `subject_type`.
+
+    A rule given `breaches` and no `sweep` gets `sweep = breaches.sweep` (every Finding), which
+    replays, tests and `still_breached` keep using.
+    """
+
+    subject_type: str
+    query: Callable[[datetime, dict], Any]
+    findings: Callable[[datetime, dict, Collection[str] | None], Iterable[Finding]]
+
+    def sweep(self, as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+        return self.findings(as_of, thresholds, None)
+
+
 @dataclass(frozen=True)
 class Rule:
     """A supervision rule. `code` starts with the requirement ID (e.g. `SUP-4-head-approves`).
@@ -45,7 +98,8 @@ class Rule:
     Either `check(event, thresholds) -> Iterable[Finding]` runs inline for events whose action
     is in `on_actions`, or `sweep(as_of, thresholds) -> Iterable[Finding]` runs over current
     state (periodically and on demand with --as-of). `thresholds` are the defaults; a district
-    may override them (versioned by the engine).
+    may override them (versioned by the engine). A sweep may also be given as `breaches`
+    (a `BreachSet`): the engine then runs it set-based.
     """
 
     code: str
@@ -57,3 +111,8 @@ class Rule:
     check: Callable[[Any, dict], Iterable[Finding]] | None = None
     sweep: Callable[[datetime, dict], Iterable[Finding]] | None = None
     version: int = 1
+    breaches: BreachSet | None = None
+
+    def __post_init__(self):
+        if self.breaches is not None and self.sweep is None:
+            object.__setattr__(self, "sweep", self.breaches.sweep)

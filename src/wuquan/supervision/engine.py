@@ -5,7 +5,10 @@ rules).
 - `on_event(event)` is subscribed to the ledger: it runs in the recording transaction, so an
   alarm raised by an event check rolls back with the event that raised it.
 - `run_sweeps(as_of)` runs every sweep rule as of a time; running it twice for the same time
-  raises nothing new (the open alarm is found), so a past day can be replayed.
+  raises nothing new (the open alarm is found), so a past day can be replayed. A rule that
+  gives its breaches as a query (`Rule.breaches`) is compared with its alarms in one SQL
+  statement (COMPARE_SQL) and Findings are built only for breaches without an alarm; other
+  sweep rules are run over every Finding (bench/sweep.py measures both).
 - A sweep that no longer finds a breach marks the open alarm "condition cleared" and leaves it
   for the commission to close; nothing is deleted.
 """
@@ -16,7 +19,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, Value
 from django.utils import timezone
 
 from wuquan.common.rules import Finding, Rule
@@ -139,6 +144,23 @@ def raise_alarm(
     )
     if handled:
         return None
+    return _insert_alarm(rule, finding, at, eff, event_indices)
+
+
+def _insert_alarm(
+    rule: Rule,
+    finding: Finding,
+    at: datetime,
+    eff: Effective,
+    event_indices: tuple[int, ...] = (),
+) -> Alarm | None:
+    """Insert the alarm for `finding` and record it, once the caller knows that no alarm is
+    open for the rule and subject and that no closed one handled this breach key."""
+    subject = {
+        "rule_code": rule.code,
+        "subject_type": finding.subject_type,
+        "subject_id": str(finding.subject_id),
+    }
     indices = sorted(set(finding.event_indices) | set(event_indices))
     try:
         with transaction.atomic():
@@ -222,17 +244,22 @@ class SweepSummary:
         return out
 
 
-def sweep_rule(rule: Rule, as_of: datetime) -> dict:
-    """Run one sweep rule as of `as_of` in its own transaction."""
-    eff = effective(rule, as_of)
+def sweep_rule(rule: Rule, as_of: datetime, eff: Effective | None = None) -> dict:
+    """Run one sweep rule as of `as_of` in its own transaction: set-based when the rule gives
+    its breaches as a query (`Rule.breaches`), else over every Finding of `rule.sweep`."""
+    eff = eff if eff is not None else effective(rule, as_of)
     if not eff.enabled:
         return {"found": 0, "raised": 0, "cleared": 0, "disabled": True}
+    if rule.breaches is not None:
+        return _sweep_breach_set(rule, as_of, eff)
     with transaction.atomic():
         findings = list(rule.sweep(as_of, eff.thresholds) or ())
         # why: one query for the rule's open alarms instead of one per finding (bench/sweep.py)
         open_now = {
             (a.subject_type, a.subject_id): a
-            for a in Alarm.objects.filter(rule_code=rule.code).exclude(status=AlarmStatus.CLOSED)
+            for a in Alarm.objects.filter(rule_code=rule.code)
+            .exclude(status=AlarmStatus.CLOSED)
+            .only("subject_type", "subject_id", "raised_at", "condition_cleared_at")
         }
         raised = 0
         for f in findings:
@@ -241,23 +268,159 @@ def sweep_rule(rule: Rule, as_of: datetime) -> dict:
                 continue
             raised += raise_alarm(rule, f, as_of, eff) is not None
         found_subjects = {(f.subject_type, str(f.subject_id)) for f in findings}
-        cleared = 0
         still_open = [
             a for a in open_now.values() if a.raised_at <= as_of and a.condition_cleared_at is None
         ]
-        for alarm in still_open:
-            if (alarm.subject_type, alarm.subject_id) in found_subjects:
-                continue
-            alarm.condition_cleared_at = as_of
+        cleared = _mark_cleared(
+            rule,
+            [a for a in still_open if (a.subject_type, a.subject_id) not in found_subjects],
+            as_of,
+        )
+    return {"found": len(findings), "raised": raised, "cleared": cleared}
+
+
+def _mark_cleared(rule: Rule, alarms, as_of: datetime) -> int:
+    """Flag open alarms whose breach the sweep no longer finds (recorded; never deleted)."""
+    for alarm in alarms:
+        alarm.condition_cleared_at = as_of
+        alarm.save(update_fields=["condition_cleared_at"])
+        record(
+            SYSTEM,
+            "supervision.alarm.condition_cleared",
+            alarm,
+            {"rule": rule.code, "as_of": as_of.isoformat()},
+        )
+    return len(alarms)
+
+
+# The comparison of a BreachSet with the rule's alarms, in one statement. `b` is the rule's
+# breach query (subject type, subject, key), `a` the rule's open alarms. Rows: ("n", count of
+# breaches); ("raise", subject) for a breach with no open alarm whose key no closed alarm
+# handled (a closing with outcome 期限调整 does not count); ("clear", alarm) for an open alarm
+# raised by `as_of` and not flagged whose breach is gone; ("back", alarm) for a flagged alarm
+# (flagged by `as_of`) whose breach is back.
+# why FULL JOIN on PostgreSQL: it is done by hashing or merging, never by a nested loop, so a
+# stale estimate (many alarms just raised, not yet analysed) cannot make it quadratic.
+# why two LEFT JOINs on SQLite: FULL JOIN needs SQLite 3.39; SQLite indexes `a` or `b` itself.
+# why 'closed' written out: SQLite uses a partial index only for a condition it can read
+# (Alarm's indexes `sup_alarm_open_subject` and the one-open-alarm constraint).
+COMPARE_HEAD = """
+WITH b (stype, subj, bkey) AS ({breaches}),
+a AS (
+    SELECT id, subject_type, subject_id, raised_at, condition_cleared_at FROM {alarm}
+    WHERE rule_code = %s AND NOT (status = 'closed')
+)
+SELECT 'n', NULL, NULL, (SELECT count(*) FROM b)
+UNION ALL
+"""
+NOT_HANDLED = """NOT EXISTS (
+    SELECT 1 FROM {alarm} c
+    WHERE c.rule_code = %s AND c.subject_type = b.stype AND c.subject_id = b.subj
+    AND c.status = 'closed' AND c.breach_key = b.bkey AND NOT (c.outcome = %s)
+)"""
+COMPARE_SQL = {
+    "postgresql": COMPARE_HEAD
+    + """SELECT CASE WHEN a.id IS NULL THEN 'raise' WHEN b.subj IS NULL THEN 'clear' ELSE 'back'
+    END, b.subj, b.bkey, a.id
+FROM b FULL JOIN a ON a.subject_id = b.subj AND a.subject_type = b.stype
+WHERE (a.id IS NULL AND """
+    + NOT_HANDLED
+    + """)
+OR (b.subj IS NULL AND a.condition_cleared_at IS NULL AND a.raised_at <= %s)
+OR (b.subj IS NOT NULL AND a.condition_cleared_at <= %s)""",
+    "sqlite": COMPARE_HEAD
+    + """SELECT CASE WHEN a.id IS NULL THEN 'raise' ELSE 'back' END, b.subj, b.bkey, a.id
+FROM b LEFT JOIN a ON a.subject_id = b.subj AND a.subject_type = b.stype
+WHERE (a.id IS NULL AND """
+    + NOT_HANDLED
+    + """) OR a.condition_cleared_at <= %s
+UNION ALL
+SELECT 'clear', NULL, NULL, a.id FROM a LEFT JOIN b ON b.subj = a.subject_id AND b.stype = a.subject_type
+WHERE b.subj IS NULL AND a.condition_cleared_at IS NULL AND a.raised_at <= %s""",
+}
+RAISE_CHUNK = 500  # subjects whose Findings are built per query (an IN list each)
+
+
+def compare_sql(rule: Rule, breaches, as_of: datetime) -> tuple[str, tuple]:
+    """The statement (and its parameters) comparing a BreachSet query with the rule's alarms
+    as of `as_of` (see COMPARE_SQL); bench/sweep.py explains it."""
+    # why: no breach query (e.g. no calendar) or an empty one still compares: alarms clear
+    sql, params = "SELECT NULL, NULL, NULL WHERE 1 = 0", ()
+    if breaches is not None:
+        try:
+            sql, params = (
+                breaches.annotate(sweep_type=Value(rule.breaches.subject_type, CharField()))
+                .values_list("sweep_type", "sweep_subject", "sweep_key")
+                .order_by()
+                .query.sql_with_params()
+            )
+        except EmptyResultSet:
+            pass
+    at = connection.ops.adapt_datetimefield_value(as_of)
+    template = COMPARE_SQL.get(connection.vendor, COMPARE_SQL["sqlite"])
+    args = (
+        *params,
+        rule.code,  # a
+        rule.code, Outcome.DEADLINE_MOVED.value,  # not handled
+        at, at,  # back and clear (SQLite), clear and back (PostgreSQL)
+    )  # fmt: skip
+    alarm_table = connection.ops.quote_name(Alarm._meta.db_table)
+    return template.format(breaches=sql, alarm=alarm_table), args
+
+
+def _compare(rule: Rule, breaches, as_of: datetime) -> tuple[int, dict[str, str], list, list]:
+    """(breaches found, {subject to raise: its breach key}, alarm ids to clear, alarm ids whose
+    breach is back) for a BreachSet query as of `as_of`, read in one statement."""
+    found, subjects, clear, back = 0, {}, [], []
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # why: the planner overestimates open steps past a date (done steps hold the past
+            # deadlines), prices a 10 ms statement high enough to JIT-compile it, and compiling
+            # takes 40–200 ms (bench/sweep.py); for this transaction only
+            cur.execute("SET LOCAL jit = off")
+        cur.execute(*compare_sql(rule, breaches, as_of))
+        for kind, subject, key, n in cur.fetchall():
+            if kind == "n":
+                found = n
+            elif kind == "raise":
+                subjects[subject] = key
+            elif kind == "clear":
+                clear.append(n)
+            else:
+                back.append(n)
+    return found, subjects, clear, back
+
+
+def _sweep_breach_set(rule: Rule, as_of: datetime, eff: Effective) -> dict:
+    """The set-based sweep: the database compares the breaches with the open alarms; Findings
+    are built only for breaches that have no alarm yet (none in the steady state)."""
+    bs = rule.breaches
+    with transaction.atomic():
+        found, subjects, clear, back = _compare(rule, bs.query(as_of, eff.thresholds), as_of)
+        raised, todo = 0, list(subjects)
+        for k in range(0, len(todo), RAISE_CHUNK):
+            for f in bs.findings(as_of, eff.thresholds, todo[k : k + RAISE_CHUNK]):
+                if f.subject_type == bs.subject_type and subjects.get(f.subject_id) == f.key:
+                    # why not raise_alarm: the statement just found no open alarm and no closed
+                    # one of this key (a concurrent raise meets the unique index)
+                    alarm = _insert_alarm(rule, f, as_of, eff)
+                else:  # the data moved since the statement: check as usual
+                    alarm = raise_alarm(rule, f, as_of, eff)
+                raised += alarm is not None
+        # why the guards: even an empty `pk__in` costs a query compilation (~0.5 ms per rule)
+        for alarm in Alarm.objects.filter(pk__in=back) if back else ():
+            alarm.condition_cleared_at = None
             alarm.save(update_fields=["condition_cleared_at"])
             record(
                 SYSTEM,
-                "supervision.alarm.condition_cleared",
+                "supervision.alarm.condition_returned",
                 alarm,
                 {"rule": rule.code, "as_of": as_of.isoformat()},
             )
-            cleared += 1
-    return {"found": len(findings), "raised": raised, "cleared": cleared}
+        cleared = _mark_cleared(
+            rule, list(Alarm.objects.filter(pk__in=clear)) if clear else [], as_of
+        )
+    return {"found": found, "raised": raised, "cleared": cleared}
 
 
 def run_sweeps(as_of: datetime | None = None, codes: list[str] | None = None) -> SweepSummary:
@@ -265,11 +428,11 @@ def run_sweeps(as_of: datetime | None = None, codes: list[str] | None = None) ->
     reported in the summary and does not stop the others."""
     as_of = aware(as_of)
     summary = SweepSummary(as_of)
-    for rule in registry.sweep_rules():
-        if codes and rule.code not in codes:
-            continue
+    rules = [r for r in registry.sweep_rules() if not codes or r.code in codes]
+    in_force = effective_all(rules, as_of)  # why: one query for the thresholds of every rule
+    for rule in rules:
         try:
-            summary.per_rule[rule.code] = sweep_rule(rule, as_of)
+            summary.per_rule[rule.code] = sweep_rule(rule, as_of, in_force[rule.code])
         except Exception as exc:  # noqa: BLE001
             log.exception("sweep %s failed", rule.code)
             summary.errors[rule.code] = repr(exc)
@@ -285,7 +448,12 @@ def still_breached(alarm: Alarm, as_of: datetime) -> bool:
         return True  # why: a rule we cannot run is no evidence the breach went away
     eff = effective(rule, as_of)
     findings: list[Finding] = []
-    if rule.sweep is not None:
+    if rule.breaches is not None:
+        if alarm.subject_type != rule.breaches.subject_type:
+            return False
+        # why: the subject's own Finding, not every breach of the rule (10^6 open cases)
+        findings = list(rule.breaches.findings(as_of, eff.thresholds, [alarm.subject_id]))
+    elif rule.sweep is not None:
         findings = list(rule.sweep(as_of, eff.thresholds) or ())
     elif rule.check is not None and alarm.event_indices:
         for event in Event.objects.filter(index__in=alarm.event_indices):

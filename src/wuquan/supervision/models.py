@@ -175,7 +175,32 @@ class Alarm(models.Model):
                 name="sup_one_open_alarm_per_rule_subject",
             ),
         ]
-        indexes = [models.Index(fields=["status", "severity"], name="sup_alarm_status_sev")]
+        indexes = [
+            models.Index(fields=["status", "severity"], name="sup_alarm_status_sev"),
+            # why: a sweep compares a rule's breaches with its open alarms from this index
+            # alone (engine.COMPARE_SQL; bench/sweep.py)
+            models.Index(
+                fields=[
+                    "rule_code",
+                    "subject_type",
+                    "subject_id",
+                    "raised_at",
+                    "condition_cleared_at",
+                    "id",
+                ],  # fmt: skip
+                condition=~Q(status="closed"),
+                name="sup_alarm_open_subject",
+            ),
+            # why: the alarms of a subject, closed ones included (a closed breach key is not
+            # raised again; reevaluate_subject)
+            models.Index(fields=["subject_type", "subject_id"], name="sup_alarm_subject"),
+            # why: SUP-5-answer-overdue reads assigned alarms by due day (bench/sweep.py)
+            models.Index(
+                fields=["answer_due"],
+                condition=Q(answer_due__isnull=False),
+                name="sup_alarm_answer_due",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.rule_code} {self.subject_type}:{self.subject_id}"

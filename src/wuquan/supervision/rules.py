@@ -9,26 +9,47 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wuquan.common.rules import SEVERITY_RED, SEVERITY_WARNING, SEVERITY_YELLOW, Finding, Rule
-from wuquan.workdays.calendar import add_working_days
+from wuquan.common.rules import (
+    SEVERITY_RED,
+    SEVERITY_WARNING,
+    SEVERITY_YELLOW,
+    BreachSet,
+    Finding,
+    Rule,
+    dated_key,
+    subject_text,
+)
+from wuquan.workdays.calendar import add_working_days, last_working_day_before
 
 
-def answer_overdue(as_of: datetime, thresholds: dict):
-    """Assigned alarms still unanswered after their working-day deadline (plus grace)."""
+def _answers_overdue(as_of: datetime, thresholds: dict):
+    """Assigned alarms unanswered (and not closed) at `as_of` whose due day plus
+    `grace_working_days` working days is before the day of `as_of`."""
     from .models import Alarm
 
     today = timezone.localdate(as_of)
-    grace = int(thresholds.get("grace_working_days", 0))
-    candidates = (
-        Alarm.objects.filter(answer_due__lt=today, assigned_at__lte=as_of)
+    # why: add_working_days(due, g) < today  ⟺  due < the g-th working day before today, so
+    # the grace is one date for every alarm and the comparison stays in SQL
+    cutoff = today
+    for _i in range(int(thresholds.get("grace_working_days", 0))):
+        cutoff = last_working_day_before(cutoff)
+    return (
+        Alarm.objects.filter(answer_due__lt=cutoff, assigned_at__lte=as_of)
         .filter(Q(answered_at__isnull=True) | Q(answered_at__gt=as_of))
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=as_of))
-        .select_related("assigned_unit")
+        .order_by()
+        .annotate(sweep_subject=subject_text(), sweep_key=dated_key("due:", "answer_due"))
     )
+
+
+def _answer_overdue_findings(as_of: datetime, thresholds: dict, subject_ids=None):
+    today = timezone.localdate(as_of)
+    grace = int(thresholds.get("grace_working_days", 0))
+    candidates = _answers_overdue(as_of, thresholds).select_related("assigned_unit")
+    if subject_ids is not None:
+        candidates = candidates.filter(pk__in=[int(i) for i in subject_ids])
     for alarm in candidates:
         limit = add_working_days(alarm.answer_due, grace) if grace else alarm.answer_due
-        if today <= limit:
-            continue
         yield Finding(
             subject_type="supervision.alarm",
             subject_id=str(alarm.pk),
@@ -44,26 +65,39 @@ def answer_overdue(as_of: datetime, thresholds: dict):
             },
             unit_id=alarm.assigned_unit_id,
             event_indices=(alarm.raised_event,) if alarm.raised_event is not None else (),
-            key=f"due:{alarm.answer_due.isoformat()}",
+            key=alarm.sweep_key,
         )
 
 
-def inspection_overdue(as_of: datetime, thresholds: dict):
-    """Inspection rounds whose due date has passed with no record filed by that date.
+ANSWERS_OVERDUE = BreachSet("supervision.alarm", _answers_overdue, _answer_overdue_findings)
 
-    A record filed after `as_of` does not count (replay); one filed late does not cure the
-    lateness: the breach stays a fact for the commission to judge."""
+
+def answer_overdue(as_of: datetime, thresholds: dict):
+    """Assigned alarms still unanswered after their working-day deadline (plus grace)."""
+    return ANSWERS_OVERDUE.sweep(as_of, thresholds)
+
+
+def _rounds_overdue(as_of: datetime, thresholds: dict):
+    """Rounds due before the day of `as_of`, created by then, with no record filed by their
+    due day (and by `as_of`)."""
     from .models import InspectionRecord, InspectionRound
 
-    today = timezone.localdate(as_of)
     filed_in_time = InspectionRecord.objects.filter(
         round=OuterRef("pk"), filed_at__date__lte=OuterRef("due"), filed_at__lte=as_of
     )
-    rounds = (
-        InspectionRound.objects.filter(due__lt=today, created_at__lte=as_of)
+    return (
+        InspectionRound.objects.filter(due__lt=timezone.localdate(as_of), created_at__lte=as_of)
         .exclude(Exists(filed_in_time))
-        .select_related("supervising_unit")
+        .order_by()
+        .annotate(sweep_subject=subject_text(), sweep_key=dated_key("due:", "due"))
     )
+
+
+def _inspection_overdue_findings(as_of: datetime, thresholds: dict, subject_ids=None):
+    today = timezone.localdate(as_of)
+    rounds = _rounds_overdue(as_of, thresholds).select_related("supervising_unit")
+    if subject_ids is not None:
+        rounds = rounds.filter(pk__in=[int(i) for i in subject_ids])
     for rnd in rounds:
         yield Finding(
             subject_type="supervision.inspectionround",
@@ -77,8 +111,21 @@ def inspection_overdue(as_of: datetime, thresholds: dict):
                 "as_of_date": today.isoformat(),
             },
             unit_id=rnd.supervising_unit_id,
-            key=f"due:{rnd.due.isoformat()}",
+            key=rnd.sweep_key,
         )
+
+
+ROUNDS_OVERDUE = BreachSet(
+    "supervision.inspectionround", _rounds_overdue, _inspection_overdue_findings
+)
+
+
+def inspection_overdue(as_of: datetime, thresholds: dict):
+    """Inspection rounds whose due date has passed with no record filed by that date.
+
+    A record filed after `as_of` does not count (replay); one filed late does not cure the
+    lateness: the breach stays a fact for the commission to judge."""
+    return ROUNDS_OVERDUE.sweep(as_of, thresholds)
 
 
 ANSWER_OVERDUE = Rule(
@@ -88,6 +135,7 @@ ANSWER_OVERDUE = Rule(
     severity=SEVERITY_RED,
     thresholds={"grace_working_days": 0},
     sweep=answer_overdue,
+    breaches=ANSWERS_OVERDUE,
 )
 
 INSPECTION_OVERDUE = Rule(
@@ -96,6 +144,7 @@ INSPECTION_OVERDUE = Rule(
     clause="附件6 三(三) 第三步",
     severity=SEVERITY_YELLOW,
     sweep=inspection_overdue,
+    breaches=ROUNDS_OVERDUE,
 )
 
 # Raised by complaints.do_file_complaint, not by a check or sweep: a complaint is handled as a
