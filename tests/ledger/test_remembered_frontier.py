@@ -173,3 +173,129 @@ def test_aud1_a_missing_lock_row_is_made_again():
     record("system", "test.one", ("t", 1))
     assert AppendLock.objects.get(pk=1).appends == 1
     assert _log_is_whole()
+
+
+# ---- sequences found in review: each left a wrong remembered frontier before the check of
+# the store's last event in the locking statement (or the copy-then-install append) ----------
+
+
+def test_aud1_a_savepoint_rolled_back_outside_atomic_is_not_remembered():
+    record("system", "test.one", ("t", 1))
+    with transaction.atomic():
+        record("system", "test.two", ("t", 2))
+        sid = transaction.savepoint()  # savepoint()/savepoint_rollback() bypass atomic's books
+        record("system", "test.rolled-back", ("t", 3))
+        transaction.savepoint_rollback(sid)
+    event = record("system", "test.next", ("t", 4))
+    assert event.index == 2
+    assert _log_is_whole()
+
+
+def test_aud1_a_savepoint_rolled_back_in_raw_sql_is_not_remembered():
+    record("system", "test.one", ("t", 1))
+    with transaction.atomic():
+        record("system", "test.two", ("t", 2))
+        with connection.cursor() as cur:
+            cur.execute("SAVEPOINT wq_test_sp")
+        record("system", "test.rolled-back", ("t", 3))
+        with connection.cursor() as cur:
+            cur.execute("ROLLBACK TO SAVEPOINT wq_test_sp")
+    assert record("system", "test.next", ("t", 4)).index == 2
+    assert _log_is_whole()
+
+
+class _Interrupt(BaseException):
+    """Not an Exception: what a worker's time limit or a greenlet kill raises."""
+
+
+def test_aud1_an_append_interrupted_by_a_base_exception_leaves_no_phantom_leaf():
+    from django.db.models.signals import pre_save
+
+    record("system", "test.one", ("t", 1))
+    fire = {"on": False}
+
+    def interrupt(sender, **kwargs):
+        if fire["on"]:
+            raise _Interrupt
+
+    pre_save.connect(interrupt, sender=Event)
+    try:
+        with transaction.atomic():
+            record("system", "test.two", ("t", 2))
+            fire["on"] = True
+            with pytest.raises(_Interrupt):
+                record("system", "test.interrupted", ("t", 3))
+            fire["on"] = False
+    finally:
+        pre_save.disconnect(interrupt, sender=Event)
+    assert record("system", "test.next", ("t", 4)).index == 2
+    assert _log_is_whole()
+
+
+def test_aud1_a_writer_that_does_not_move_the_generation_is_noticed():
+    """Code from before the generation (a worker not yet restarted in a rolling update)
+    appends the old way: lock, read the frontier back, insert."""
+    from django.db.models import F
+
+    from wuquan.ledger.services import _load_frontier, canonical_json
+
+    def old_writer():
+        with transaction.atomic():
+            AppendLock.objects.filter(pk=1).update(appends=F("appends") + 1)
+            frontier = _load_frontier()
+            leaf = canonical_json({"index": frontier.size, "old": True})
+            lh = merkle.leaf_hash(leaf.encode())
+            Event.objects.create(
+                index=frontier.size,
+                at=selectors_now(),
+                actor="old",
+                action="test.old",
+                subject_type="t",
+                subject_id="old",
+                leaf=leaf,
+                leaf_hash=lh,
+                node_hash=frontier.append(lh),
+            )
+
+    record("system", "test.one", ("t", 1))
+    _in_another_connection(old_writer)
+    assert record("system", "test.next", ("t", 2)).index == 2
+    assert _log_is_whole()
+
+
+def test_aud1_a_value_cached_inside_a_rolled_back_savepoint_is_not_kept():
+    data = {"v": "committed"}
+    seen = []
+
+    def subscriber(event):
+        if event.action == "test.try":
+            try:
+                with transaction.atomic():
+                    data["v"] = "written-then-rolled-back"  # stands for an uncommitted row
+                    cached_under_lock("test.key", lambda: data["v"])
+                    raise RuntimeError
+            except RuntimeError:
+                data["v"] = "committed"  # the rollback undid the row
+        elif event.action == "test.read":
+            seen.append(cached_under_lock("test.key", lambda: data["v"]))
+
+    subscribe(subscriber)
+    try:
+        record("system", "test.try", ("t", 1))
+        record("system", "test.read", ("t", 2))
+    finally:
+        _subscribers.remove(subscriber)
+    assert seen == ["committed"]
+
+
+@pytest.mark.django_db  # one test transaction, never committed: callbacks run by capture
+def test_aud1_on_commit_callbacks_run_inside_a_transaction_remember_nothing(
+    django_capture_on_commit_callbacks,
+):
+    record("system", "test.outer", ("t", 1))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=True):
+            record("system", "test.inner", ("t", 2))
+        raise RuntimeError
+    assert record("system", "test.after", ("t", 3)).index == 1
+    assert _log_is_whole()

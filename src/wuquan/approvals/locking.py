@@ -6,7 +6,10 @@ whose compilation alone (select_related + only, an OR filter with an `Exists` an
 about 1.5 ms of an 8 ms transition on PostgreSQL (bench/case_throughput.py; the goal is a
 transition ≤ 5× a bare SpiffWorkflow one). Here the same SELECTs are built from the models'
 metadata once and run through `Model.objects.raw`, which still applies every field's
-database converters, so the instances are the ones the ORM would have made.
+database converters, so the model fields hold what the ORM would have loaded (checked on both
+databases). Differences: the case also carries `item_code`, `item_area` and `flow_checksum`
+attributes, and a step's `appointed` is 1/0 on SQLite (no converter for an extra column; only
+its truth is used).
 Tests: tests/approvals (every step completion goes through here, on SQLite and PostgreSQL).
 """
 

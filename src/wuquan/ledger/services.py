@@ -19,7 +19,7 @@ import json
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -101,7 +101,11 @@ class _TxState:
         self.cached = dict(cached or {})
 
         def marker():
-            # why: callbacks run on the committing thread, so `connection` is this one
+            # why: callbacks run on the committing thread, so `connection` is this one; a
+            # real commit runs them outside any atomic block (tests' captured callbacks run
+            # inside one, before anything is committed)
+            if connection.in_atomic_block:
+                return
             if getattr(connection, "_wuquan_ledger_state", None) is self:
                 connection._wuquan_ledger_committed = (
                     self.generation,
@@ -128,30 +132,64 @@ def _ensure_lock_row() -> None:
     AppendLock.objects.bulk_create([AppendLock(pk=1)], ignore_conflicts=True)
 
 
-def _take_lock() -> tuple[int | None, int | None]:
-    """Take the append lock for this transaction: (generation now, generation before), or
-    None for either when the database cannot say it in the one statement."""
+class _Lock(NamedTuple):
+    generation: int | None  # after this transaction's step; None: the database cannot say
+    before: int | None  # before it
+    last_index: int | None  # the store's last event and its node hash, read in the same
+    last_node: bytes | None  # statement (None: an empty log or a database that cannot say)
+
+
+def _take_lock() -> _Lock:
+    """Take the append lock for this transaction, saying the generation before and after it
+    and the store's last event — in one statement where the database can return from an
+    UPDATE (PostgreSQL, SQLite ≥ 3.35)."""
     step = secrets.randbelow(GENERATIONS - 1) + 1
     for _attempt in range(2):
         if connection.features.can_return_columns_from_insert:  # UPDATE … RETURNING too
             q = connection.ops.quote_name
+            events, index = q(Event._meta.db_table), q("index")
+            last = f"FROM {events} ORDER BY {index} DESC LIMIT 1"
             with connection.cursor() as cur:
                 cur.execute(
                     f"UPDATE {q(AppendLock._meta.db_table)} "
                     f"SET {q('appends')} = {q('appends')} + 1, "
                     f"{q('generation')} = ({q('generation')} + %s) %% %s "
-                    f"WHERE {q('id')} = 1 RETURNING {q('generation')}",
+                    f"WHERE {q('id')} = 1 RETURNING {q('generation')}, "
+                    f"(SELECT {index} {last}), (SELECT {q('node_hash')} {last})",
                     [step, GENERATIONS],
                 )
                 row = cur.fetchone()
             if row is not None:
-                return row[0], (row[0] - step) % GENERATIONS
+                generation, last_index, last_node = row
+                return _Lock(
+                    generation,
+                    (generation - step) % GENERATIONS,
+                    last_index,
+                    None if last_node is None else bytes(last_node),
+                )
         elif AppendLock.objects.filter(pk=1).update(
             appends=F("appends") + 1, generation=(F("generation") + step) % GENERATIONS
         ):
-            return None, None
+            return _Lock(None, None, None, None)
         _ensure_lock_row()
     raise RuntimeError("the ledger's append lock row cannot be created")
+
+
+def _remembered_holds(lock: _Lock) -> merkle.Frontier | None:
+    """The frontier this connection's last committed append transaction left, if nobody has
+    appended since: the generation before our step is the one it left, and the store's last
+    event is the frontier's last one with its node hash (which also catches what the
+    generation cannot: a savepoint rolled back behind `atomic`'s back, a writer running code
+    that does not move the generation)."""
+    remembered = getattr(connection, "_wuquan_ledger_committed", None)
+    if remembered is None or lock.before is None or remembered[0] != lock.before:
+        return None
+    frontier: merkle.Frontier = remembered[1]
+    if frontier.size == 0:
+        return frontier if lock.last_index is None else None
+    if lock.last_index != frontier.size - 1 or lock.last_node != frontier.hashes[-1]:
+        return None
+    return frontier
 
 
 def _frontier_for_append() -> merkle.Frontier:
@@ -168,16 +206,16 @@ def _frontier_for_append() -> merkle.Frontier:
             )
             connection._wuquan_ledger_state = state
         return state.frontier
-    generation, before = _take_lock()
-    remembered = getattr(connection, "_wuquan_ledger_committed", None)
-    if before is not None and remembered is not None and remembered[0] == before:
-        frontier = merkle.Frontier(remembered[1].size, remembered[1].hashes)
+    lock = _take_lock()
+    remembered = _remembered_holds(lock)
+    if remembered is not None:
+        frontier = merkle.Frontier(remembered.size, remembered.hashes)
     else:
         # someone else appended (or we cannot tell): read the frontier back, and drop what
         # was cached on the strength of nobody else having written
         connection._wuquan_ledger_cached = {}
         frontier = _load_frontier()
-    state = _TxState(frontier, savepoints, generation)
+    state = _TxState(frontier, savepoints, lock.generation)
     connection._wuquan_ledger_state = state
     return state.frontier
 
@@ -199,9 +237,11 @@ def cached_under_lock(key: str, load: Callable[[], T]) -> T:
     Only for data that is never changed without an event recorded in the same transaction
     (so another process changing it also moves the lock generation, which empties the cache
     at this connection's next append), and only valid when called while this transaction
-    holds the append lock — inside a `subscribe`d function; anywhere else `load()` runs
-    every time. Where this process changes the data, call `forget(key)`. A value loaded in a
-    transaction outlives it only if the transaction commits.
+    holds the append lock (after this transaction's first `record`, as in a `subscribe`d
+    function); before that `load()` runs every time. Where this process changes the data,
+    call `forget(key)`. A value loaded in a transaction outlives it only if the transaction
+    commits, and is kept at all only if loaded at the savepoint depth of the transaction's
+    newest append.
     """
     state: _TxState | None = getattr(connection, "_wuquan_ledger_state", None)
     if state is None or not state.is_current():
@@ -211,7 +251,11 @@ def cached_under_lock(key: str, load: Callable[[], T]) -> T:
     committed = _committed_cache()
     if key in committed:
         return committed[key]
-    value = state.cached[key] = load()
+    value = load()
+    # why: kept only at the depth the state's marker was queued at — loaded inside a deeper
+    # savepoint it may have read what that savepoint's rollback undoes
+    if tuple(connection.savepoint_ids) == state.savepoints:
+        state.cached[key] = value
     return value
 
 
@@ -246,7 +290,10 @@ def record(
         raise ValueError("ledger.record needs a timezone-aware time")
     subject_type, subject_id = describe_subject(subject)
     actor_label = describe_actor(actor)
-    frontier = _frontier_for_append()
+    current = _frontier_for_append()
+    # why: appended on a copy, installed only once the row is in: an insert that fails — or
+    # anything that interrupts it, not only an Exception — leaves the frontier as it was
+    frontier = merkle.Frontier(current.size, current.hashes)
     index = frontier.size
     leaf = canonical_json(
         {
@@ -272,9 +319,11 @@ def record(
             leaf_hash=lh,
             node_hash=node,
         )
-    except Exception:
+    except BaseException:
         connection._wuquan_ledger_state = None
+        connection._wuquan_ledger_committed = None
         raise
+    current.size, current.hashes = frontier.size, frontier.hashes
     # why: subscribers (the inline rules) may read the in-memory subject the caller just
     # saved in this transaction instead of loading its row again; None for (type, id)
     event.subject_instance = subject if getattr(subject, "_meta", None) is not None else None

@@ -95,7 +95,7 @@ SETTINGS_CACHE_KEY = "supervision.rule_settings"
 
 def _settings_rows() -> list[RuleSetting]:
     """Every RuleSetting row, kept between events while no other connection writes to the log
-    (`ledger.cached_under_lock`): a setting is only ever added by `do_set_rule`, which records
+    (`ledger.cached_under_lock`): a setting is only ever added by `do_change_rule_setting`, which records
     `supervision.rule_setting.changed` in the same transaction, and saving one here drops the
     cache (models.py). The inline checks then cost no settings query per event."""
     return cached_under_lock(SETTINGS_CACHE_KEY, lambda: list(RuleSetting.objects.order_by()))
