@@ -14,6 +14,8 @@ from wuquan.ledger import merkle, proofs, record, selectors
 from wuquan.ledger.models import AppendLock, Event
 from wuquan.ledger.services import _subscribers, cached_under_lock, forget, subscribe
 
+from ..common.threads import in_another_connection
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -30,26 +32,6 @@ def _event_reads(queries) -> list[str]:
     return [q["sql"] for q in queries if q["sql"].startswith("SELECT") and table in q["sql"]]
 
 
-def _in_another_connection(fn):
-    """Run fn in a thread, which Django gives its own database connection."""
-    errors = []
-
-    def target():
-        try:
-            fn()
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-
-    t = threading.Thread(target=target)
-    t.start()
-    t.join()
-    assert not errors, errors
-
-
 def test_aud1_next_transaction_on_the_same_connection_does_not_read_the_frontier_back():
     record("system", "test.one", ("t", 1))
     with CaptureQueriesContext(connection) as ctx:
@@ -61,7 +43,7 @@ def test_aud1_next_transaction_on_the_same_connection_does_not_read_the_frontier
 
 def test_aud1_an_append_by_another_connection_makes_the_next_one_read_the_frontier_back():
     record("system", "test.mine", ("t", 1))
-    _in_another_connection(lambda: record("system", "test.theirs", ("t", 2)))
+    in_another_connection(lambda: record("system", "test.theirs", ("t", 2)))
     with CaptureQueriesContext(connection) as ctx:
         event = record("system", "test.mine-again", ("t", 3))
     assert event.index == 2
@@ -146,7 +128,7 @@ def test_aud1_cached_under_lock_lasts_until_another_connection_appends_or_forget
         forget("test.key")
         record("system", "test.c", ("t", 3))
         assert seen[-1] == 2
-        _in_another_connection(lambda: record("system", "test.theirs", ("t", 4)))
+        in_another_connection(lambda: record("system", "test.theirs", ("t", 4)))
         record("system", "test.d", ("t", 5))
         assert seen[-1] == 3  # another connection appended: dropped and loaded again
     finally:
@@ -258,7 +240,7 @@ def test_aud1_a_writer_that_does_not_move_the_generation_is_noticed():
             )
 
     record("system", "test.one", ("t", 1))
-    _in_another_connection(old_writer)
+    in_another_connection(old_writer)
     assert record("system", "test.next", ("t", 2)).index == 2
     assert _log_is_whole()
 

@@ -1,16 +1,15 @@
 """SUP-1: the inline checks keep the rule settings between events while the ledger says no
 other connection wrote — and see a change at once, made here or by another connection."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from wuquan.ledger import record
 from wuquan.supervision.models import Alarm, RuleSetting
 from wuquan.supervision.services import do_change_rule_setting
 
+from ..common.threads import in_another_connection
 from .sup_fixtures import *  # noqa: F403 - the fixtures org, temp_rule, fast hashing
 from .test_supervision_engine import _event_rule
 
@@ -28,23 +27,6 @@ def _raised(subject: str) -> bool:
 
 def _settings_reads(queries) -> int:
     return sum(RuleSetting._meta.db_table in q["sql"] for q in queries)
-
-
-def _elsewhere(fn):
-    errors = []
-
-    def target():
-        try:
-            fn()
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    t = threading.Thread(target=target)
-    t.start()
-    t.join()
-    assert not errors, errors
 
 
 def test_sup1_settings_are_read_once_while_nobody_else_writes(temp_rule):
@@ -69,7 +51,9 @@ def test_sup1_a_setting_changed_by_another_connection_applies_to_the_next_event(
     temp_rule(_event_rule())
     _paid("1", 5)
     assert _raised("1")
-    _elsewhere(lambda: do_change_rule_setting("system:test", CODE, {}, "停用", enabled=False))
+    in_another_connection(
+        lambda: do_change_rule_setting("system:test", CODE, {}, "停用", enabled=False)
+    )
     _paid("2", 5)
     assert not _raised("2")
 
