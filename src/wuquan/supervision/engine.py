@@ -110,6 +110,15 @@ def aware(as_of: datetime | None) -> datetime:
     return as_of
 
 
+def _alarm_subject(rule: Rule, finding: Finding) -> dict:
+    """The columns that make an alarm one per rule and subject (the partial unique index)."""
+    return {
+        "rule_code": rule.code,
+        "subject_type": finding.subject_type,
+        "subject_id": str(finding.subject_id),
+    }
+
+
 def raise_alarm(
     rule: Rule,
     finding: Finding,
@@ -120,11 +129,7 @@ def raise_alarm(
     """Raise an alarm for `finding` unless one is already open for the rule and subject, or the
     same breach (same key) was already closed by the commission. Returns the new alarm or None.
     """
-    subject = {
-        "rule_code": rule.code,
-        "subject_type": finding.subject_type,
-        "subject_id": str(finding.subject_id),
-    }
+    subject = _alarm_subject(rule, finding)
     open_alarm = Alarm.objects.filter(**subject).exclude(status=AlarmStatus.CLOSED).first()
     if open_alarm is not None:
         if open_alarm.condition_cleared_at is not None and open_alarm.condition_cleared_at <= at:
@@ -156,11 +161,7 @@ def _insert_alarm(
 ) -> Alarm | None:
     """Insert the alarm for `finding` and record it, once the caller knows that no alarm is
     open for the rule and subject and that no closed one handled this breach key."""
-    subject = {
-        "rule_code": rule.code,
-        "subject_type": finding.subject_type,
-        "subject_id": str(finding.subject_id),
-    }
+    subject = _alarm_subject(rule, finding)
     indices = sorted(set(finding.event_indices) | set(event_indices))
     try:
         with transaction.atomic():
