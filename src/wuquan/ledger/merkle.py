@@ -218,6 +218,9 @@ class Frontier:
         self.size += 1
         return h
 
+    def copy(self) -> "Frontier":
+        return Frontier(self.size, self.hashes)
+
     def root(self) -> bytes:
         if not self.hashes:
             return EMPTY_ROOT

@@ -107,10 +107,8 @@ class _TxState:
             if connection.in_atomic_block:
                 return
             if getattr(connection, "_wuquan_ledger_state", None) is self:
-                connection._wuquan_ledger_committed = (
-                    self.generation,
-                    merkle.Frontier(self.frontier.size, self.frontier.hashes),
-                )
+                # (no copy: this state is never appended to again; a reuse copies it)
+                connection._wuquan_ledger_committed = (self.generation, self.frontier)
                 _committed_cache().update(self.cached)
 
         self.marker = marker
@@ -199,7 +197,7 @@ def _frontier_for_append() -> merkle.Frontier:
         if savepoints != state.savepoints:
             # why: a marker queued at this depth goes away if this savepoint rolls back.
             state = _TxState(
-                merkle.Frontier(state.frontier.size, state.frontier.hashes),
+                state.frontier.copy(),
                 savepoints,
                 state.generation,
                 state.cached,
@@ -209,7 +207,7 @@ def _frontier_for_append() -> merkle.Frontier:
     lock = _take_lock()
     remembered = _remembered_holds(lock)
     if remembered is not None:
-        frontier = merkle.Frontier(remembered.size, remembered.hashes)
+        frontier = remembered.copy()
     else:
         # someone else appended (or we cannot tell): read the frontier back, and drop what
         # was cached on the strength of nobody else having written
@@ -293,7 +291,7 @@ def record(
     current = _frontier_for_append()
     # why: appended on a copy, installed only once the row is in: an insert that fails — or
     # anything that interrupts it, not only an Exception — leaves the frontier as it was
-    frontier = merkle.Frontier(current.size, current.hashes)
+    frontier = current.copy()
     index = frontier.size
     leaf = canonical_json(
         {
