@@ -95,9 +95,10 @@ SETTINGS_CACHE_KEY = "supervision.rule_settings"
 
 def _settings_rows() -> list[RuleSetting]:
     """Every RuleSetting row, kept between events while no other connection writes to the log
-    (`ledger.cached_under_lock`): a setting is only ever added by `do_change_rule_setting`, which records
-    `supervision.rule_setting.changed` in the same transaction, and saving one here drops the
-    cache (models.py). The inline checks then cost no settings query per event."""
+    (`ledger.cached_under_lock`): a setting is only ever added by `do_change_rule_setting`,
+    which records `supervision.rule_setting.changed` in the same transaction, and saving one
+    here drops the cache (models.py). The inline checks then cost no settings query per
+    event."""
     return cached_under_lock(SETTINGS_CACHE_KEY, lambda: list(RuleSetting.objects.order_by()))
 
 
@@ -133,14 +134,7 @@ def raise_alarm(
     open_alarm = Alarm.objects.filter(**subject).exclude(status=AlarmStatus.CLOSED).first()
     if open_alarm is not None:
         if open_alarm.condition_cleared_at is not None and open_alarm.condition_cleared_at <= at:
-            open_alarm.condition_cleared_at = None
-            open_alarm.save(update_fields=["condition_cleared_at"])
-            record(
-                SYSTEM,
-                "supervision.alarm.condition_returned",
-                open_alarm,
-                {"rule": rule.code, "as_of": at.isoformat()},
-            )
+            _mark_returned(rule, [open_alarm], at)
         return None
     handled = (
         Alarm.objects.filter(**subject, status=AlarmStatus.CLOSED, breach_key=finding.key)
@@ -280,6 +274,19 @@ def sweep_rule(rule: Rule, as_of: datetime, eff: Effective | None = None) -> dic
     return {"found": len(findings), "raised": raised, "cleared": cleared}
 
 
+def _mark_returned(rule: Rule, alarms, as_of: datetime) -> None:
+    """Unflag alarms whose breach is found again after a sweep had flagged it gone (recorded)."""
+    for alarm in alarms:
+        alarm.condition_cleared_at = None
+        alarm.save(update_fields=["condition_cleared_at"])
+        record(
+            SYSTEM,
+            "supervision.alarm.condition_returned",
+            alarm,
+            {"rule": rule.code, "as_of": as_of.isoformat()},
+        )
+
+
 def _mark_cleared(rule: Rule, alarms, as_of: datetime) -> int:
     """Flag open alarms whose breach the sweep no longer finds (recorded; never deleted)."""
     for alarm in alarms:
@@ -409,15 +416,7 @@ def _sweep_breach_set(rule: Rule, as_of: datetime, eff: Effective) -> dict:
                     alarm = raise_alarm(rule, f, as_of, eff)
                 raised += alarm is not None
         # why the guards: even an empty `pk__in` costs a query compilation (~0.5 ms per rule)
-        for alarm in Alarm.objects.filter(pk__in=back) if back else ():
-            alarm.condition_cleared_at = None
-            alarm.save(update_fields=["condition_cleared_at"])
-            record(
-                SYSTEM,
-                "supervision.alarm.condition_returned",
-                alarm,
-                {"rule": rule.code, "as_of": as_of.isoformat()},
-            )
+        _mark_returned(rule, Alarm.objects.filter(pk__in=back) if back else (), as_of)
         cleared = _mark_cleared(
             rule, list(Alarm.objects.filter(pk__in=clear)) if clear else [], as_of
         )
