@@ -103,7 +103,7 @@ def run(database: str) -> dict:
                     data={"area_sqm": 100},
                     materials_later=True,
                 )
-                case = services.do_accept_case(sub.case, world.users["window"], marks)
+                case = services.do_accept_case(sub.case, marks, actor=world.users["window"])
                 steps.append(case.steps.get(state=StepState.READY, unit__code="t-scjg"))
     setup_seconds = time.perf_counter() - setup_started
     _settle(database)
@@ -149,7 +149,7 @@ def run(database: str) -> dict:
             spent.update(record=0.0, rules=0.0)
             try:
                 t0 = time.perf_counter()
-                services.do_complete_step(step, user, "同意")
+                services.do_complete_step(step, "同意", actor=user)
                 (timings if with_rules else own).append(time.perf_counter() - t0)
             finally:
                 ledger_services._subscribers[:] = wrapped

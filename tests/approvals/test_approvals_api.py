@@ -54,13 +54,13 @@ def _accepted(world, online_files):
     sub = services.do_submit_application(
         world.item, applicant_name="甲", data={"area_sqm": 1}, files=online_files
     )
-    return services.do_accept_case(sub.case, world.users["window"])
+    return services.do_accept_case(sub.case, actor=world.users["window"])
 
 
 def test_apr6_department_system_records_a_step_with_its_token(client, world, online_files):
     case = _accepted(world, online_files)
     xf = Unit.objects.get(code="t-xf")
-    _token, raw = services.do_issue_api_token(xf, "消防业务系统", "admin")
+    _token, raw = services.do_issue_api_token(xf, "消防业务系统", actor="admin")
     step = case.steps.get(state=StepState.READY, unit=xf)
     other = case.steps.get(state=StepState.READY, unit__code="t-scjg")
     url = f"/api/v1/approvals/steps/{step.pk}/complete"
@@ -91,7 +91,7 @@ def test_apr6_department_system_records_a_step_with_its_token(client, world, onl
 def test_apr6_unit_case_list_by_token_or_staff_session(client, world, online_files):
     case = _accepted(world, online_files)
     scjg = Unit.objects.get(code="t-scjg")
-    _t, raw = services.do_issue_api_token(scjg, "市场监管系统", "admin")
+    _t, raw = services.do_issue_api_token(scjg, "市场监管系统", actor="admin")
     r = client.get("/api/v1/approvals/units/t-scjg/cases", HTTP_X_WUQUAN_TOKEN=raw)
     assert r.status_code == 200 and [c["id"] for c in r.json()] == [case.pk]
     assert (

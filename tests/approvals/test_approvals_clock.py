@@ -19,7 +19,7 @@ def case(world, online_files):
         files=online_files,
         at=at(2026, 3, 2, 9),
     ).case
-    return services.do_accept_case(c, world.users["window"], at=at(2026, 3, 2, 10))
+    return services.do_accept_case(c, actor=world.users["window"], at=at(2026, 3, 2, 10))
 
 
 def open_steps(case):
@@ -38,10 +38,10 @@ def test_apr2_supplement_stops_the_clock_and_pushes_deadlines(world, case):
     material = world.materials[0]
     pause = services.do_suspend_case(
         case,
-        world.users["chengban"],
         "supplement",
         "申请书签章不全",
         [material.pk],
+        actor=world.users["chengban"],
         at=at(2026, 3, 3, 10),
     )
     case.refresh_from_db()
@@ -51,10 +51,13 @@ def test_apr2_supplement_stops_the_clock_and_pushes_deadlines(world, case):
     assert ev["materials_demanded"] == [material.pk] and ev["kind"] == "supplement"
     # steps wait while the clock is stopped
     with pytest.raises(RuleViolation, match="中止计时"):
-        services.do_complete_step(open_steps(case)[0], world.users["chengban"], "同意")
+        services.do_complete_step(open_steps(case)[0], "同意", actor=world.users["chengban"])
     # the applicant supplies on the portal a week later (Tue 3 → Tue 10 March: 5 working days)
     services.do_resume_case(
-        case, f"applicant:{case.receipt_no}", files={material.pk: pdf()}, at=at(2026, 3, 10, 10)
+        case,
+        actor=f"applicant:{case.receipt_no}",
+        files={material.pk: pdf()},
+        at=at(2026, 3, 10, 10),
     )
     case.refresh_from_db()
     pause.refresh_from_db()
@@ -67,10 +70,14 @@ def test_apr2_supplement_stops_the_clock_and_pushes_deadlines(world, case):
 def test_cat5_supplement_cannot_demand_material_outside_the_catalog(world, case):
     n = Event.objects.count()
     with pytest.raises(RuleViolation, match="目录以外"):
-        services.do_suspend_case(case, world.users["chengban"], "supplement", "补充", ["房产证"])
+        services.do_suspend_case(case, "supplement", "补充", ["房产证"], actor=world.users["chengban"])
     with pytest.raises(RuleViolation, match="不得再要求"):
         services.do_suspend_case(
-            case, world.users["chengban"], "supplement", "补充", ["营业执照复印件"]
+            case,
+            "supplement",
+            "补充",
+            ["营业执照复印件"],
+            actor=world.users["chengban"],
         )
     assert Event.objects.count() == n
     case.refresh_from_db()
@@ -79,24 +86,28 @@ def test_cat5_supplement_cannot_demand_material_outside_the_catalog(world, case)
 
 def test_apr2_special_procedure_needs_a_reason_and_a_post_on_the_case(world, case):
     with pytest.raises(InvalidInput, match="理由"):
-        services.do_suspend_case(case, world.users["chengban"], "expert", "")
+        services.do_suspend_case(case, "expert", "", actor=world.users["chengban"])
     with pytest.raises(NotPermitted):
-        services.do_suspend_case(case, world.users["deputy"], "expert", "需专家评审")
+        services.do_suspend_case(case, "expert", "需专家评审", actor=world.users["deputy"])
     services.do_suspend_case(
-        case, world.users["chengban"], "expert", "需专家评审", at=at(2026, 3, 3)
+        case,
+        "expert",
+        "需专家评审",
+        actor=world.users["chengban"],
+        at=at(2026, 3, 3),
     )
     with pytest.raises(NotPermitted):
-        services.do_resume_case(case, f"applicant:{case.receipt_no}", at=at(2026, 3, 4))
-    services.do_resume_case(case, world.users["chengban"], "专家意见已出具", at=at(2026, 3, 4))
+        services.do_resume_case(case, actor=f"applicant:{case.receipt_no}", at=at(2026, 3, 4))
+    services.do_resume_case(case, "专家意见已出具", actor=world.users["chengban"], at=at(2026, 3, 4))
     case.refresh_from_db()
     assert case.suspensions.count() == 1 and case.due.isoformat() == "2026-03-13"
 
 
 def test_apr2_applicant_must_upload_demanded_material_to_resume(world, case):
     m = world.materials[2]
-    services.do_suspend_case(case, world.users["chengban"], "supplement", "平面图不清", [m.pk])
+    services.do_suspend_case(case, "supplement", "平面图不清", [m.pk], actor=world.users["chengban"])
     with pytest.raises(InvalidInput, match="场所布局平面图"):
-        services.do_resume_case(case, f"applicant:{case.receipt_no}", files={})
+        services.do_resume_case(case, actor=f"applicant:{case.receipt_no}", files={})
     case.refresh_from_db()
     assert case.status == CaseStatus.SUSPENDED
 

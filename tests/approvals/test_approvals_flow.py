@@ -33,19 +33,19 @@ def run_to_end(world, case, when, decision="approve"):
     u = world.users
     for step in ready(case):
         who = u["xf"] if step.unit.code == "t-xf" else u["chengban"]
-        services.do_complete_step(step, who, "符合要求", at=when)
+        services.do_complete_step(step, "符合要求", actor=who, at=when)
     for step in ready(case, kind="现场勘查"):
-        services.do_complete_step(step, u["chengban"], "现场符合", at=when)
-    services.do_complete_step(ready(case, kind="审核")[0], u["shenhe"], "同意", at=when)
+        services.do_complete_step(step, "现场符合", actor=u["chengban"], at=when)
+    services.do_complete_step(ready(case, kind="审核")[0], "同意", actor=u["shenhe"], at=when)
     services.do_complete_step(
         ready(case, kind="审批")[0],
-        u["deputy"],
         "准予许可",
+        actor=u["deputy"],
         decision=decision,
         reason="不符合条件",
         at=when,
     )
-    services.do_complete_step(ready(case, kind="送达")[0], u["window"], "已送达", at=when)
+    services.do_complete_step(ready(case, kind="送达")[0], "已送达", actor=u["window"], at=when)
     case.refresh_from_db()
     return case
 
@@ -86,7 +86,7 @@ def test_cat5_material_held_in_records_is_not_demanded_online(world, online_file
 
 def test_apr1_acceptance_gives_receipt_number_and_promised_deadline(world, online_files):
     case = submit(world, online_files).case
-    case = services.do_accept_case(case, world.users["window"], at=at(2026, 3, 2, 10))
+    case = services.do_accept_case(case, actor=world.users["window"], at=at(2026, 3, 2, 10))
     assert re.fullmatch(r"LT-20260302-\d{4}", case.receipt_no)
     # 8 working days after Monday 2 March 2026 → Thursday 12 March
     assert case.due.isoformat() == "2026-03-12"
@@ -99,17 +99,21 @@ def test_apr1_acceptance_gives_receipt_number_and_promised_deadline(world, onlin
 
 def test_apr1_receipt_numbers_are_a_per_day_sequence(world, online_files):
     a = services.do_accept_case(
-        submit(world, online_files).case, world.users["window"], at=at(2026, 3, 2, 10)
+        submit(world, online_files).case,
+        actor=world.users["window"],
+        at=at(2026, 3, 2, 10),
     )
     files2 = {k: pdf() for k in online_files}
     b = services.do_accept_case(
-        submit(world, files2).case, world.users["window"], at=at(2026, 3, 2, 11)
+        submit(world, files2).case,
+        actor=world.users["window"],
+        at=at(2026, 3, 2, 11),
     )
     assert a.receipt_no.endswith("-0001") and b.receipt_no.endswith("-0002")
     files3 = {k: pdf() for k in online_files}
     c = services.do_accept_case(
         submit(world, files3, when=at(2026, 3, 3, 9)).case,
-        world.users["window"],
+        actor=world.users["window"],
         at=at(2026, 3, 3, 10),
     )
     assert c.receipt_no == "LT-20260303-0001"
@@ -119,9 +123,9 @@ def test_apr1_refusal_needs_a_reason(world, online_files):
     case = submit(world, online_files).case
     n = Event.objects.count()
     with pytest.raises(InvalidInput, match="理由"):
-        services.do_refuse_case(case, world.users["window"], "  ")
+        services.do_refuse_case(case, "  ", actor=world.users["window"])
     assert Event.objects.count() == n
-    case = services.do_refuse_case(case, world.users["window"], "不属于本机关职权范围")
+    case = services.do_refuse_case(case, "不属于本机关职权范围", actor=world.users["window"])
     assert case.status == CaseStatus.NOT_ACCEPTED
     assert Event.objects.filter(action="approvals.case.refused").count() == 1
     assert not ready(case)
@@ -130,7 +134,7 @@ def test_apr1_refusal_needs_a_reason(world, online_files):
 def test_apr3_only_the_window_post_accepts(world, online_files):
     case = submit(world, online_files).case
     with pytest.raises(NotPermitted, match="综合受理窗口"):
-        services.do_accept_case(case, world.users["chengban"])
+        services.do_accept_case(case, actor=world.users["chengban"])
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED and case.receipt_no is None
 
@@ -145,34 +149,36 @@ def test_cat5_window_cannot_register_a_material_outside_the_catalog(world):
         at=at(2026, 3, 2, 9),
     )
     with pytest.raises(RuleViolation, match="目录以外"):
-        services.do_accept_case(sub.case, world.users["window"], {999999: "provided"})
+        services.do_accept_case(sub.case, {999999: "provided"}, actor=world.users["window"])
     with pytest.raises(InvalidInput, match="材料不齐"):
-        services.do_accept_case(sub.case, world.users["window"], {})
+        services.do_accept_case(sub.case, {}, actor=world.users["window"])
     marks = {m.pk: "provided" for m in world.materials}
     marks[world.materials[1].pk] = "reused"
-    case = services.do_accept_case(sub.case, world.users["window"], marks, at=at(2026, 3, 2, 10))
+    case = services.do_accept_case(sub.case, marks, actor=world.users["window"], at=at(2026, 3, 2, 10))
     assert case.receipt_no
 
 
 def test_apr4_parallel_reviews_are_ready_at_once_in_both_units_and_join(world, online_files):
     case = submit(world, online_files).case
-    services.do_accept_case(case, world.users["window"], at=at(2026, 3, 2, 10))
+    services.do_accept_case(case, actor=world.users["window"], at=at(2026, 3, 2, 10))
     steps = ready(case)
     assert sorted(s.unit.code for s in steps) == ["t-scjg", "t-xf"]
     a, b = sorted(steps, key=lambda s: s.unit.code)
-    services.do_complete_step(a, world.users["chengban"], "同意", at=at(2026, 3, 3))
+    services.do_complete_step(a, "同意", actor=world.users["chengban"], at=at(2026, 3, 3))
     assert [s.pk for s in ready(case)] == [b.pk]  # the join waits for the other branch
-    services.do_complete_step(b, world.users["xf"], "消防同意", at=at(2026, 3, 4))
+    services.do_complete_step(b, "消防同意", actor=world.users["xf"], at=at(2026, 3, 4))
     (nxt,) = ready(case)
     assert nxt.kind == "审核"  # area 100 ≤ 500: the site check is routed around
 
 
 def test_apr3_exclusive_gateway_routes_on_case_data(world, online_files):
     case = submit(world, online_files, area=800).case
-    services.do_accept_case(case, world.users["window"], at=at(2026, 3, 2, 10))
+    services.do_accept_case(case, actor=world.users["window"], at=at(2026, 3, 2, 10))
     for s in ready(case):
         services.do_complete_step(
-            s, world.users["xf" if s.unit.code == "t-xf" else "chengban"], "同意"
+            s,
+            "同意",
+            actor=world.users["xf" if s.unit.code == "t-xf" else "chengban"],
         )
     (nxt,) = ready(case)
     assert nxt.kind == "现场勘查"
@@ -180,12 +186,12 @@ def test_apr3_exclusive_gateway_routes_on_case_data(world, online_files):
 
 def test_apr3_step_by_the_wrong_post_is_refused_and_nothing_changes(world, online_files):
     case = submit(world, online_files).case
-    services.do_accept_case(case, world.users["window"], at=at(2026, 3, 2, 10))
+    services.do_accept_case(case, actor=world.users["window"], at=at(2026, 3, 2, 10))
     step = ready(case, unit__code="t-scjg")[0]
     case.refresh_from_db()
     state, n = case.workflow_state, Event.objects.count()
     with pytest.raises(NotPermitted, match="审批科承办岗"):
-        services.do_complete_step(step, world.users["xf"], "越权办理")
+        services.do_complete_step(step, "越权办理", actor=world.users["xf"])
     step.refresh_from_db()
     case.refresh_from_db()
     assert step.state == StepState.READY and case.workflow_state == state
@@ -194,32 +200,32 @@ def test_apr3_step_by_the_wrong_post_is_refused_and_nothing_changes(world, onlin
 
 def test_apr3_double_completion_is_refused(world, online_files):
     case = submit(world, online_files).case
-    services.do_accept_case(case, world.users["window"], at=at(2026, 3, 2, 10))
+    services.do_accept_case(case, actor=world.users["window"], at=at(2026, 3, 2, 10))
     step = ready(case, unit__code="t-scjg")[0]
-    services.do_complete_step(step, world.users["chengban"], "同意")
+    services.do_complete_step(step, "同意", actor=world.users["chengban"])
     n = Event.objects.count()
     with pytest.raises(RuleViolation, match="不能重复办理"):
-        services.do_complete_step(step, world.users["chengban"], "再次同意")
+        services.do_complete_step(step, "再次同意", actor=world.users["chengban"])
     assert Event.objects.count() == n
 
 
 def test_apr3_claimed_step_is_done_only_by_the_claimer(world, online_files):
     case = submit(world, online_files).case
-    services.do_accept_case(case, world.users["window"], at=at(2026, 3, 2, 10))
+    services.do_accept_case(case, actor=world.users["window"], at=at(2026, 3, 2, 10))
     step = ready(case, unit__code="t-scjg")[0]
-    services.do_claim_step(step, world.users["chengban"])
+    services.do_claim_step(step, actor=world.users["chengban"])
     from wuquan.org.services import ensure_staff
 
     other = ensure_staff("t-chengban2", "承办 二号", step.post, ["承办"])
     with pytest.raises(NotPermitted, match="认领"):
-        services.do_complete_step(step, other, "同意")
+        services.do_complete_step(step, "同意", actor=other)
     with pytest.raises(RuleViolation):
-        services.do_claim_step(step, other)
+        services.do_claim_step(step, actor=other)
 
 
 def test_apr3_full_path_approves_delivers_and_records_each_action_once(world, online_files):
     case = submit(world, online_files).case
-    services.do_accept_case(case, world.users["window"], at=at(2026, 3, 2, 10))
+    services.do_accept_case(case, actor=world.users["window"], at=at(2026, 3, 2, 10))
     case = run_to_end(world, case, at(2026, 3, 5))
     assert case.status == CaseStatus.FINISHED and case.result == "approved"
     assert case.certificate_no and case.delivered_at
@@ -239,16 +245,18 @@ def test_apr3_full_path_approves_delivers_and_records_each_action_once(world, on
 
 def test_apr3_denial_needs_a_reason(world, online_files):
     case = submit(world, online_files).case
-    services.do_accept_case(case, world.users["window"], at=at(2026, 3, 2, 10))
+    services.do_accept_case(case, actor=world.users["window"], at=at(2026, 3, 2, 10))
     for s in ready(case):
         services.do_complete_step(
-            s, world.users["xf" if s.unit.code == "t-xf" else "chengban"], "同意"
+            s,
+            "同意",
+            actor=world.users["xf" if s.unit.code == "t-xf" else "chengban"],
         )
-    services.do_complete_step(ready(case)[0], world.users["shenhe"], "同意")
+    services.do_complete_step(ready(case)[0], "同意", actor=world.users["shenhe"])
     step = ready(case)[0]
     with pytest.raises(InvalidInput):
-        services.do_complete_step(step, world.users["deputy"], "审批", decision="maybe")
-    services.do_complete_step(step, world.users["deputy"], "场所不符合卫生条件", decision="deny")
+        services.do_complete_step(step, "审批", actor=world.users["deputy"], decision="maybe")
+    services.do_complete_step(step, "场所不符合卫生条件", actor=world.users["deputy"], decision="deny")
     case.refresh_from_db()
     assert case.result == "denied" and case.result_reason == "场所不符合卫生条件"
     assert not case.certificate_no
@@ -256,22 +264,22 @@ def test_apr3_denial_needs_a_reason(world, online_files):
 
 def test_apr8_fee_only_as_the_catalog_allows(world, online_files):
     case = submit(world, online_files).case
-    services.do_accept_case(case, world.users["window"], at=at(2026, 3, 2, 10))
+    services.do_accept_case(case, actor=world.users["window"], at=at(2026, 3, 2, 10))
     with pytest.raises(RuleViolation, match="不符"):
-        services.do_charge_fee(case, world.fee, "50", world.users["window"])
+        services.do_charge_fee(case, world.fee, "50", actor=world.users["window"])
     with pytest.raises(NotPermitted, match="窗口"):
-        services.do_charge_fee(case, world.fee, "10", world.users["chengban"])
-    charge = services.do_charge_fee(case, world.fee, Decimal("10"), world.users["window"])
+        services.do_charge_fee(case, world.fee, "10", actor=world.users["chengban"])
+    charge = services.do_charge_fee(case, world.fee, Decimal("10"), actor=world.users["window"])
     assert charge.amount == Decimal("10.00")
     with pytest.raises(RuleViolation, match="重复"):
-        services.do_charge_fee(case, world.fee, "10", world.users["window"])
+        services.do_charge_fee(case, world.fee, "10", actor=world.users["window"])
     p = Event.objects.get(action="approvals.fee.charged").payload
     assert p["fee_id"] == world.fee.pk and p["amount"] == "10.00" and p["case_id"] == case.pk
 
 
 def test_apr1_withdrawal_cancels_open_steps(world, online_files):
     case = submit(world, online_files).case
-    services.do_accept_case(case, world.users["window"], at=at(2026, 3, 2, 10))
-    case = services.do_withdraw_case(case, f"applicant:{case.application_no}", "不再经营")
+    services.do_accept_case(case, actor=world.users["window"], at=at(2026, 3, 2, 10))
+    case = services.do_withdraw_case(case, "不再经营", actor=f"applicant:{case.application_no}")
     assert case.status == CaseStatus.WITHDRAWN and case.result == "withdrawn"
     assert not ready(case)

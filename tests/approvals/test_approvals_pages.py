@@ -23,7 +23,7 @@ def accepted(world, online_files):
         data={"area_sqm": 100},
         files=online_files,
     )
-    case = services.do_accept_case(sub.case, world.users["window"])
+    case = services.do_accept_case(sub.case, actor=world.users["window"])
     return case, sub.query_code
 
 
@@ -153,7 +153,9 @@ def test_apr11_figures_page_has_a_table_and_an_svg_chart(client, world, accepted
     case, _code = accepted
     for s in list(case.steps.filter(state=StepState.READY)):
         services.do_complete_step(
-            s, world.users["xf" if s.unit.code == "t-xf" else "chengban"], "同意"
+            s,
+            "同意",
+            actor=world.users["xf" if s.unit.code == "t-xf" else "chengban"],
         )
     client.force_login(world.users["deputy"])
     for by in ("item", "unit", "post"):

@@ -26,7 +26,7 @@ def _accepted_case(world, online_files):
         files=online_files,
         at=at(2026, 3, 2, 9),
     )
-    services.do_accept_case(sub.case, world.users["window"], at=at(2026, 3, 2, 10))
+    services.do_accept_case(sub.case, actor=world.users["window"], at=at(2026, 3, 2, 10))
     return sub.case
 
 
@@ -37,7 +37,10 @@ def _review_step(case):
 def test_apr3_completion_by_the_post_holder_says_holds_post_and_raises_nothing(world, online_files):
     case = _accepted_case(world, online_files)
     step = services.do_complete_step(
-        _review_step(case), world.users["chengban"], "同意", at=at(2026, 3, 3, 10)
+        _review_step(case),
+        "同意",
+        actor=world.users["chengban"],
+        at=at(2026, 3, 3, 10),
     )
     event = Event.objects.get(index=step.event_index)
     assert event.action == "approvals.step.completed"
@@ -62,7 +65,7 @@ def test_apr3_completion_by_a_former_holder_is_refused_or_flagged(world, online_
         Appointment.objects.get(person__user=former, post=step.post), date(2025, 12, 31)
     )
     try:
-        done = services.do_complete_step(step, former, "同意", at=at(2026, 3, 3, 10))
+        done = services.do_complete_step(step, "同意", actor=former, at=at(2026, 3, 3, 10))
     except NotPermitted:
         assert not Alarm.objects.filter(rule_code="APR-3-step-without-post").exists()
         return
@@ -77,7 +80,7 @@ def test_apr3_a_stranger_is_refused_and_nothing_is_recorded(world, online_files)
     step = _review_step(case)
     n = Event.objects.count()
     with pytest.raises(NotPermitted, match="审批科承办岗"):
-        services.do_complete_step(step, world.users["xf"], "越权", at=at(2026, 3, 3, 10))
+        services.do_complete_step(step, "越权", actor=world.users["xf"], at=at(2026, 3, 3, 10))
     assert Event.objects.count() == n
     step.refresh_from_db()
     assert step.state == StepState.READY
@@ -112,7 +115,7 @@ def test_apr3_two_clerks_completing_one_step_at_once_complete_it_once(world, onl
         try:
             if name == "second":
                 first_holds_lock.wait(5)
-            services.do_complete_step(step, world.users["chengban"], name, at=at(2026, 3, 3, 10))
+            services.do_complete_step(step, name, actor=world.users["chengban"], at=at(2026, 3, 3, 10))
             outcomes[name] = "done"
         except RuleViolation as exc:
             outcomes[name] = str(exc)

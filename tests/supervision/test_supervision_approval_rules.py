@@ -59,7 +59,7 @@ def submit(world, when, applicant="龙潭小吃店", id_number="2202031990010112
 
 def accepted(world, when):
     case = submit(world, when)
-    return services.do_accept_case(case, world.users["window"], at=when + timedelta(hours=1))
+    return services.do_accept_case(case, actor=world.users["window"], at=when + timedelta(hours=1))
 
 
 def ready(case, **kw):
@@ -69,7 +69,7 @@ def ready(case, **kw):
 def finish_reviews(world, case, when):
     for step in ready(case):
         who = world.users["xf"] if step.unit.code == "t-xf" else world.users["chengban"]
-        services.do_complete_step(step, who, "符合要求", at=when)
+        services.do_complete_step(step, "符合要求", actor=who, at=when)
 
 
 def alarms(code, **kw):
@@ -131,10 +131,10 @@ def test_sup2_step_overdue_even_when_case_on_time_and_replay_of_a_past_day(world
     assert alarm.severity == "黄牌" and alarm.breach_key == "deadline:2026-03-05"
     # the lawful neighbour: the parallel review done in time is not flagged
     xf = ready(case, kind="会商")[0]
-    services.do_complete_step(xf, world.users["xf"], "符合", at=at(2026, 3, 4, 10))
+    services.do_complete_step(xf, "符合", actor=world.users["xf"], at=at(2026, 3, 4, 10))
     assert str(xf.pk) not in {f.subject_id for f in sweep("SUP-2-step-overdue", late)}
     # completed late: a replay of 6 March still finds it open then; today it is not open
-    services.do_complete_step(step, world.users["chengban"], "符合", at=at(2026, 3, 9, 10))
+    services.do_complete_step(step, "符合", actor=world.users["chengban"], at=at(2026, 3, 9, 10))
     assert str(step.pk) in {f.subject_id for f in sweep("SUP-2-step-overdue", late)}
     assert str(step.pk) not in {
         f.subject_id for f in sweep("SUP-2-step-overdue", at(2026, 3, 9, 16))
@@ -151,10 +151,10 @@ def test_sup2_suspended_case_is_not_flagged_the_clock_stands_still(world):
     material = next(m for m in world.materials if m.reuse == MaterialReuse.NONE)
     services.do_suspend_case(
         case,
-        world.users["chengban"],
         "supplement",
         "平面图不清晰",
         [material.pk],
+        actor=world.users["chengban"],
         at=at(2026, 3, 3, 10),
     )
     for as_of in (at(2026, 3, 6, 15), at(2026, 3, 20, 15)):
@@ -164,8 +164,8 @@ def test_sup2_suspended_case_is_not_flagged_the_clock_stands_still(world):
     # resumed on 23 March: the deadline moved by the pause; flagged only once it passes again
     services.do_resume_case(
         case,
-        f"applicant:{case.number}",
         "已补正",
+        actor=f"applicant:{case.number}",
         files={material.pk: pdf()},
         at=at(2026, 3, 23, 9),
     )
@@ -189,11 +189,15 @@ def test_sup2_case_past_its_promised_day_and_a_finished_case_is_not(world):
     # finish `other` in time (all steps by their holders on 3 March)
     d = at(2026, 3, 3, 10)
     finish_reviews(world, other, d)
-    services.do_complete_step(ready(other, kind="审核")[0], world.users["shenhe"], "同意", at=d)
+    services.do_complete_step(ready(other, kind="审核")[0], "同意", actor=world.users["shenhe"], at=d)
     services.do_complete_step(
-        ready(other, kind="审批")[0], world.users["deputy"], "准予", decision="approve", at=d
+        ready(other, kind="审批")[0],
+        "准予",
+        actor=world.users["deputy"],
+        decision="approve",
+        at=d,
     )
-    services.do_complete_step(ready(other, kind="送达")[0], world.users["window"], "送达", at=d)
+    services.do_complete_step(ready(other, kind="送达")[0], "送达", actor=world.users["window"], at=d)
     found = {f.subject_id: f for f in sweep("SUP-2-case-overdue", as_of)}
     assert str(case.pk) in found and str(other.pk) not in found
     assert found[str(case.pk)].inputs["due"] == case.due.isoformat()
@@ -237,6 +241,7 @@ def legacy(world, ref, **over):
         "ref": ref,
         "item": world.item.code,
         "applicant_name": "历史申请人",
+        "data": {"area_sqm": 100},  # the flow's condition reads it (no site check)
         "submitted_at": at(2026, 3, 2, 8).isoformat(),
         "accepted_at": at(2026, 3, 2, 15).isoformat(),
         "receipt_no": f"LT-H-{ref}",
@@ -271,7 +276,7 @@ def test_apr3_step_by_someone_not_holding_its_post(world):
     from wuquan.common.exceptions import NotPermitted
 
     with pytest.raises(NotPermitted):
-        services.do_complete_step(ready(case, kind="审查")[0], world.users["xf"], "x")
+        services.do_complete_step(ready(case, kind="审查")[0], "x", actor=world.users["xf"])
 
 
 def _ids(case):
@@ -299,7 +304,10 @@ def test_apr3_live_flow_with_parallel_branches_is_never_out_of_order(world):
     case = accepted(world, at(2026, 3, 2, 9))
     finish_reviews(world, case, at(2026, 3, 3, 10))
     services.do_complete_step(
-        ready(case, kind="审核")[0], world.users["shenhe"], "同意", at=at(2026, 3, 3, 11)
+        ready(case, kind="审核")[0],
+        "同意",
+        actor=world.users["shenhe"],
+        at=at(2026, 3, 3, 11),
     )
     assert not alarms("APR-3-step-out-of-order")
 
@@ -316,7 +324,7 @@ def test_apr1_result_without_acceptance_is_flagged(world):
 
 def test_apr1_refusal_without_reason_is_flagged_with_reason_is_not(world):
     case = submit(world, at(2026, 3, 2, 9))
-    services.do_refuse_case(case, world.users["window"], "不属于本机关职权", at=at(2026, 3, 2, 10))
+    services.do_refuse_case(case, "不属于本机关职权", actor=world.users["window"], at=at(2026, 3, 2, 10))
     assert not alarms("APR-1-refused-without-reason")
     # a department system reports a refusal with no reason (the live service refuses that)
     other = submit(world, at(2026, 3, 2, 11), applicant="另一申请人", id_number="")
@@ -332,16 +340,16 @@ def test_apr1_refusal_without_reason_is_flagged_with_reason_is_not(world):
 
 def test_apr1_accepted_after_refusal_without_new_materials(world):
     first = submit(world, at(2026, 3, 2, 9))
-    services.do_refuse_case(first, world.users["window"], "材料不符合要求", at=at(2026, 3, 2, 10))
+    services.do_refuse_case(first, "材料不符合要求", actor=world.users["window"], at=at(2026, 3, 2, 10))
     same = submit(world, at(2026, 3, 3, 9))  # same applicant, item and file contents
-    services.do_accept_case(same, world.users["window"], at=at(2026, 3, 3, 10))
+    services.do_accept_case(same, actor=world.users["window"], at=at(2026, 3, 3, 10))
     (alarm,) = alarms("APR-1-accepted-after-refusal")
     assert alarm.subject_id == str(same.pk) and alarm.inputs["refused_case"] == first.pk
     # lawful: new materials (a different plan), or another applicant
     renewed = submit(world, at(2026, 3, 4, 9), files=files_for(world, b"%PDF-1.4 revised plan"))
-    services.do_accept_case(renewed, world.users["window"], at=at(2026, 3, 4, 10))
+    services.do_accept_case(renewed, actor=world.users["window"], at=at(2026, 3, 4, 10))
     stranger = submit(world, at(2026, 3, 4, 9), applicant="别家", id_number="220203198001010000")
-    services.do_accept_case(stranger, world.users["window"], at=at(2026, 3, 4, 10))
+    services.do_accept_case(stranger, actor=world.users["window"], at=at(2026, 3, 4, 10))
     assert [a.subject_id for a in alarms("APR-1-accepted-after-refusal")] == [str(same.pk)]
 
 
@@ -360,7 +368,7 @@ def _appoint(user, unit_code, post_code):
 
 def _to_decision(world, case, when, reviewer):
     finish_reviews(world, case, when)
-    services.do_complete_step(ready(case, kind="审核")[0], reviewer, "同意", at=when)
+    services.do_complete_step(ready(case, kind="审核")[0], "同意", actor=reviewer, at=when)
     return ready(case, kind="审批")[0]
 
 
@@ -369,10 +377,10 @@ def test_sup3_same_person_reviews_and_approves(world):
     d = at(2026, 3, 3, 10)
     bad = accepted(world, at(2026, 3, 2, 9))
     step = _to_decision(world, bad, d, world.users["deputy"])
-    services.do_complete_step(step, world.users["deputy"], "准予", decision="approve", at=d)
+    services.do_complete_step(step, "准予", actor=world.users["deputy"], decision="approve", at=d)
     good = accepted(world, at(2026, 3, 2, 9, 30))
     step2 = _to_decision(world, good, d, world.users["shenhe"])
-    services.do_complete_step(step2, world.users["deputy"], "准予", decision="approve", at=d)
+    services.do_complete_step(step2, "准予", actor=world.users["deputy"], decision="approve", at=d)
     (alarm,) = alarms("SUP-3-review-and-approve")
     assert (alarm.subject_type, alarm.subject_id) == ("approvals.casestep", str(step.pk))
     assert alarm.severity == "红牌"
@@ -383,10 +391,10 @@ def test_sup4_head_approving_in_a_hands_off_area(world):
     d = at(2026, 3, 3, 10)
     bad = accepted(world, at(2026, 3, 2, 9))
     step = _to_decision(world, bad, d, world.users["shenhe"])
-    services.do_complete_step(step, world.users["head"], "准予", decision="approve", at=d)
+    services.do_complete_step(step, "准予", actor=world.users["head"], decision="approve", at=d)
     good = accepted(world, at(2026, 3, 2, 9, 30))
     step2 = _to_decision(world, good, d, world.users["shenhe"])
-    services.do_complete_step(step2, world.users["deputy"], "准予", decision="approve", at=d)
+    services.do_complete_step(step2, "准予", actor=world.users["deputy"], decision="approve", at=d)
     (alarm,) = alarms("SUP-4-head-approves")
     assert alarm.subject_id == str(step.pk) and alarm.inputs["area"] == "approval"
     assert alarm.post.is_head
@@ -403,7 +411,7 @@ def test_sup3_handler_answering_the_alarm_about_their_own_case(world):
     for n in (1, 2):
         case = accepted(world, at(2026, 3, 2, 9, n))
         step = ready(case, kind="审查")[0]
-        services.do_complete_step(step, world.users["chengban"], "符合", at=at(2026, 3, 9, 10))
+        services.do_complete_step(step, "符合", actor=world.users["chengban"], at=at(2026, 3, 9, 10))
         (alarm,) = alarms("SUP-2-done-late", subject_id=str(step.pk))
         raised.append(sup.do_assign_alarm(jiwei, alarm, scjg))
     # the handler of case 1 answers the alarm about their own step; case 2 by the 科长 who
@@ -442,7 +450,11 @@ def test_apr8_fee_outside_catalog_or_above_standard(world):
     # live: charging at the standard through the window raises nothing
     case = accepted(world, at(2026, 3, 2, 9))
     services.do_charge_fee(
-        case, fee, Decimal("10.00"), world.users["window"], at=at(2026, 3, 2, 11)
+        case,
+        fee,
+        Decimal("10.00"),
+        actor=world.users["window"],
+        at=at(2026, 3, 2, 11),
     )
     assert len(alarms("APR-8-fee-outside-catalog")) == 2
 
@@ -452,7 +464,12 @@ def test_cat5_materials_demanded_beyond_the_catalog(world):
     mat = next(m for m in world.materials if m.reuse == MaterialReuse.NONE)
     held = next(m for m in world.materials if m.reuse != MaterialReuse.NONE)
     services.do_suspend_case(
-        case, world.users["chengban"], "supplement", "请补正", [mat.pk], at=at(2026, 3, 3, 9)
+        case,
+        "supplement",
+        "请补正",
+        [mat.pk],
+        actor=world.users["chengban"],
+        at=at(2026, 3, 3, 9),
     )
     assert not alarms("CAT-5-materials-beyond-catalog")
     other = accepted(world, at(2026, 3, 2, 10))

@@ -410,7 +410,7 @@ def test_sup2_apr5_set_sweeps_equal_the_finding_sweeps_over_cases_replayed(world
             },
             at=when,
         ).case
-        return services.do_accept_case(case, world.users["window"], at=when + timedelta(hours=1))
+        return services.do_accept_case(case, actor=world.users["window"], at=when + timedelta(hours=1))
 
     def open_steps(case):
         return list(case.steps.filter(state__in=[StepState.READY, StepState.CLAIMED]))
@@ -431,7 +431,7 @@ def test_sup2_apr5_set_sweeps_equal_the_finding_sweeps_over_cases_replayed(world
                 return
             for step in steps:
                 extra = {"decision": "approve"} if step.kind in ("审批", "决定") else {}
-                services.do_complete_step(step, who(step), "同意", at=when, **extra)
+                services.do_complete_step(step, "同意", actor=who(step), at=when, **extra)
 
     calls: list = []
     pairs = [
@@ -444,17 +444,17 @@ def test_sup2_apr5_set_sweeps_equal_the_finding_sweeps_over_cases_replayed(world
     material = next(m for m in world.materials if m.reuse == MaterialReuse.NONE)
     services.do_suspend_case(
         paused,
-        world.users["chengban"],
         "supplement",
         "补正",
         [material.pk],
+        actor=world.users["chengban"],
         at=at("2026-03-03 10:00"),
     )
     finish(late, at("2026-03-16 10:00"))
     services.do_resume_case(
         paused,
-        "applicant:x",
         "已补正",
+        actor="applicant:x",
         files={material.pk: pdf("r.pdf")},
         at=at("2026-03-23 09:00"),
     )

@@ -203,8 +203,8 @@ def complete_step(request, step_id: int, body: StepIn):
         raise NotFound("没有该用户。")
     step = services.do_complete_step(
         step,
-        user,
         body.opinion,
+        actor=user,
         decision=body.decision,
         reason=body.reason,
         certificate_no=body.certificate_no,

@@ -211,14 +211,17 @@ def _simulate(now: datetime) -> int:
         if action == "accept":
             if plan["refuse"]:
                 services.do_refuse_case(
-                    case, window, "申请事项不属于本机关职权范围，已告知向有关机关申请", at=when
+                    case,
+                    "申请事项不属于本机关职权范围，已告知向有关机关申请",
+                    actor=window,
+                    at=when,
                 )
                 continue
             marks = {
                 cm.material_id: "provided" if cm.status == "missing" else cm.status
                 for cm in case.materials.all()
             }
-            services.do_accept_case(case, window, marks, at=when)
+            services.do_accept_case(case, marks, actor=window, at=when)
             _schedule(case, when, plan, push, rng)
         elif action == "step":
             step = CaseStep.objects.select_related("post").get(pk=kw["step"])
@@ -233,10 +236,10 @@ def _simulate(now: datetime) -> int:
                 user = _user_for_post(step.post_id, when.date(), users)
                 services.do_suspend_case(
                     case,
-                    user,
                     "supplement",
                     f"{material.name}内容不完整，请补正",
                     [material.pk],
+                    actor=user,
                     at=when,
                 )
                 back = when + timedelta(days=rng.randint(2, 6), hours=rng.randint(0, 5))
@@ -254,8 +257,8 @@ def _simulate(now: datetime) -> int:
                 deny = plan["deny"]
                 services.do_complete_step(
                     step,
-                    user,
                     "经审查，不符合法定条件" if deny else "符合法定条件，准予许可",
+                    actor=user,
                     decision="deny" if deny else "approve",
                     reason="经审查，不符合法定条件" if deny else "",
                     at=when,
@@ -264,18 +267,22 @@ def _simulate(now: datetime) -> int:
                 fee = case.item.fees.first()
                 if fee is not None and case.result == "approved":
                     services.do_charge_fee(
-                        case, fee, fee.amount, window, at=when - timedelta(minutes=5)
+                        case,
+                        fee,
+                        fee.amount,
+                        actor=window,
+                        at=when - timedelta(minutes=5),
                     )
-                services.do_complete_step(step, user, "已送达申请人", at=when)
+                services.do_complete_step(step, "已送达申请人", actor=user, at=when)
             else:
-                services.do_complete_step(step, user, OPINIONS.get(kind, "同意"), at=when)
+                services.do_complete_step(step, OPINIONS.get(kind, "同意"), actor=user, at=when)
             case.refresh_from_db()
             _schedule(case, when, plan, push, rng)
         elif action == "resume":
             services.do_resume_case(
                 case,
-                f"applicant:{case.number}",
                 "已补正",
+                actor=f"applicant:{case.number}",
                 files={kw["material"]: ContentFile(b"%PDF-1.4 demo", name="supplement.pdf")},
                 at=when,
             )

@@ -118,7 +118,7 @@ def supplement(request):
         for m in pause.demanded.all():
             if request.FILES.get(f"material-{m.pk}"):
                 files[m.pk] = request.FILES[f"material-{m.pk}"]
-    services.do_resume_case(case, f"applicant:{case.number}", request.POST.get("note", ""), files)
+    services.do_resume_case(case, request.POST.get("note", ""), files, actor=f"applicant:{case.number}")
     case.refresh_from_db()
     messages.success(request, _("补正材料已提交，办理时限恢复计算。"))
     return render(
@@ -129,7 +129,7 @@ def supplement(request):
 @require_POST
 def withdraw(request):
     case = selectors.lookup(request.POST.get("number", ""), request.POST.get("code", ""))
-    services.do_withdraw_case(case, f"applicant:{case.number}", request.POST.get("reason", ""))
+    services.do_withdraw_case(case, request.POST.get("reason", ""), actor=f"applicant:{case.number}")
     case.refresh_from_db()
     messages.success(request, _("申请已撤回。"))
     return render(

@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ from wuquan.org.selectors import person_of, posts_held, role_names
 from wuquan.workdays import services as deadlines
 from wuquan.workdays.calendar import compute_deadline
 
-from . import engine, locking
+from . import engine, events, locking
 from .models import (
     ApiToken,
     Case,
@@ -51,12 +51,16 @@ from .models import (
     SuspensionKind,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the window
 CODE_LENGTH = 8
 RECEIPT_PREFIX = getattr(settings, "WUQUAN_RECEIPT_PREFIX", "LT")
 DECISION_KINDS = ("审批", "决定")
 ACCEPT_KIND = "受理"
 DELIVERY_KIND = "送达"
+IMPORT_ACTOR = "system:import"
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -139,32 +143,79 @@ def require_post(user, post: Post, at: datetime) -> None:
         )
 
 
-def _case_payload(case: Case) -> dict:
-    return {
-        "case_id": case.pk,
-        "application_no": case.application_no,
-        "receipt_no": case.receipt_no,
-        "item_id": case.item_id,
-        "item_code": case.item.code,
-        "item_area": case.item.area,
-        "case_unit_id": case.unit_id,
-        "flow_version_id": case.flow_id,
-    }
+@dataclass(frozen=True)
+class ImportedHistory:
+    """History from a legacy system replayed through the live services (`wuquan import`,
+    docs/exchange-format.md) — the ONE way a service accepts what a live call would refuse
+    (AUD-1, APR-2, APR-5, SUP-2; docs/decisions/0010-one-write-path.md).
+
+    Passed as `history=` to a service, it changes only this: who acted is `person` (the
+    file's person code, who may have no account), checks of the acting party are not made but
+    their outcome is recorded — a step by someone not holding its post (`holds_post: false`),
+    a fee outside the catalog or off its standard (`in_catalog: false`), a result with no
+    acceptance (`accepted: false`) — the legacy numbers are kept, and every payload carries
+    the import marker (`source: "import"`, `source_ref`). Deadlines, provisional marks, pauses
+    and the events themselves are computed by the same code as live work."""
+
+    source_ref: str
+    person: Any = None  # org.Person who acted (None: not named in the source)
+    by: str = ""  # the username the source names (a fee's `by`), kept in the payload
+    application_no: str = ""
+    receipt_no: str = ""
+
+    def acting(self, person=None, by: str = "") -> ImportedHistory:
+        return replace(self, person=person, by=by)
 
 
-def _step_payload(step: CaseStep, user=None) -> dict:
-    return {
-        **_case_payload(step.case),
-        "step_id": step.pk,
-        "task": step.step_id,
-        "step_name": step.name,
-        "step_kind": step.kind,
-        "post_id": step.post_id,
-        "unit_id": step.unit_id,
-        "user": user.get_username() if user is not None and hasattr(user, "get_username") else None,
-        "person_id": _person_id(user) if user is not None else None,
-        "deadline": step.deadline.isoformat() if step.deadline else None,
-    }
+def _marked(payload: dict, history: ImportedHistory | None) -> dict:
+    if history is not None:
+        payload.update(events.import_marker(history.source_ref))
+    return payload
+
+
+def _acting_user(actor, history: ImportedHistory | None):
+    """The account behind the act (the FK columns `completed_by`, `accepted_by`…)."""
+    if history is None:
+        return actor if getattr(actor, "is_authenticated", False) else None
+    person = history.person
+    return person.user if person is not None and person.user_id else None
+
+
+def _acting_person_id(actor, history: ImportedHistory | None) -> int | None:
+    if history is None:
+        return _person_id(actor)
+    return history.person.pk if history.person is not None else None
+
+
+def _label(actor, history: ImportedHistory | None = None) -> str:
+    """A short text naming who acted (Suspension.started_by, Charge.charged_by…)."""
+    if history is not None:
+        user = _acting_user(actor, history)
+        return history.by or (user.get_username() if user else IMPORT_ACTOR)
+    return actor if isinstance(actor, str) else actor.get_username()
+
+
+def _person_holds(person_id: int | None, post: Post, at: datetime) -> bool:
+    if person_id is None:
+        return False
+    return (
+        Post.objects.filter(pk=post.pk)
+        .filter(
+            Q(appointments__end__isnull=True) | Q(appointments__end__gte=timezone.localdate(at)),
+            appointments__person_id=person_id,
+            appointments__start__lte=timezone.localdate(at),
+        )
+        .exists()
+    )
+
+
+def _check_post(actor, post: Post, at: datetime, history: ImportedHistory | None) -> bool:
+    """APR-3 for a live act (refused unless the actor holds the post); for history, whether
+    the named person held it (recorded as `holds_post`, never refused)."""
+    if history is None:
+        require_post(actor, post, at)
+        return True
+    return _person_holds(_acting_person_id(actor, history), post, at)
 
 
 def _suspension_spans(case: Case) -> list[tuple[datetime, datetime | None]]:
@@ -303,13 +354,16 @@ def do_submit_application(
     actor=None,
     at: datetime | None = None,
     materials_later: bool = False,
+    history: ImportedHistory | None = None,
 ) -> Submitted:
     """An application through the one online entrance or at the window (APR-1, APR-7).
 
     Online, every catalog material the applicant must bring (reuse = none) needs a file;
     materials the records or an earlier step already hold are marked reused (CAT-5). At the
     window the clerk checks materials at acceptance. Gives an application number and a query
-    code; records `approvals.case.submitted`.
+    code; records `approvals.case.submitted`. `actor`: the window user, or None (the
+    applicant online). `history`: an imported case (channel `import`, its legacy numbers, the
+    materials it was accepted with taken as provided).
     """
     when = _when(at)
     if item.status != ItemStatus.RETAINED:
@@ -319,6 +373,8 @@ def do_submit_application(
         raise RuleViolation(_("事项“%(n)s”尚无已发布的办理流程。") % {"n": item.name})
     if not (applicant_name or "").strip():
         raise InvalidInput(_("请填写申请人姓名或单位名称。"), field="applicant_name")
+    if history is not None:
+        channel = Channel.IMPORT
     if channel == Channel.WINDOW and roles.WINDOW not in role_names(actor):
         raise NotPermitted(_("窗口登记申请须由窗口受理人员办理。"))
     files = files or {}
@@ -327,7 +383,7 @@ def do_submit_application(
     unknown = [k for k in files if int(k) not in known]
     if unknown:
         raise RuleViolation(_("所附材料不在本事项的申报材料目录内。"), field="materials")
-    if channel == Channel.ONLINE and not materials_later:
+    if channel == Channel.ONLINE and not materials_later and history is None:
         missing = [
             m.name for m in materials if m.reuse == MaterialReuse.NONE and not files.get(m.pk)
         ]
@@ -342,7 +398,7 @@ def do_submit_application(
         flow=version,
         unit=item.unit,
         channel=channel,
-        application_no=next_number("application", "SQ", when),
+        application_no=(history and history.application_no) or next_number("application", "SQ", when),
         applicant_name=applicant_name.strip(),
         applicant_id_number=(applicant_id_number or "").strip(),
         applicant_phone=(applicant_phone or "").strip(),
@@ -351,6 +407,7 @@ def do_submit_application(
         submitted_at=when,
         submitted_by=actor if channel == Channel.WINDOW else None,
         promised_days=item.promised_days,
+        source_ref=history.source_ref if history else "",
     )
     code = _new_code(case)
     workflow = engine.start(version, cond)
@@ -360,7 +417,7 @@ def do_submit_application(
         f = files.get(m.pk)
         status = (
             MaterialStatus.PROVIDED
-            if f
+            if f or (history is not None and m.reuse == MaterialReuse.NONE)
             else MaterialStatus.REUSED
             if m.reuse != MaterialReuse.NONE
             else MaterialStatus.MISSING
@@ -370,18 +427,14 @@ def do_submit_application(
             cm.file.save(getattr(f, "name", m.name) or m.name, f, save=False)
         cm.save()
     sync_steps(case, workflow, when)
-    record(
-        actor or f"applicant:{case.application_no}",
-        "approvals.case.submitted",
+    payload = events.case_submitted(
         case,
-        {
-            **_case_payload(case),
-            "channel": channel,
-            "materials": {str(cm.material_id): cm.status for cm in case.materials.all()},
-            "data": cond,
-        },
-        at=when,
+        channel=channel,
+        materials={str(cm.material_id): cm.status for cm in case.materials.all()},
+        data=cond,
     )
+    who = IMPORT_ACTOR if history else actor or f"applicant:{case.application_no}"
+    record(who, events.SUBMITTED, case, _marked(payload, history), at=when)
     return Submitted(case, code)
 
 
@@ -394,16 +447,19 @@ def acceptance_step(case: Case) -> CaseStep | None:
 @transaction.atomic
 def do_accept_case(
     case: Case,
-    user,
     materials: dict | None = None,
     note: str = "",
+    *,
+    actor: User | str,
     at: datetime | None = None,
+    history: ImportedHistory | None = None,
 ) -> Case:
     """受理 at the window (APR-1, APR-2, CAT-5): the clerk holding the window post marks each
     catalog material provided, reused (held by an earlier step or the records) or not needed;
     nothing outside the catalog can be marked. Gives the receipt number and starts the promised
     deadline in working days. Records `approvals.case.accepted`."""
     when = _when(at)
+    user = _acting_user(actor, history)
     case = _lock(case)
     if case.status != CaseStatus.SUBMITTED:
         raise RuleViolation(
@@ -412,7 +468,7 @@ def do_accept_case(
     step = acceptance_step(case)
     if step is None:
         raise RuleViolation(_("办件没有待办的受理环节。"))
-    require_post(user, step.post, when)
+    holds = _check_post(actor, step.post, when, history)
     rows = {cm.material_id: cm for cm in case.materials.select_related("material")}
     for key, status in (materials or {}).items():
         cm = rows.get(int(key))
@@ -441,13 +497,15 @@ def do_accept_case(
     step.state = StepState.DONE
     step.completed_by = user
     step.claimed_by = step.claimed_by or user
-    step.person_id = _person_id(user)
+    step.person_id = _acting_person_id(actor, history)
     step.opinion = note or _("材料齐全，予以受理。")
     step.completed_at = when
     case.status = CaseStatus.RUNNING
     case.accepted_at = when
     case.accepted_by = user
-    case.receipt_no = next_number("receipt", RECEIPT_PREFIX, when)
+    case.receipt_no = (history and history.receipt_no) or next_number(
+        "receipt", RECEIPT_PREFIX, when
+    )
     tracked = deadlines.track_deadline(case, "promised", when, case.promised_days, owner=user)
     case.deadline = tracked
     case.due = tracked.due
@@ -456,19 +514,15 @@ def do_accept_case(
     case.save()
     step.save()
     sync_steps(case, workflow, when)
+    payload = events.case_accepted(
+        step,
+        user=user,
+        person_id=step.person_id,
+        holds_post=holds,
+        materials={str(k): cm.status for k, cm in rows.items()},
+    )
     event = record(
-        user,
-        "approvals.case.accepted",
-        case,
-        {
-            **_step_payload(step, user),
-            "receipt_no": case.receipt_no,
-            "due": case.due.isoformat() if case.due else None,
-            "provisional": case.provisional,
-            "promised_days": case.promised_days,
-            "materials": {str(k): cm.status for k, cm in rows.items()},
-        },
-        at=when,
+        IMPORT_ACTOR if history else actor, events.ACCEPTED, case, _marked(payload, history), at=when
     )
     step.event_index = event.index
     step.save()
@@ -476,9 +530,10 @@ def do_accept_case(
 
 
 @transaction.atomic
-def do_refuse_case(case: Case, user, reason: str, at: datetime | None = None) -> Case:
+def do_refuse_case(case: Case, reason: str, *, actor: User, at: datetime | None = None) -> Case:
     """不予受理 with a stated reason (APR-1). An empty reason is refused."""
     when = _when(at)
+    user = actor
     if not (reason or "").strip():
         raise InvalidInput(_("不予受理必须说明理由。"), field="reason")
     case = _lock(case)
@@ -502,13 +557,10 @@ def do_refuse_case(case: Case, user, reason: str, at: datetime | None = None) ->
     step.completed_by = user
     step.person_id = _person_id(user)
     step.completed_at = when
-    event = record(
-        user,
-        "approvals.case.refused",
-        case,
-        {**_step_payload(step, user), "reason": reason.strip()},
-        at=when,
+    payload = events.case_refused(
+        step, user=user, person_id=step.person_id, reason=reason.strip()
     )
+    event = record(user, events.REFUSED, case, payload, at=when)
     step.event_index = event.index
     step.save()
     return case
@@ -518,9 +570,10 @@ def do_refuse_case(case: Case, user, reason: str, at: datetime | None = None) ->
 
 
 @transaction.atomic
-def do_claim_step(step: CaseStep, user, at: datetime | None = None) -> CaseStep:
+def do_claim_step(step: CaseStep, *, actor: User, at: datetime | None = None) -> CaseStep:
     """Claim a ready step: only a holder of its post; records `approvals.step.claimed`."""
     when = _when(at)
+    user = actor
     _lock(step.case)
     step = CaseStep.objects.select_related("case__item", "post__unit").get(pk=step.pk)
     if step.state == StepState.CLAIMED:
@@ -534,7 +587,8 @@ def do_claim_step(step: CaseStep, user, at: datetime | None = None) -> CaseStep:
     step.claimed_by = user
     step.claimed_at = when
     step.save(update_fields=["state", "claimed_by", "claimed_at"])
-    record(user, "approvals.step.claimed", step, _step_payload(step, user), at=when)
+    payload = events.step_claimed(step, user=user, person_id=_person_id(user))
+    record(user, events.STEP_CLAIMED, step, payload, at=when)
     return step
 
 
@@ -570,15 +624,16 @@ STEP_COMPLETION_FIELDS = [
 @transaction.atomic
 def do_complete_step(
     step: CaseStep,
-    user,
     opinion: str,
     *,
+    actor: User | str,
     decision: str = "",
     reason: str = "",
     certificate_no: str = "",
     attachment=None,
     at: datetime | None = None,
     source: str = "",
+    history: ImportedHistory | None = None,
 ) -> CaseStep:
     """Complete a step with an opinion (APR-3). Only a holder of the step's post; a step done
     is never done twice; a suspended case waits. On a 审批/决定 step `decision` is
@@ -586,15 +641,22 @@ def do_complete_step(
     Parallel branches (并联审批) become ready together and join in the engine (APR-4).
 
     Records one event: `approvals.case.result` (decision steps), `approvals.case.delivered`
-    (送达) or `approvals.step.completed` (every other step)."""
+    (送达) or `approvals.step.completed` (every other step).
+
+    `history`: an imported completion — by the named person, flagged `holds_post: false` when
+    they did not hold the post; an empty opinion is kept as it was; and an imported case that
+    was never formally accepted may pass its 受理 step here (no receipt, no promised deadline:
+    its result is then flagged `accepted: false`)."""
     when = _when(at)
+    user = _acting_user(actor, history)
     # why: two reads, in SQL built once (locking.py: the ORM's compilation was a fifth of the
     # transition): the case under its lock, then the step and the case's other open rows
     # (sync_steps needs them), each row saying whether the user is appointed to its post that
     # day (no query of its own; the step's post is loaded only if `require_post` must decide,
     # with its error message)
     case = locking.lock_case_for_step(step.case_id)
-    rows = locking.step_and_open_steps(step.pk, case.pk, _person_id(user), timezone.localdate(when))
+    person_id = _acting_person_id(actor, history)
+    rows = locking.step_and_open_steps(step.pk, case.pk, person_id, timezone.localdate(when))
     step = next((r for r in rows if r.pk == step.pk), None)
     if step is None:
         raise CaseStep.DoesNotExist("CaseStep matching query does not exist.")
@@ -607,7 +669,10 @@ def do_complete_step(
         )
     if step.state == StepState.CANCELLED:
         raise RuleViolation(_("该环节已取消，不能办理。"))
-    if step.kind == ACCEPT_KIND:
+    unaccepted = (
+        history is not None and step.kind == ACCEPT_KIND and case.status == CaseStatus.SUBMITTED
+    )
+    if step.kind == ACCEPT_KIND and not unaccepted:
         raise RuleViolation(_("受理环节请通过“受理/不予受理”办理。"))
     if case.status == CaseStatus.SUSPENDED:
         raise RuleViolation(
@@ -618,17 +683,22 @@ def do_complete_step(
                 .first()
             }
         )
-    if case.status != CaseStatus.RUNNING:
+    if case.status != CaseStatus.RUNNING and not unaccepted:
         raise RuleViolation(
             _("办件当前状态为“%(s)s”，不能办理。") % {"s": case.get_status_display()}
         )
-    if step.state == StepState.CLAIMED and step.claimed_by_id != getattr(user, "pk", None):
+    if (
+        history is None
+        and step.state == StepState.CLAIMED
+        and step.claimed_by_id != getattr(user, "pk", None)
+    ):
         raise NotPermitted(_("该环节已由他人认领，只能由认领人办理。"))
-    appointed = getattr(step, "appointed", False)
-    if not appointed:
+    holds = bool(getattr(step, "appointed", False))
+    if not holds and history is None:
         require_post(user, step.post, when)
+        holds = True
     opinion = (opinion or "").strip()
-    if not opinion and step.kind != DELIVERY_KIND:
+    if not opinion and step.kind != DELIVERY_KIND and history is None:
         raise InvalidInput(_("请填写办理意见。"), field="opinion")
     is_decision = step.kind in DECISION_KINDS
     if is_decision:
@@ -644,35 +714,33 @@ def do_complete_step(
     step.claimed_by = step.claimed_by or user
     step.claimed_at = step.claimed_at or when
     step.completed_by = user
-    step.person_id = _person_id(user)
+    step.person_id = person_id
     step.opinion = opinion
     step.completed_at = when
     if attachment is not None:
         step.attachment.save(getattr(attachment, "name", "attachment"), attachment, save=False)
-    payload = _step_payload(step, user)
-    if appointed:
-        payload["holds_post"] = True  # why: the APR-3 rule then needs no query of its own
-    payload["opinion"] = opinion[:500]
-    if source:
-        payload["source"] = source
-    action = "approvals.step.completed"
+    if unaccepted:
+        case.status = CaseStatus.RUNNING
+    # why holds_post always: the APR-3 rule then needs no query of its own
+    done = {"user": user, "person_id": person_id, "holds_post": holds, "opinion": opinion}
+    build = events.step_done
+    action = events.STEP_COMPLETED
     if is_decision:
-        action = "approvals.case.result"
+        action = events.RESULT
+        build = events.case_result
         case.result = CaseResult.APPROVED if decision == "approve" else CaseResult.DENIED
         case.result_reason = (reason or opinion).strip() if decision == "deny" else ""
         case.result_at = when
         if decision == "approve":
             case.certificate_no = certificate_no.strip() or _next_certificate(case, when)
-        payload.update(
-            result=case.result,
-            reason=case.result_reason,
-            certificate_no=case.certificate_no,
-            accepted=case.accepted_at is not None,
-        )
     elif step.kind == DELIVERY_KIND:
-        action = "approvals.case.delivered"
+        action = events.DELIVERED
+        build = events.case_delivered
         case.delivered_at = when
-        payload.update(result=case.result, certificate_no=case.certificate_no)
+    payload = build(step, **done)
+    if source:
+        payload["source"] = source
+    _marked(payload, history)
     case.workflow_state = engine.dump(workflow)
     if workflow.is_completed():
         case.status = CaseStatus.FINISHED
@@ -683,7 +751,7 @@ def do_complete_step(
             payload["on_time"] = timezone.localdate(when) <= case.due
     case.save(update_fields=COMPLETION_FIELDS)
     sync_steps(case, workflow, when, others_open)
-    event = record(user, action, step, payload, at=when)
+    event = record(IMPORT_ACTOR if history else actor, action, step, payload, at=when)
     step.event_index = event.index
     # why: once, with the event index (the rules never read this row's state); only the
     # columns a completion sets
@@ -709,17 +777,22 @@ def _may_pause(user, case: Case, when: datetime) -> bool:
 @transaction.atomic
 def do_suspend_case(
     case: Case,
-    user,
     kind: str,
     reason: str,
     demanded: list | None = None,
+    *,
+    actor: User | str,
     at: datetime | None = None,
+    history: ImportedHistory | None = None,
 ) -> Suspension:
     """Stop the clock (APR-2): 补正 (request for supplementary materials — only materials of
     the item's catalog that the applicant does not already have on record, CAT-5) or a
     special procedure (听证, 检验检测, 专家评审) with a stated reason. Step and case deadlines
-    are pushed by the pause. Records `approvals.case.suspended`."""
+    are pushed by the pause. Records `approvals.case.suspended`. `history`: an imported pause
+    (who paused is not checked; a 补正 the source kept without its list of materials is
+    imported with none)."""
     when = _when(at)
+    user = _acting_user(actor, history)
     case = _lock(case)
     if kind not in SuspensionKind.values:
         raise InvalidInput(_("中止类型无效。"), field="kind")
@@ -729,17 +802,17 @@ def do_suspend_case(
         raise RuleViolation(
             _("只有办理中的办件才能中止计时（当前：%(s)s）。") % {"s": case.get_status_display()}
         )
-    if not _may_pause(user, case, when):
+    if history is None and not _may_pause(user, case, when):
         raise NotPermitted(_("只有当前环节岗位的办理人或窗口人员才能中止计时。"))
     materials = validate_demanded(case, demanded or [])
-    if kind == SuspensionKind.SUPPLEMENT and not materials:
+    if kind == SuspensionKind.SUPPLEMENT and not materials and history is None:
         raise InvalidInput(_("补正须列明需补正的材料。"), field="demanded")
     pause = Suspension.objects.create(
         case=case,
         kind=kind,
         reason=reason.strip(),
         started_at=when,
-        started_by=getattr(user, "get_username", lambda: str(user))(),
+        started_by=_label(actor, history),
     )
     pause.demanded.set(materials)
     case.materials.filter(material__in=materials).update(status=MaterialStatus.DEMANDED)
@@ -748,20 +821,14 @@ def do_suspend_case(
     case.status = CaseStatus.SUSPENDED
     _refresh_deadlines(case)
     case.save()
+    payload = events.case_suspended(
+        pause, user=user, person_id=_acting_person_id(actor, history), materials=materials
+    )
     record(
-        user,
-        "approvals.case.suspended",
+        IMPORT_ACTOR if history else actor,
+        events.SUSPENDED,
         case,
-        {
-            **_case_payload(case),
-            "suspension_id": pause.pk,
-            "kind": kind,
-            "reason": pause.reason,
-            "materials_demanded": [m.pk for m in materials],
-            "materials_demanded_names": [m.name for m in materials],
-            "user": user.get_username(),
-            "person_id": _person_id(user),
-        },
+        _marked(payload, history),
         at=when,
     )
     return pause
@@ -796,21 +863,24 @@ def validate_demanded(case: Case, demanded: list) -> list[Material]:
 @transaction.atomic
 def do_resume_case(
     case: Case,
-    actor,
     note: str = "",
     files: dict | None = None,
+    *,
+    actor: User | str,
     at: datetime | None = None,
+    history: ImportedHistory | None = None,
 ) -> Suspension:
     """Restart the clock (APR-2). After 补正 the demanded materials must be supplied — by the
     applicant on the portal (actor = the string "applicant:<number>", files required) or at the
     window (a window user confirms receipt); a special procedure is ended by a holder of an open
-    step's post. Records `approvals.case.resumed`."""
+    step's post. Records `approvals.case.resumed`. `history`: an imported resumption (who
+    resumed is not checked)."""
     when = _when(at)
     case = _lock(case)
     pause = case.suspensions.filter(ended_at__isnull=True).first()
     if case.status != CaseStatus.SUSPENDED or pause is None:
         raise RuleViolation(_("办件没有中止计时，无需恢复。"))
-    is_applicant = isinstance(actor, str) and actor.startswith("applicant:")
+    is_applicant = history is None and isinstance(actor, str) and actor.startswith("applicant:")
     files = files or {}
     demanded = list(pause.demanded.all())
     if is_applicant:
@@ -822,7 +892,7 @@ def do_resume_case(
                 _("请上传需补正的材料：%(m)s。未作任何更改。") % {"m": "、".join(missing)},
                 field="materials",
             )
-    elif not _may_pause(actor, case, when):
+    elif history is None and not _may_pause(actor, case, when):
         raise NotPermitted(_("只有当前环节岗位的办理人或窗口人员才能恢复计时。"))
     if when < pause.started_at:
         raise InvalidInput(_("恢复时间不能早于中止时间。"), field="at")
@@ -833,7 +903,7 @@ def do_resume_case(
             cm.file.save(getattr(files[m.pk], "name", m.name) or m.name, files[m.pk], save=False)
         cm.save()
     pause.ended_at = when
-    pause.ended_by = actor if isinstance(actor, str) else actor.get_username()
+    pause.ended_by = _label(actor, history)
     pause.resume_note = (note or "").strip()
     pause.save()
     if case.deadline_id:
@@ -841,19 +911,9 @@ def do_resume_case(
     case.status = CaseStatus.RUNNING
     _refresh_deadlines(case)
     case.save()
+    payload = events.case_resumed(pause, supplied=demanded, by_applicant=is_applicant)
     record(
-        actor,
-        "approvals.case.resumed",
-        case,
-        {
-            **_case_payload(case),
-            "suspension_id": pause.pk,
-            "kind": pause.kind,
-            "materials_supplied": [m.pk for m in demanded],
-            "due": case.due.isoformat() if case.due else None,
-            "by_applicant": is_applicant,
-        },
-        at=when,
+        IMPORT_ACTOR if history else actor, events.RESUMED, case, _marked(payload, history), at=when
     )
     return pause
 
@@ -862,8 +922,16 @@ def do_resume_case(
 
 
 @transaction.atomic
-def do_withdraw_case(case: Case, actor, reason: str = "", at: datetime | None = None) -> Case:
-    """The applicant withdraws (portal with the query code, or at the window)."""
+def do_withdraw_case(
+    case: Case,
+    reason: str = "",
+    *,
+    actor: User | str,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Case:
+    """The applicant withdraws (portal with the query code — `actor` "applicant:<number>" —
+    or at the window). Records `approvals.case.withdrawn`."""
     when = _when(at)
     case = _lock(case)
     if not case.is_open:
@@ -874,7 +942,7 @@ def do_withdraw_case(case: Case, actor, reason: str = "", at: datetime | None = 
     pause = case.suspensions.filter(ended_at__isnull=True).first()
     if pause:
         pause.ended_at = when
-        pause.ended_by = actor if isinstance(actor, str) else actor.get_username()
+        pause.ended_by = _label(actor, history)
         pause.resume_note = _("申请人撤回")
         pause.save()
     case.steps.filter(state__in=(StepState.READY, StepState.CLAIMED)).update(
@@ -888,31 +956,47 @@ def do_withdraw_case(case: Case, actor, reason: str = "", at: datetime | None = 
     if case.deadline_id:
         deadlines.close_deadline(case.deadline, when)
     case.save()
+    payload = events.case_withdrawn(case, reason=case.result_reason)
     record(
-        actor,
-        "approvals.case.withdrawn",
-        case,
-        {**_case_payload(case), "reason": case.result_reason},
-        at=when,
+        IMPORT_ACTOR if history else actor, events.WITHDRAWN, case, _marked(payload, history), at=when
     )
     return case
 
 
 @transaction.atomic
-def do_charge_fee(case: Case, fee: Fee, amount, user, at: datetime | None = None) -> Charge:
+def do_charge_fee(
+    case: Case,
+    fee: Fee | None,
+    amount,
+    *,
+    actor: User | str,
+    at: datetime | None = None,
+    name: str = "",
+    history: ImportedHistory | None = None,
+) -> Charge:
     """Charge a fee at the one window, only as the fee catalog allows (APR-8, 附件11 三(二)):
     the fee must be a catalog row of this item and the amount its standard. Records
-    `approvals.fee.charged`."""
+    `approvals.fee.charged`.
+
+    `history`: an imported charge, recorded as it happened — with no catalog fee (`fee` None,
+    its `name` as the source gave it), another item's fee or another amount, on a case not
+    accepted, twice — and flagged `in_catalog: false` unless it was the catalog's fee of this
+    item at its standard."""
     when = _when(at)
     case = _lock(case)
-    if roles.WINDOW not in role_names(user):
-        raise NotPermitted(_("收费只能在政务服务中心窗口统一收取（须窗口受理人员）。"))
-    if case.accepted_at is None or case.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.WITHDRAWN):
-        raise RuleViolation(_("未受理或已撤回的办件不能收费。"))
     try:
         value = Decimal(str(amount)).quantize(Decimal("0.01"))
     except InvalidOperation:
         raise InvalidInput(_("金额无效。"), field="amount") from None
+    if history is not None:
+        return _charge(case, fee, value, when, actor, history, name=name)
+    user = actor
+    if fee is None:
+        raise InvalidInput(_("请选择收费目录中的收费项目。"), field="fee")
+    if roles.WINDOW not in role_names(user):
+        raise NotPermitted(_("收费只能在政务服务中心窗口统一收取（须窗口受理人员）。"))
+    if case.accepted_at is None or case.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.WITHDRAWN):
+        raise RuleViolation(_("未受理或已撤回的办件不能收费。"))
     if fee.item_id != case.item_id:
         raise RuleViolation(
             _("“%(f)s”不是本事项收费目录中的收费项目，不得收取。") % {"f": fee.name}, field="fee"
@@ -925,28 +1009,28 @@ def do_charge_fee(case: Case, fee: Fee, amount, user, at: datetime | None = None
         )
     if case.charges.filter(fee=fee).exists():
         raise RuleViolation(_("本件已收取“%(f)s”，不得重复收费。") % {"f": fee.name}, field="fee")
+    return _charge(case, fee, value, when, actor, None)
+
+
+def _charge(case, fee, value, when, actor, history, name: str = "") -> Charge:
     charge = Charge.objects.create(
         case=case,
         fee=fee,
-        fee_name=fee.name,
+        fee_name=name or (fee.name if fee else ""),
         amount=value,
         charged_at=when,
-        charged_by=user.get_username(),
+        charged_by=_label(actor, history),
+    )
+    in_catalog = bool(fee and fee.item_id == case.item_id and fee.amount == value)
+    user = history.by if history else actor
+    payload = events.fee_charged(
+        charge, user=user, person_id=_acting_person_id(actor, history), in_catalog=in_catalog
     )
     event = record(
-        user,
-        "approvals.fee.charged",
+        IMPORT_ACTOR if history else actor,
+        events.FEE_CHARGED,
         charge,
-        {
-            **_case_payload(case),
-            "fee_id": fee.pk,
-            "fee_code": fee.code,
-            "amount": str(value),
-            "catalog_amount": str(fee.amount),
-            "in_catalog": True,
-            "user": user.get_username(),
-            "person_id": _person_id(user),
-        },
+        _marked(payload, history),
         at=when,
     )
     charge.event_index = event.index
@@ -964,8 +1048,12 @@ def do_ask_question(
     question: str,
     contact: str = "",
     may_publish: bool = False,
-    at=None,
+    *,
+    actor: str = "applicant:consultation",
+    at: datetime | None = None,
 ) -> Consultation:
+    """A question about an item from the public (APR-7); the asker's name and contact stay in
+    the table, the event names only the item. Records `approvals.consultation.asked`."""
     when = _when(at)
     if not (question or "").strip():
         raise InvalidInput(_("请填写咨询内容。"), field="question")
@@ -979,20 +1067,18 @@ def do_ask_question(
         may_publish=bool(may_publish),
         asked_at=when,
     )
-    record(
-        "applicant:consultation",
-        "approvals.consultation.asked",
-        c,
-        {"item_id": item.pk, "may_publish": c.may_publish},
-        at=when,
-    )
+    record(actor, events.CONSULTATION_ASKED, c, events.consultation_asked(c), at=when)
     return c
 
 
 @transaction.atomic
-def do_answer_question(consultation: Consultation, user, answer: str, at=None) -> Consultation:
-    """The item's unit answers (APR-7): a person holding a post in that unit."""
+def do_answer_question(
+    consultation: Consultation, answer: str, *, actor: User, at: datetime | None = None
+) -> Consultation:
+    """The item's unit answers (APR-7): a person holding a post in that unit. Records
+    `approvals.consultation.answered`."""
     when = _when(at)
+    user = actor
     if not (answer or "").strip():
         raise InvalidInput(_("请填写答复内容。"), field="answer")
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -1013,18 +1099,8 @@ def do_answer_question(consultation: Consultation, user, answer: str, at=None) -
     consultation.answered_by = user
     consultation.answered_post = post
     consultation.save()
-    record(
-        user,
-        "approvals.consultation.answered",
-        consultation,
-        {
-            "item_id": consultation.item_id,
-            "post_id": post.pk,
-            "unit_id": post.unit_id,
-            "published": consultation.published,
-        },
-        at=when,
-    )
+    payload = events.consultation_answered(consultation, post=post)
+    record(user, events.CONSULTATION_ANSWERED, consultation, payload, at=when)
     return consultation
 
 
@@ -1036,13 +1112,17 @@ def _token_hash(raw: str) -> str:
 
 
 @transaction.atomic
-def do_issue_api_token(unit: Unit, name: str, actor) -> tuple[ApiToken, str]:
-    """A token for a department's own system; shown once, stored hashed."""
+def do_issue_api_token(
+    unit: Unit, name: str, *, actor: User | str, at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A token for a department's own system; shown once, stored hashed. Records
+    `approvals.token.issued`."""
+    when = _when(at)
     raw = "wq_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         unit=unit, name=name.strip() or unit.name, token_hash=_token_hash(raw)
     )
-    record(actor, "approvals.token.issued", token, {"unit_id": unit.pk, "name": token.name})
+    record(actor, events.TOKEN_ISSUED, token, events.token_issued(token), at=when)
     return token, raw
 
 

@@ -126,7 +126,7 @@ def case_detail(request, pk):
 @require_POST
 def step_claim(request, pk, step_pk):
     step = get_object_or_404(CaseStep, pk=step_pk, case_id=pk)
-    services.do_claim_step(step, request.user)
+    services.do_claim_step(step, actor=request.user)
     messages.success(request, _("已认领：%(s)s") % {"s": step.name})
     return redirect("approvals:case", pk=pk)
 
@@ -137,8 +137,8 @@ def step_complete(request, pk, step_pk):
     step = get_object_or_404(CaseStep, pk=step_pk, case_id=pk)
     services.do_complete_step(
         step,
-        request.user,
         request.POST.get("opinion", ""),
+        actor=request.user,
         decision=request.POST.get("decision", ""),
         reason=request.POST.get("reason", ""),
         certificate_no=request.POST.get("certificate_no", ""),
@@ -154,10 +154,10 @@ def suspend(request, pk):
     case = _case(request, pk)
     services.do_suspend_case(
         case,
-        request.user,
         request.POST.get("kind", ""),
         request.POST.get("reason", ""),
         request.POST.getlist("demanded"),
+        actor=request.user,
     )
     messages.success(request, _("已中止计时。"))
     return redirect("approvals:case", pk=pk)
@@ -167,7 +167,7 @@ def suspend(request, pk):
 @require_POST
 def resume(request, pk):
     case = _case(request, pk)
-    services.do_resume_case(case, request.user, request.POST.get("note", ""))
+    services.do_resume_case(case, request.POST.get("note", ""), actor=request.user)
     messages.success(request, _("已恢复计时。"))
     return redirect("approvals:case", pk=pk)
 
@@ -177,7 +177,7 @@ def resume(request, pk):
 def charge(request, pk):
     case = _case(request, pk)
     fee = get_object_or_404(Fee, pk=request.POST.get("fee") or 0)
-    services.do_charge_fee(case, fee, request.POST.get("amount", ""), request.user)
+    services.do_charge_fee(case, fee, request.POST.get("amount", ""), actor=request.user)
     messages.success(request, _("已收费。"))
     return redirect("approvals:case", pk=pk)
 
@@ -188,7 +188,7 @@ def withdraw(request, pk):
     case = _case(request, pk)
     if roles.WINDOW not in role_names(request.user):
         raise NotPermitted(_("撤回申请须由申请人在网上办理或在窗口办理。"))
-    services.do_withdraw_case(case, request.user, request.POST.get("reason", ""))
+    services.do_withdraw_case(case, request.POST.get("reason", ""), actor=request.user)
     messages.success(request, _("已撤回。"))
     return redirect("approvals:case", pk=pk)
 
@@ -241,7 +241,7 @@ def accept(request, pk):
     case = _case(request, pk)
     if request.method == "POST":
         if request.POST.get("action") == "refuse":
-            services.do_refuse_case(case, request.user, request.POST.get("reason", ""))
+            services.do_refuse_case(case, request.POST.get("reason", ""), actor=request.user)
             messages.success(request, _("已作不予受理。"))
             return redirect("approvals:case", pk=pk)
         marks = {
@@ -249,7 +249,7 @@ def accept(request, pk):
             for key, value in request.POST.items()
             if key.startswith("mat-") and value
         }
-        services.do_accept_case(case, request.user, marks, request.POST.get("note", ""))
+        services.do_accept_case(case, marks, request.POST.get("note", ""), actor=request.user)
         return redirect("approvals:notice", pk=pk)
     return render(
         request,
@@ -297,7 +297,7 @@ def consultations(request):
     """Questions about the items of my units, to answer (APR-7)."""
     if request.method == "POST":
         c = get_object_or_404(Consultation, pk=request.POST.get("consultation") or 0)
-        services.do_answer_question(c, request.user, request.POST.get("answer", ""))
+        services.do_answer_question(c, request.POST.get("answer", ""), actor=request.user)
         messages.success(request, _("已答复。"))
         return redirect("approvals:consultations")
     person = person_of(request.user)
