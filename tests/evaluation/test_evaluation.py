@@ -14,6 +14,7 @@ from wuquan.evaluation.models import (
     EvaluationStatus,
     Flag,
     FlagKind,
+    SealedBallot,
     SheetStatus,
     VoterCode,
 )
@@ -120,10 +121,11 @@ def test_eva1_paper_ballots_count_only_when_two_clerks_agree(village):
     with pytest.raises(InvalidInput):  # the same clerk cannot confirm their own entry
         services.do_enter_paper_sheet(c1, ev, "001", {a.pk: "称职", b.pk: "优秀"})
     sheet = services.do_enter_paper_sheet(c2, ev, "001", {a.pk: "称职", b.pk: "优秀"})
-    assert sheet.status == SheetStatus.COUNTED and Ballot.objects.count() == 2
+    assert sheet.status == SheetStatus.COUNTED and SealedBallot.objects.count() == 1
+    assert not Ballot.objects.exists()  # DEC-5/EVA-1: nothing in clear until the count
     services.do_enter_paper_sheet(c1, ev, "002", {a.pk: "优秀", b.pk: "优秀"})
     sheet = services.do_enter_paper_sheet(c2, ev, "002", {a.pk: "不称职", b.pk: "优秀"})
-    assert sheet.status == SheetStatus.MISMATCH and Ballot.objects.count() == 2
+    assert sheet.status == SheetStatus.MISMATCH and SealedBallot.objects.count() == 1
     assert Event.objects.filter(action="evaluation.paper.mismatch").count() == 1
 
 
@@ -192,4 +194,4 @@ def test_eva1_online_ballot_page_takes_a_code_once(village, client):
     assert client.post(url, form).status_code == 302
     again = client.post(url, form, follow=True).content.decode()
     assert "投票码无效或已使用" in again
-    assert Ballot.objects.count() == 2
+    assert SealedBallot.objects.count() == 1 and not Ballot.objects.exists()

@@ -16,6 +16,7 @@ from wuquan.evaluation.models import (
     PaperEntry,
     PaperSheet,
     Question,
+    SealedBallot,
     SheetStatus,
     Subject,
     VoterCode,
@@ -295,6 +296,8 @@ def test_eva1_paper_batch_counts_when_two_clerks_agree(a, b, voting):
     assert "12\n2 1" not in page(b, paper_url(voting))  # B does not see A's entry
     html = page(b, paper_url(voting), {"batch": "第1批", "ballots": "12\n21\n44"})
     assert "两人录入一致，已计入" in html
+    assert SealedBallot.objects.count() == 3 and not Ballot.objects.exists()
+    services.do_close_voting("clerk", voting)
     assert Ballot.objects.count() == 6
     assert sorted(Ballot.objects.filter(subject=s1).values_list("grade", flat=True)) == [
         "不称职",
@@ -355,7 +358,7 @@ def test_eva1_paper_mismatch_is_shown_with_what_differs_and_resolved_by_rekeying
     assert not PaperEntry.objects.exists()
     page(a, paper_url(voting), {"batch": "7", "ballots": "12\n34"})
     assert "已计入" in page(b, paper_url(voting), {"batch": "7", "ballots": "12\n34"})
-    assert Ballot.objects.count() == 4
+    assert SealedBallot.objects.count() == 2
 
 
 def test_eva1_paper_batches_with_different_ballot_counts_mismatch(a, b, voting):

@@ -277,9 +277,22 @@ class VoteMarker(models.Model):
         return f"{self.member} 已投票"
 
 
+class SealedBallot(models.Model):
+    """One secret ballot while the vote is open (DEC-5): its choice sealed under the vote's
+    key, which is kept outside the database and destroyed at the count (common/sealing.py).
+    Random key, no voter, no timestamp; all rows the same length."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="sealed_ballots")
+    sealed = models.BinaryField()
+
+    def __str__(self):
+        return str(self.id)
+
+
 class SecretBallot(models.Model):
-    """One secret ballot: the choice only. Random key, no voter, no timestamp; the box is
-    re-shuffled (rows rewritten in random order) when the vote closes."""
+    """One counted secret ballot: the choice only. Written at the count, all at once and in
+    random order, from the sealed box (no row exists while the vote is open)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="secret_ballots")

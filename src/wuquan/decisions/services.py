@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuquan.common.exceptions import InvalidInput
+from wuquan.common.sealing import BallotBox
 from wuquan.ledger import record
 from wuquan.ledger.services import describe_subject
 from wuquan.org.models import Person, Unit
@@ -34,6 +35,7 @@ from .models import (
     MeetingMember,
     MeetingStatus,
     OpenVote,
+    SealedBallot,
     SecretBallot,
     Statement,
     VoteMarker,
@@ -390,7 +392,16 @@ def do_cast_vote(actor, item: AgendaItem, member: MeetingMember, choice: str) ->
         record(actor, "decisions.vote.cast", item, {"member": member.person_id, "choice": choice})
         return
     _mark(actor, item, member)
-    SecretBallot.objects.create(id=_random_uuid(), item=item, choice=choice)
+    _seal(item, choice)
+
+
+def _box(item: AgendaItem) -> BallotBox:
+    return BallotBox("decisions-item", item.pk)
+
+
+def _seal(item: AgendaItem, choice: str) -> None:
+    """DEC-5: while the vote is open a ballot exists only sealed under the vote's key."""
+    SealedBallot.objects.create(id=_random_uuid(), item=item, sealed=_box(item).seal(choice))
 
 
 def _random_uuid():
@@ -420,21 +431,25 @@ def do_enter_paper_ballot(actor, item: AgendaItem, choice: str) -> None:
     if item.status != ItemStatus.VOTING or item.vote_mode != VoteMode.SECRET:
         raise InvalidInput(_("议题不在无记名投票阶段。"))
     choice = _choice(choice)
-    if item.secret_ballots.count() >= item.vote_markers.count():
+    if item.sealed_ballots.count() >= item.vote_markers.count():
         raise InvalidInput(_("录入的选票不能多于已投票人数。"))
-    SecretBallot.objects.create(id=_random_uuid(), item=item, choice=choice)
+    _seal(item, choice)
     record(actor, "decisions.ballot.entered", item, {})
 
 
-def _reshuffle_box(item: AgendaItem) -> None:
-    """Rewrite the ballot box in random order with fresh random keys, so neither physical row
-    order nor keys can be lined up with the voted markers."""
-    choices = list(item.secret_ballots.values_list("choice", flat=True))
+def _open_box(item: AgendaItem) -> list[str]:
+    """The count (DEC-5): open the sealed ballots, write them in clear in random order with
+    fresh random keys (rows that never existed while the vote was open), drop the sealed
+    rows and destroy the vote's key once this commits."""
+    box = _box(item)
+    choices = box.open_all(list(item.sealed_ballots.values_list("sealed", flat=True)))
     random.SystemRandom().shuffle(choices)
-    item.secret_ballots.all().delete()
+    item.sealed_ballots.all().delete()
     SecretBallot.objects.bulk_create(
         [SecretBallot(id=_random_uuid(), item=item, choice=c) for c in choices]
     )
+    box.destroy_on_commit()
+    return choices
 
 
 @transaction.atomic
@@ -444,13 +459,12 @@ def do_close_vote(actor, item: AgendaItem, at: datetime | None = None) -> Agenda
     if item.status != ItemStatus.VOTING:
         raise InvalidInput(_("议题不在表决阶段。"))
     if item.vote_mode == VoteMode.SECRET:
-        if item.secret_ballots.count() != item.vote_markers.count():
+        if item.sealed_ballots.count() != item.vote_markers.count():
             raise InvalidInput(
                 _("还有选票未录入：已投票 %(m)d 人，已录入 %(b)d 张。")
-                % {"m": item.vote_markers.count(), "b": item.secret_ballots.count()}
+                % {"m": item.vote_markers.count(), "b": item.sealed_ballots.count()}
             )
-        _reshuffle_box(item)
-        choices = list(item.secret_ballots.values_list("choice", flat=True))
+        choices = _open_box(item)
     else:
         choices = list(item.open_votes.values_list("choice", flat=True))
     meeting = item.meeting

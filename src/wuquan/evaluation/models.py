@@ -107,8 +107,24 @@ class VoterCode(models.Model):
         return f"{self.evaluation_id}:{'used' if self.used else 'unused'}"
 
 
+class SealedBallot(models.Model):
+    """One ballot (a grade for each subject) while the voting is open: sealed under the
+    evaluation's key, kept outside the database and destroyed at the count (EVA-1, 无记名;
+    common/sealing.py). Random key, no voter, no time; all rows the same length."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="sealed_ballots"
+    )
+    sealed = models.BinaryField()
+
+    def __str__(self):
+        return str(self.id)
+
+
 class Ballot(models.Model):
-    """One grade for one subject: random key, no voter, no time; reshuffled at close."""
+    """One counted grade for one subject: random key, no voter, no time; written at the count,
+    all at once and in random order, from the sealed box."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="ballots")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuquan.common.exceptions import InvalidInput
+from wuquan.common.sealing import BallotBox
 from wuquan.ledger import record
 from wuquan.org.models import Person, Unit
 
@@ -31,6 +32,7 @@ from .models import (
     PetitionBasis,
     Question,
     RecallPetition,
+    SealedBallot,
     SheetStatus,
     Subject,
     VoterCode,
@@ -209,13 +211,15 @@ def _grades(evaluation: Evaluation, grades: dict) -> dict[int, str]:
     return clean
 
 
+def _box(evaluation: Evaluation) -> BallotBox:
+    return BallotBox("evaluation", evaluation.pk)
+
+
 def _add_ballots(evaluation: Evaluation, grades: dict[int, str]) -> None:
-    Ballot.objects.bulk_create(
-        [
-            Ballot(id=_random_uuid(), evaluation=evaluation, subject_id=sid, grade=g)
-            for sid, g in grades.items()
-        ]
-    )
+    """EVA-1 无记名: while voting is open a ballot exists only sealed under the evaluation's
+    key (kept outside the database, destroyed at the count: common/sealing.py)."""
+    sealed = _box(evaluation).seal({str(sid): g for sid, g in sorted(grades.items())})
+    SealedBallot.objects.create(id=_random_uuid(), evaluation=evaluation, sealed=sealed)
 
 
 @transaction.atomic
@@ -386,12 +390,15 @@ def do_close_voting(actor, evaluation: Evaluation) -> Evaluation:
             _("尚有 %d 批纸质票未经两人录入一致，请先完成录入或重新录入后再结束测评。")
             % open_batches
         )
-    rows = list(evaluation.ballots.values_list("subject_id", "grade"))
+    box = _box(evaluation)
+    opened = box.open_all(list(evaluation.sealed_ballots.values_list("sealed", flat=True)))
+    rows = [(int(sid), grade) for ballot in opened for sid, grade in ballot.items()]
     random.SystemRandom().shuffle(rows)
-    evaluation.ballots.all().delete()
+    evaluation.sealed_ballots.all().delete()
     Ballot.objects.bulk_create(
         [Ballot(id=_random_uuid(), evaluation=evaluation, subject_id=s, grade=g) for s, g in rows]
     )
+    box.destroy_on_commit()
     results = {}
     for subject in evaluation.subjects.select_related("person"):
         counts = {g: 0 for g in evaluation.scale}
