@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from wuquan.approvals import services
+from wuquan.approvals import selectors, services
 from wuquan.approvals.models import Case, Consultation, StepState
 from wuquan.ledger.models import Event
 
@@ -42,7 +42,7 @@ def test_apr7_portal_apply_shows_number_and_code_once(client, world):
     html = page.content.decode()
     number = re.search(r'id="application-no">([^<]+)<', html).group(1)
     code = re.search(r'id="query-code" class="mono">([^<]+)<', html).group(1)
-    assert services.check_query_code(Case.objects.get(application_no=number), code)
+    assert selectors.check_query_code(Case.objects.get(application_no=number), code)
     assert client.get(r["Location"]).status_code == 404  # shown once
 
 
@@ -124,7 +124,7 @@ def test_apr1_window_registers_checks_materials_and_prints_notice(client, world)
     case.refresh_from_db()
     assert case.receipt_no in notice and "受理通知书" in notice and "@media print" in notice
     code = re.search(r'id="query-code" class="mono">([^<]+)<', notice).group(1)
-    assert services.check_query_code(case, code)
+    assert selectors.check_query_code(case, code)
     assert 'id="query-code"' not in client.get(r["Location"]).content.decode()  # only once
 
 

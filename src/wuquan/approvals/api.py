@@ -28,7 +28,7 @@ class TokenAuth(APIKeyHeader):
     param_name = "X-Wuquan-Token"
 
     def authenticate(self, request, key):
-        unit = services.token_unit(key)
+        unit = selectors.token_unit(key)
         if unit is not None:
             request.token_unit = unit
             return unit

@@ -3,21 +3,72 @@ efficiency figures (APR-5, APR-9, APR-11)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuquan.common.exceptions import NotFound
 from wuquan.ledger.models import Event
+from wuquan.org.models import Unit
 from wuquan.org.selectors import is_supervisory, person_of, posts_held, units_visible_to
 from wuquan.workdays.calendar import CalendarUnknown, count_working_days
 
-from .models import Case, CaseStatus, CaseStep, StepState
-from .services import check_query_code
+from .models import ApiToken, Case, CaseStatus, CaseStep, StepState
+
+ACCEPT_KIND = "受理"
+
+
+def _hash_code(salt: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{salt}:{code.strip().upper()}".encode(), hashlib.sha256).hexdigest()
+
+
+def check_query_code(case: Case, code: str) -> bool:
+    """Whether `code` is the case's query code (stored only as a salted HMAC, APR-9)."""
+    if not case.query_hash or not code:
+        return False
+    return hmac.compare_digest(case.query_hash, _hash_code(case.query_salt, code))
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_unit(raw: str) -> Unit | None:
+    """The unit a department system's API token belongs to (None: unknown or revoked)."""
+    token = (
+        ApiToken.objects.select_related("unit")
+        .filter(token_hash=_token_hash(raw or ""), revoked=False)
+        .first()
+    )
+    return token.unit if token else None
+
+
+def find_case(number: str) -> Case:
+    """A case by receipt or application number (NotFound otherwise)."""
+    number = (number or "").strip().upper()
+    case = (
+        Case.objects.filter(receipt_no=number).first()
+        or Case.objects.filter(application_no=number).first()
+    )
+    if case is None:
+        raise NotFound(_("没有找到该编号的办件。"))
+    return case
+
+
+def acceptance_step(case: Case) -> CaseStep | None:
+    """The case's open 受理 step, if any."""
+    return case.steps.filter(
+        kind=ACCEPT_KIND, state__in=(StepState.READY, StepState.CLAIMED)
+    ).first()
+
 
 LOOKUP_FAILED = _("编号或查询码不正确。请核对受理通知书上的受理编号（或申请编号）和查询码。")
 DUE_SOON_DAYS = 2

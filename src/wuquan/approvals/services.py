@@ -9,8 +9,6 @@ unit, user and person, fee and amount, materials demanded.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from wuquan.catalog import flows
 from wuquan.catalog.models import ApprovalItem, Fee, ItemStatus, Material, MaterialReuse
-from wuquan.common.exceptions import InvalidInput, NotFound, NotPermitted, RuleViolation
+from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
 from wuquan.ledger import record
 from wuquan.org import roles
 from wuquan.org.models import Post, Unit
@@ -50,6 +48,7 @@ from .models import (
     Suspension,
     SuspensionKind,
 )
+from .selectors import _hash_code, _token_hash, acceptance_step
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -85,17 +84,6 @@ def next_number(kind: str, prefix: str, at: datetime) -> str:
     DailySequence.objects.filter(kind=kind, day=day).update(last=F("last") + 1)
     n = DailySequence.objects.select_for_update().get(kind=kind, day=day).last
     return f"{prefix}-{day:%Y%m%d}-{n:04d}"
-
-
-def _hash_code(salt: str, code: str) -> str:
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"{salt}:{code.strip().upper()}".encode(), hashlib.sha256).hexdigest()
-
-
-def check_query_code(case: Case, code: str) -> bool:
-    if not case.query_hash or not code:
-        return False
-    return hmac.compare_digest(case.query_hash, _hash_code(case.query_salt, code))
 
 
 def _new_code(case: Case) -> str:
@@ -436,12 +424,6 @@ def do_submit_application(
     who = IMPORT_ACTOR if history else actor or f"applicant:{case.application_no}"
     record(who, events.SUBMITTED, case, _marked(payload, history), at=when)
     return Submitted(case, code)
-
-
-def acceptance_step(case: Case) -> CaseStep | None:
-    return case.steps.filter(
-        kind=ACCEPT_KIND, state__in=(StepState.READY, StepState.CLAIMED)
-    ).first()
 
 
 @transaction.atomic
@@ -1107,10 +1089,6 @@ def do_answer_question(
 # ---- machine tokens (department systems) -----------------------------------------------------
 
 
-def _token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 @transaction.atomic
 def do_issue_api_token(
     unit: Unit, name: str, *, actor: User | str, at: datetime | None = None
@@ -1124,23 +1102,3 @@ def do_issue_api_token(
     )
     record(actor, events.TOKEN_ISSUED, token, events.token_issued(token), at=when)
     return token, raw
-
-
-def token_unit(raw: str) -> Unit | None:
-    token = (
-        ApiToken.objects.select_related("unit")
-        .filter(token_hash=_token_hash(raw or ""), revoked=False)
-        .first()
-    )
-    return token.unit if token else None
-
-
-def find_case(number: str) -> Case:
-    number = (number or "").strip().upper()
-    case = (
-        Case.objects.filter(receipt_no=number).first()
-        or Case.objects.filter(application_no=number).first()
-    )
-    if case is None:
-        raise NotFound(_("没有找到该编号的办件。"))
-    return case
