@@ -10,7 +10,7 @@ from ninja import Router, Schema
 
 from wuquan.common.exceptions import InvalidInput, NotFound
 
-from . import proofs, selectors, signing
+from . import proofs, selectors, signing, witnessing
 from .models import Checkpoint, Event
 
 router = Router(tags=["运行记录 log"])
@@ -50,7 +50,23 @@ def latest_checkpoint(request):
     cp = Checkpoint.objects.order_by("-size").first()
     if cp is None:
         raise NotFound("尚未签发检查点")
-    return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        witnessing.note_with_cosignatures(cp), content_type="text/plain; charset=utf-8"
+    )
+
+
+class WitnessOut(Schema):
+    name: str
+    vkey: str
+
+
+@router.get(
+    "/witnesses", response=list[WitnessOut], url_name="witnesses", summary="见证方及其联署公钥"
+)
+def witnesses(request):
+    """The witnesses this log submits its checkpoints to, with their cosigner keys
+    (c2sp.org/tlog-cosignature, Ed25519 cosignature/v1); the checkpoint carries their lines."""
+    return [{"name": w.name, "vkey": w.vkey} for w in witnessing.configured()]
 
 
 @router.get("/public-key", url_name="public-key", summary="检查点公钥（signed-note 验证密钥格式）")

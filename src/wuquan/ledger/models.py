@@ -85,6 +85,31 @@ class Checkpoint(models.Model):
         return f"checkpoint {self.size}"
 
 
+class Cosignature(models.Model):
+    """A witness's cosignature line on one of our checkpoints (c2sp.org/tlog-cosignature),
+    checked against the witness's configured key before it is stored (issue 13, finding 2)."""
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures"
+    )
+    witness = models.CharField(_("见证方"), max_length=200)  # the witness's key name
+    key_id = models.CharField(max_length=8)  # hex
+    line = models.TextField(_("联署签名行"))
+    timestamp = models.BigIntegerField(_("联署时间（POSIX）"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("见证联署")
+        verbose_name_plural = _("见证联署")
+        ordering = ["checkpoint", "witness"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "witness"], name="ledger_cosig_once")
+        ]
+
+    def __str__(self):
+        return f"{self.witness} on {self.checkpoint}"
+
+
 @receiver(pre_delete, sender=Event)
 @receiver(pre_delete, sender=Checkpoint)
 def refuse_delete(sender, instance, **kwargs):
