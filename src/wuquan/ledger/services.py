@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from wuquan.common.exceptions import RuleViolation
 
-from . import merkle
-from .models import AppendLock, Checkpoint, Event
+from . import commitments, merkle
+from .models import AppendLock, Checkpoint, Commitment, Event
 
 Subscriber = Callable[[Event], None]
 _subscribers: list[Subscriber] = []
@@ -291,6 +291,9 @@ def record(
         raise ValueError("ledger.record needs a timezone-aware time")
     subject_type, subject_id = describe_subject(subject)
     actor_label = describe_actor(actor)
+    clear = payload or {}
+    # why: personal data and free text enter the leaf only as salted commitments (finding 4)
+    payload, openings = commitments.apply(action, clear)
     current = _frontier_for_append()
     # why: appended on a copy, installed only once the row is in: an insert that fails — or
     # anything that interrupts it, not only an Exception — leaves the frontier as it was
@@ -320,10 +323,18 @@ def record(
             leaf_hash=lh,
             node_hash=node,
         )
+        if openings:
+            Commitment.objects.bulk_create(
+                [
+                    Commitment(event_index=index, field=path, salt=salt, value=text)
+                    for path, salt, text, _d in openings
+                ]
+            )
     except BaseException:
         connection._wuquan_ledger_state = None
         connection._wuquan_ledger_committed = None
         raise
+    event._clear_payload = clear
     current.size, current.hashes = frontier.size, frontier.hashes
     # why: subscribers (the inline rules) may read the in-memory subject the caller just
     # saved in this transaction instead of loading its row again; None for (type, id)
@@ -459,3 +470,44 @@ def _sign_checked() -> tuple[Checkpoint | None, bool]:
         checkpoint = Checkpoint.objects.create(size=size, root_hash=root, note=note)
     signing.remember_signed(note)
     return checkpoint, True
+
+
+def do_erase_commitment(
+    commitment: Commitment, *, actor: Any, basis: str, at: datetime | None = None
+) -> Commitment:
+    """Erase a committed value and its salt on a lawful request (issue 13, finding 4; PIPL
+    art. 47). The leaf keeps its commitment, so the log still verifies; without the salt the
+    value cannot be recovered from it. Recorded as `ledger.commitment.erased` with the basis
+    code (the request itself is filed outside the log). Only the system administrator or the
+    commission may erase."""
+    from wuquan.common.exceptions import InvalidInput, NotPermitted
+    from wuquan.org import roles
+    from wuquan.org import selectors as org_selectors
+
+    from . import events
+    from .models import ErasureBasis
+
+    if basis not in ErasureBasis.values:
+        raise InvalidInput("请选择删除依据", field="basis")
+    if not (
+        org_selectors.is_system_admin(actor) or roles.COMMISSION in org_selectors.role_names(actor)
+    ):
+        raise NotPermitted("只有系统管理员或纪检监察人员可以删除记录中的个人信息")
+    with transaction.atomic():
+        row = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        if row.erased_at is not None:
+            raise RuleViolation("该内容已删除", field="basis")
+        event = record(
+            actor,
+            events.COMMITMENT_ERASED,
+            ("ledger.event", str(row.event_index)),
+            events.commitment_erased(row.event_index, row.field, basis),
+            at=at,
+        )
+        row.value = None
+        row.salt = None
+        row.erased_at = event.at
+        row.erasure_basis = basis
+        row.erasure_event = event.index
+        row.save()
+    return row
