@@ -81,8 +81,13 @@ def test_aud3_backup_restores_into_a_fresh_database_that_verifies(
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert "restored log_size=12" in restored.stdout
     checked = wuquan(
-        fresh_database, settings, tmp_path, "verify", "--no-progress",
-        "--witness-state", str(witness.dir),
+        fresh_database,
+        settings,
+        tmp_path,
+        "verify",
+        "--no-progress",
+        "--witness-state",
+        str(witness.dir),
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.startswith("OK size=12")

@@ -108,6 +108,27 @@ def event(request, index: int, tree_size: int | None = None):
     }
 
 
+class SubjectEventOut(Schema):
+    index: int
+    action: str
+    at: str
+
+
+@router.get(
+    "/subjects/{subject_type}/{subject_id}",
+    response=list[SubjectEventOut],
+    url_name="subject-events",
+    summary="某一对象的记录序号（供浏览器核验）",
+)
+def subject_events(request, subject_type: str, subject_id: str):
+    """The events recorded about one subject (at most 200, oldest first), so that a public
+    page's "verify" control can check each against the latest checkpoint (issue 13)."""
+    rows = selectors.events_for(subject_type[:60], subject_id[:64]).values_list(
+        "index", "action", "at"
+    )[:200]
+    return [{"index": i, "action": a, "at": at.isoformat()} for i, a, at in rows]
+
+
 @router.get("/consistency", response=ConsistencyOut, url_name="consistency", summary="一致性证明")
 def consistency(request, size1: int, size2: int | None = None):
     """Proof that the tree of `size1` events is a prefix of the tree of `size2` (default:
