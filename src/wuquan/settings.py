@@ -146,6 +146,11 @@ else:
 # The ledger's Ed25519 signing key lives outside the database (AUD-2).
 WUQUAN_LOG_KEY_PATH = Path(os.environ.get("WUQUAN_LOG_KEY_PATH", VAR_DIR / "keys" / "log-ed25519.key"))
 WUQUAN_LOG_ORIGIN = os.environ.get("WUQUAN_LOG_ORIGIN", "longtan.wuquan.example/log")
+# issue 13 (AUD-2): the verifier key published apart from the database (the vkey itself, or a
+# file holding it); the witnesses the log submits checkpoints to ("<url> <vkey>" per line or ";")
+WUQUAN_LOG_VKEY = os.environ.get("WUQUAN_LOG_VKEY", "")
+WUQUAN_LOG_VKEY_FILE = os.environ.get("WUQUAN_LOG_VKEY_FILE", "")
+WUQUAN_WITNESSES = os.environ.get("WUQUAN_WITNESSES", "")
 WUQUAN_SITE_NAME = os.environ.get("WUQUAN_SITE_NAME", "龙潭区五权监督平台")
 
 LOGGING = {

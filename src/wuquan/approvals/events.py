@@ -183,3 +183,13 @@ def consultation_answered(consultation, *, post) -> dict[str, Any]:
 
 def token_issued(token) -> dict[str, Any]:
     return {"unit_id": token.unit_id, "name": token.name}
+
+
+# Payload fields that hold personal data or free text: they enter the permanent leaf
+# only as salted commitments (wuquan.ledger.commitments; issue 13, finding 4).
+SENSITIVE: dict[str, tuple[str, ...]] = {
+    # opinions (审查/审批意见), refusal, suspension, withdrawal and result reasons
+    "approvals.*": ("opinion", "reason"),
+    # a token is named after the system or the person it is issued to
+    "approvals.token.issued": ("name",),
+}

@@ -10,7 +10,7 @@ from ninja import Router, Schema
 
 from wuquan.common.exceptions import InvalidInput, NotFound
 
-from . import proofs, selectors, signing
+from . import proofs, selectors, signing, witnessing
 from .models import Checkpoint, Event
 
 router = Router(tags=["运行记录 log"])
@@ -50,7 +50,23 @@ def latest_checkpoint(request):
     cp = Checkpoint.objects.order_by("-size").first()
     if cp is None:
         raise NotFound("尚未签发检查点")
-    return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        witnessing.note_with_cosignatures(cp), content_type="text/plain; charset=utf-8"
+    )
+
+
+class WitnessOut(Schema):
+    name: str
+    vkey: str
+
+
+@router.get(
+    "/witnesses", response=list[WitnessOut], url_name="witnesses", summary="见证方及其联署公钥"
+)
+def witnesses(request):
+    """The witnesses this log submits its checkpoints to, with their cosigner keys
+    (c2sp.org/tlog-cosignature, Ed25519 cosignature/v1); the checkpoint carries their lines."""
+    return [{"name": w.name, "vkey": w.vkey} for w in witnessing.configured()]
 
 
 @router.get("/public-key", url_name="public-key", summary="检查点公钥（signed-note 验证密钥格式）")
@@ -90,6 +106,27 @@ def event(request, index: int, tree_size: int | None = None):
         "tree_root": _b64(proofs.root_at(tree_size)),
         "inclusion_proof": [_b64(h) for h in proof],
     }
+
+
+class SubjectEventOut(Schema):
+    index: int
+    action: str
+    at: str
+
+
+@router.get(
+    "/subjects/{subject_type}/{subject_id}",
+    response=list[SubjectEventOut],
+    url_name="subject-events",
+    summary="某一对象的记录序号（供浏览器核验）",
+)
+def subject_events(request, subject_type: str, subject_id: str):
+    """The events recorded about one subject (at most 200, oldest first), so that a public
+    page's "verify" control can check each against the latest checkpoint (issue 13)."""
+    rows = selectors.events_for(subject_type[:60], subject_id[:64]).values_list(
+        "index", "action", "at"
+    )[:200]
+    return [{"index": i, "action": a, "at": at.isoformat()} for i, a, at in rows]
 
 
 @router.get("/consistency", response=ConsistencyOut, url_name="consistency", summary="一致性证明")

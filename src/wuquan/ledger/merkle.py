@@ -256,3 +256,14 @@ def consistency_proof(size1: int, size2: int) -> list[bytes]:
     from .proofs import consistency_proof as from_store
 
     return from_store(size1, size2)
+
+
+def is_consistent(
+    size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]
+) -> bool:
+    """`verify_consistency` as a yes/no answer."""
+    try:
+        verify_consistency(size1, size2, root1, root2, proof)
+    except ProofError:
+        return False
+    return True

@@ -47,7 +47,18 @@ class Event(models.Model):
 
     @property
     def payload(self) -> dict:
-        return self.data.get("payload", {})
+        """The payload with committed values put back where they still exist (issue 13,
+        finding 4): the in-memory one right after `record()`, else read from Commitment (only
+        for a leaf that holds a commitment). The leaf itself never holds them."""
+        clear = getattr(self, "_clear_payload", None)
+        if clear is not None:
+            return clear
+        payload = self.data.get("payload", {})
+        if '"$salted_sha256"' in self.leaf:
+            from .commitments import reveal
+
+            payload = self._clear_payload = reveal(self.index, payload)
+        return payload
 
 
 class AppendLock(models.Model):
@@ -83,6 +94,66 @@ class Checkpoint(models.Model):
 
     def __str__(self):
         return f"checkpoint {self.size}"
+
+
+class ErasureBasis(models.TextChoices):
+    """Why a committed value was erased (PIPL art. 47; the request itself is filed on paper)."""
+
+    SUBJECT_REQUEST = "subject-request", _("个人信息主体请求删除（个人信息保护法第四十七条）")
+    PURPOSE_ACHIEVED = "purpose-achieved", _("处理目的已实现或保存期限届满")
+    UNLAWFUL = "unlawful", _("违反法律、行政法规或约定处理")
+    CONSENT_WITHDRAWN = "consent-withdrawn", _("个人撤回同意")
+
+
+class Commitment(models.Model):
+    """The opening of a salted commitment in a leaf: the canonical value and its salt, kept
+    in an ordinary table so that they can be erased (issue 13, finding 4;
+    ledger.commitments). Erasing sets both to NULL; the leaf is untouched."""
+
+    event_index = models.BigIntegerField(_("记录序号"), db_index=True)
+    field = models.CharField(_("字段"), max_length=120)
+    salt = models.BinaryField(max_length=32, null=True)
+    value = models.TextField(_("内容（规范JSON）"), null=True)
+    erased_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    erasure_basis = models.CharField(
+        _("删除依据"), max_length=30, choices=ErasureBasis.choices, blank=True
+    )
+    erasure_event = models.BigIntegerField(_("删除记录序号"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("记录中的受保护内容")
+        verbose_name_plural = _("记录中的受保护内容")
+        constraints = [
+            models.UniqueConstraint(fields=["event_index", "field"], name="ledger_commit_once")
+        ]
+
+    def __str__(self):
+        return f"#{self.event_index} {self.field}"
+
+
+class Cosignature(models.Model):
+    """A witness's cosignature line on one of our checkpoints (c2sp.org/tlog-cosignature),
+    checked against the witness's configured key before it is stored (issue 13, finding 2)."""
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures"
+    )
+    witness = models.CharField(_("见证方"), max_length=200)  # the witness's key name
+    key_id = models.CharField(max_length=8)  # hex
+    line = models.TextField(_("联署签名行"))
+    timestamp = models.BigIntegerField(_("联署时间（POSIX）"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("见证联署")
+        verbose_name_plural = _("见证联署")
+        ordering = ["checkpoint", "witness"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "witness"], name="ledger_cosig_once")
+        ]
+
+    def __str__(self):
+        return f"{self.witness} on {self.checkpoint}"
 
 
 @receiver(pre_delete, sender=Event)

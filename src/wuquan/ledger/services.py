@@ -21,12 +21,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import merkle
-from .models import AppendLock, Checkpoint, Event
+from wuquan.common.exceptions import RuleViolation
+
+from . import commitments, merkle
+from .models import AppendLock, Checkpoint, Commitment, Event
 
 Subscriber = Callable[[Event], None]
 _subscribers: list[Subscriber] = []
@@ -288,6 +291,9 @@ def record(
         raise ValueError("ledger.record needs a timezone-aware time")
     subject_type, subject_id = describe_subject(subject)
     actor_label = describe_actor(actor)
+    clear = payload or {}
+    # why: personal data and free text enter the leaf only as salted commitments (finding 4)
+    payload, openings = commitments.apply(action, clear)
     current = _frontier_for_append()
     # why: appended on a copy, installed only once the row is in: an insert that fails — or
     # anything that interrupts it, not only an Exception — leaves the frontier as it was
@@ -317,10 +323,18 @@ def record(
             leaf_hash=lh,
             node_hash=node,
         )
+        if openings:
+            Commitment.objects.bulk_create(
+                [
+                    Commitment(event_index=index, field=path, salt=salt, value=text)
+                    for path, salt, text, _d in openings
+                ]
+            )
     except BaseException:
         connection._wuquan_ledger_state = None
         connection._wuquan_ledger_committed = None
         raise
+    event._clear_payload = clear
     current.size, current.hashes = frontier.size, frontier.hashes
     # why: subscribers (the inline rules) may read the in-memory subject the caller just
     # saved in this transaction instead of loading its row again; None for (type, id)
@@ -330,13 +344,93 @@ def record(
     return event
 
 
-def do_create_checkpoint() -> tuple[Checkpoint | None, bool]:
+class CheckpointRefused(RuleViolation):
+    """The signer will not sign: the tree is not an extension of what it signed before
+    (issue 13, finding 1). `problem` is one of the ledger.events PROBLEM_* codes."""
+
+    def __init__(self, message, *, problem: str, size: int, last_size: int | None):
+        super().__init__(message, code=problem)
+        self.problem, self.size, self.last_size = problem, size, last_size
+
+
+def _check_extends(size: int, root: bytes, old_note: str, vkey: str, what: str) -> int:
+    """Raise CheckpointRefused unless the tree (size, root) extends the checkpoint `old_note`
+    (signed by `vkey`): its signature, then the RFC 9162 consistency proof from its size,
+    built from the store and checked against both signed roots. Returns the old size."""
+    from . import events, proofs, signing
+
+    try:
+        _origin, old_size, old_root = signing.open_checkpoint(old_note, vkey)
+    except signing.NoteError as exc:
+        raise CheckpointRefused(
+            f"{what} is not signed by our key: {exc}",
+            problem=events.PROBLEM_BAD_SIGNATURE,
+            size=size,
+            last_size=None,
+        ) from None
+    if old_size > size:
+        raise CheckpointRefused(
+            f"the log holds {size} events but {what} covers {old_size}: truncated",
+            problem=events.PROBLEM_TRUNCATED,
+            size=size,
+            last_size=old_size,
+        )
+    if old_size == size:
+        ok = old_root == root
+    else:
+        try:
+            proof = proofs.consistency_proof(old_size, size)
+        except RuleViolation:  # why: a row the proof needs is gone
+            ok = False
+        else:
+            ok = merkle.is_consistent(old_size, size, old_root, root, proof)
+    if not ok:
+        raise CheckpointRefused(
+            f"the tree of {size} events is not consistent with {what} (size {old_size})",
+            problem=events.PROBLEM_INCONSISTENT,
+            size=size,
+            last_size=old_size,
+        )
+    return old_size
+
+
+def do_create_checkpoint(*, at: datetime | None = None) -> tuple[Checkpoint | None, bool]:
     """Sign the current tree head if the tree grew since the last checkpoint (AUD-2).
 
     Returns (latest checkpoint, created). Runs under the append lock, so the head it signs
     is one that appends agree on. An empty tree gets no checkpoint: (None, False).
+
+    It never signs a head that does not extend what it signed before (issue 13, finding 1):
+    the newest stored checkpoint must verify under our key and the new tree must be
+    consistent with it, and so must the checkpoint this signer last signed, which it keeps
+    beside its key outside the database (`signing.last_signed`) — so deleted checkpoint
+    rows, a truncated or a rewritten log are refused. A refusal raises CheckpointRefused and
+    records `ledger.checkpoint.refused` (after the signing transaction rolled back), which the
+    rule AUD-2-checkpoint-refused turns into an alarm for the commission. After a new
+    checkpoint commits it is submitted to the configured witnesses (`ledger.witnessing`).
     """
-    from . import selectors, signing
+    try:
+        checkpoint, created = _sign_checked()
+    except CheckpointRefused as refused:
+        from . import events
+
+        record(
+            "system",
+            events.CHECKPOINT_REFUSED,
+            ("ledger.checkpoint", str(refused.size)),
+            events.checkpoint_refused(refused.problem, refused.size, refused.last_size),
+            at=at,
+        )
+        raise
+    if checkpoint is not None:
+        from . import witnessing
+
+        witnessing.submit_quietly(checkpoint, at=at)
+    return checkpoint, created
+
+
+def _sign_checked() -> tuple[Checkpoint | None, bool]:
+    from . import events, selectors, signing
 
     with transaction.atomic():
         if not AppendLock.objects.filter(pk=1).update(appends=F("appends")):
@@ -344,9 +438,76 @@ def do_create_checkpoint() -> tuple[Checkpoint | None, bool]:
             AppendLock.objects.filter(pk=1).update(appends=F("appends"))
         size, root = selectors.tree_head()
         latest = Checkpoint.objects.order_by("-size").first()
+        mine = signing.last_signed()
+        published = signing.published_vkey()
+        if published is not None and published[0] != signing.verifier_key():
+            raise CheckpointRefused(
+                f"the signing key at {settings.WUQUAN_LOG_KEY_PATH} is not the published key "
+                f"({published[1]})",
+                problem=events.PROBLEM_KEY_NOT_PUBLISHED,
+                size=size,
+                last_size=latest.size if latest else None,
+            )
+        vkey = signing.verifier_key()
+        if mine is not None:
+            _o, mine_size, _r = signing.parse_checkpoint(signing.split_note(mine)[0])
+            if latest is None or latest.size < mine_size:
+                raise CheckpointRefused(
+                    f"this signer last signed a checkpoint of size {mine_size}; the store's "
+                    f"newest is {latest.size if latest else 'none'}: checkpoint rows deleted",
+                    problem=events.PROBLEM_MISSING,
+                    size=size,
+                    last_size=mine_size,
+                )
+            _check_extends(size, root, mine, vkey, "the checkpoint this signer last signed")
+        if latest is not None:
+            _check_extends(size, root, latest.note, vkey, "the newest stored checkpoint")
         if size == 0:
             return latest, False
         if latest is not None and latest.size >= size:
             return latest, False
         note = signing.sign_checkpoint(size, root)
-        return Checkpoint.objects.create(size=size, root_hash=root, note=note), True
+        checkpoint = Checkpoint.objects.create(size=size, root_hash=root, note=note)
+    signing.remember_signed(note)
+    return checkpoint, True
+
+
+def do_erase_commitment(
+    commitment: Commitment, *, actor: Any, basis: str, at: datetime | None = None
+) -> Commitment:
+    """Erase a committed value and its salt on a lawful request (issue 13, finding 4; PIPL
+    art. 47). The leaf keeps its commitment, so the log still verifies; without the salt the
+    value cannot be recovered from it. Recorded as `ledger.commitment.erased` with the basis
+    code (the request itself is filed outside the log). Only the system administrator or the
+    commission may erase."""
+    from wuquan.common.exceptions import InvalidInput, NotPermitted
+    from wuquan.org import roles
+    from wuquan.org import selectors as org_selectors
+
+    from . import events
+    from .models import ErasureBasis
+
+    if basis not in ErasureBasis.values:
+        raise InvalidInput("请选择删除依据", field="basis")
+    if not (
+        org_selectors.is_system_admin(actor) or roles.COMMISSION in org_selectors.role_names(actor)
+    ):
+        raise NotPermitted("只有系统管理员或纪检监察人员可以删除记录中的个人信息")
+    with transaction.atomic():
+        row = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        if row.erased_at is not None:
+            raise RuleViolation("该内容已删除", field="basis")
+        event = record(
+            actor,
+            events.COMMITMENT_ERASED,
+            ("ledger.event", str(row.event_index)),
+            events.commitment_erased(row.event_index, row.field, basis),
+            at=at,
+        )
+        row.value = None
+        row.salt = None
+        row.erased_at = event.at
+        row.erasure_basis = basis
+        row.erasure_event = event.index
+        row.save()
+    return row

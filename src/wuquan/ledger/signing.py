@@ -171,3 +171,128 @@ def parse_checkpoint(text: str) -> tuple[str, int, bytes]:
 def open_checkpoint(note: str, vkey: str | None = None) -> tuple[str, int, bytes]:
     """Verify a signed checkpoint with `vkey` (default: our own key) and parse it."""
     return parse_checkpoint(open_note(note, vkey or verifier_key()))
+
+
+# --- the key published apart from the database (issue 13, finding 3) -----------------------
+
+
+def published_vkey() -> tuple[str, str] | None:
+    """(verifier key, where it came from) as the operator published it apart from the
+    database — `settings.WUQUAN_LOG_VKEY` (the vkey itself) or the file named by
+    `settings.WUQUAN_LOG_VKEY_FILE` — or None when neither is set. NoteError if malformed."""
+    vkey = (getattr(settings, "WUQUAN_LOG_VKEY", "") or "").strip()
+    source = "WUQUAN_LOG_VKEY"
+    path = getattr(settings, "WUQUAN_LOG_VKEY_FILE", "") or ""
+    if not vkey and path:
+        try:
+            vkey = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise NoteError(f"cannot read the published verifier key {path}: {exc}") from None
+        source = f"WUQUAN_LOG_VKEY_FILE={path}"
+    if not vkey:
+        return None
+    parse_verifier_key(vkey)
+    return vkey, source
+
+
+# --- what the signer signed last, kept beside its key, outside the database (finding 1) -----
+
+
+def signer_state_path() -> Path:
+    return Path(settings.WUQUAN_LOG_KEY_PATH).with_name(
+        Path(settings.WUQUAN_LOG_KEY_PATH).name + ".last-checkpoint"
+    )
+
+
+def last_signed() -> str | None:
+    """The last checkpoint note this signer signed (written after its row committed), or
+    None if it never signed one. Someone who rewrites the database cannot rewrite this."""
+    try:
+        return signer_state_path().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def remember_signed(note: str) -> None:
+    path = signer_state_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(note, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# --- cosignatures (c2sp.org/tlog-cosignature, Ed25519 cosignature/v1) ------------------------
+
+COSIGNATURE = b"\x04"  # the signature type byte of an Ed25519 cosignature/v1 key
+
+
+def cosigner_key_id(name: str, public_key: bytes) -> bytes:
+    return sha256(name.encode() + b"\n" + COSIGNATURE + public_key).digest()[:4]
+
+
+def cosigner_vkey(name: str, public_key: bytes) -> str:
+    kid = cosigner_key_id(name, public_key)
+    return f"{name}+{kid.hex()}+{base64.b64encode(COSIGNATURE + public_key).decode()}"
+
+
+def parse_cosigner_vkey(vkey: str) -> tuple[str, bytes, bytes]:
+    """(name, key id, public key) of a cosigner vkey (type 0x04); NoteError if malformed."""
+    try:
+        name, hex_id, b64 = vkey.strip().split("+", 2)
+        raw = base64.b64decode(b64, validate=True)
+        kid = bytes.fromhex(hex_id)
+    except ValueError as exc:
+        raise NoteError(f"malformed cosigner key: {exc}") from None
+    if len(raw) != 33 or raw[:1] != COSIGNATURE or len(kid) != 4:
+        raise NoteError("not an Ed25519 cosignature/v1 key")
+    if cosigner_key_id(name, raw[1:]) != kid:
+        raise NoteError("cosigner key id does not match its name and key")
+    return name, kid, raw[1:]
+
+
+def cosigned_message(note_text: str, timestamp: int) -> bytes:
+    return f"cosignature/v1\ntime {timestamp}\n{note_text}".encode()
+
+
+def cosign(key: Ed25519PrivateKey, name: str, note_text: str, timestamp: int) -> str:
+    """One cosignature line (ending in a newline) over the checkpoint body `note_text`."""
+    pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    sig = key.sign(cosigned_message(note_text, timestamp))
+    raw = cosigner_key_id(name, pub) + timestamp.to_bytes(8, "big") + sig
+    return f"{SIG_PREFIX}{name} {base64.b64encode(raw).decode()}\n"
+
+
+def open_cosignature(note_text: str, line: str, vkey: str) -> int | None:
+    """The timestamp of `line` if it is a valid cosignature by `vkey` on `note_text`; None
+    if the line is by another key; NoteError if it is by this key and does not verify."""
+    name, kid, pub = parse_cosigner_vkey(vkey)
+    line = line.rstrip("\n")
+    if not line.startswith(SIG_PREFIX):
+        raise NoteError(f"malformed signature line: {line!r}")
+    try:
+        sig_name, b64 = line[len(SIG_PREFIX) :].split(" ")
+        raw = base64.b64decode(b64, validate=True)
+    except ValueError:
+        raise NoteError(f"malformed signature line: {line!r}") from None
+    if sig_name != name or raw[:4] != kid:
+        return None
+    if len(raw) != 4 + 8 + 64:
+        raise NoteError("a cosignature holds a key id, a timestamp and a 64-byte signature")
+    timestamp = int.from_bytes(raw[4:12], "big")
+    if timestamp >= 1 << 63:
+        raise NoteError("cosignature timestamp out of range")
+    try:
+        Ed25519PublicKey.from_public_bytes(pub).verify(
+            raw[12:], cosigned_message(note_text, timestamp)
+        )
+    except InvalidSignature:
+        raise NoteError("cosignature does not verify") from None
+    return timestamp
+
+
+def split_note(note: str) -> tuple[str, list[str]]:
+    """(signed text ending in a newline, signature lines) of a signed note."""
+    split = note.rfind("\n\n")
+    if split < 0 or not note.endswith("\n"):
+        raise NoteError("no signature block")
+    return note[: split + 1], note[split + 2 :].splitlines()

@@ -660,3 +660,49 @@ def _run(batches, lock, lo, hi, is_last, mode, checkpoints, stack, progress, tot
     except _Found as found:
         return _fold(stack), found.problem
     return _fold(stack), None
+
+
+# --- outside views of the log: witnesses and an expected size (issue 13, finding 2) ----------
+
+
+def check_outside(report: Report, note: str, vkey: str, what: str, cosigner: str | None = None):
+    """Compare an intact-looking log with a checkpoint held outside the database (a witness's
+    latest cosigned one): None if the log extends it, else the Problem. `report` must be OK
+    (then the stored node hashes are the recomputed ones, and `root_at` can be trusted)."""
+    from .proofs import root_at
+
+    try:
+        text, lines = signing.split_note(note)
+        origin, size, root = signing.open_checkpoint(note, vkey)
+    except signing.NoteError as exc:
+        return Problem(0, f"{what}: the log's signature on it does not verify: {exc}", True)
+    if cosigner is not None:
+        stamps = []
+        for line in lines:
+            try:
+                stamps.append(signing.open_cosignature(text, line, cosigner))
+            except signing.NoteError as exc:
+                return Problem(size, f"{what}: bad cosignature: {exc}", True)
+        if not any(s is not None for s in stamps):
+            return Problem(size, f"{what}: not cosigned by {cosigner.split('+')[0]}", True)
+    if origin != signing.key_name():
+        return Problem(size, f"{what}: origin {origin!r} is not this log's", True)
+    if report.size < size:
+        return Problem(
+            size, f"{what} covers {size} events but only {report.size} are stored: truncated", True
+        )
+    if root_at(size) != root:
+        return Problem(size, f"{what}: the log's tree at this size has another root: forked", True)
+    if not Checkpoint.objects.filter(size=size).exists():
+        return Problem(size, f"{what}: this checkpoint is missing from the store (deleted)", True)
+    return None
+
+
+def check_expected_size(report: Report, expected: int) -> Problem | None:
+    if report.checkpoints == 0:
+        return Problem(0, "no checkpoint is stored (expected a log of at least "
+                       f"{expected} events)", True)
+    if report.size < expected:
+        return Problem(expected, f"expected at least {expected} events, {report.size} stored: "
+                       "truncated", True)
+    return None

@@ -6,10 +6,15 @@ and what is wrong, and exit 1.
 
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 from django.core.management.base import BaseCommand
 
-from wuquan.ledger.verification import verify_log
+from wuquan.ledger import signing
+from wuquan.ledger.verification import Problem, check_expected_size, check_outside, verify_log
+from wuquan.ledger.witness import Witness
 
 
 class Command(BaseCommand):
@@ -28,12 +33,49 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs", type=int, default=1, help="worker processes (ranges of the log in parallel)"
         )
-        parser.add_argument("--vkey", help="verifier key for checkpoint signatures (default: ours)")
+        parser.add_argument(
+            "--vkey",
+            help="verifier key for checkpoint signatures (default: the published key of "
+            "WUQUAN_LOG_VKEY / WUQUAN_LOG_VKEY_FILE; never silently the key file beside the "
+            "database)",
+        )
+        parser.add_argument(
+            "--allow-local-key",
+            action="store_true",
+            help="with no published key, check with the key file beside the database (this "
+            "does not catch a replaced key; refused unless given)",
+        )
+        parser.add_argument(
+            "--witness-state",
+            action="append",
+            default=[],
+            metavar="DIR",
+            help="a witness's store directory: the log must extend its latest cosigned "
+            "checkpoint (catches truncation, forks, deleted checkpoints)",
+        )
+        parser.add_argument(
+            "--witness",
+            action="append",
+            default=[],
+            metavar="URL",
+            help="a witness's URL prefix (its /latest is fetched); with --witness-vkey",
+        )
+        parser.add_argument("--witness-vkey", help="cosigner key of the --witness URL")
+        parser.add_argument(
+            "--expected-size",
+            type=int,
+            help="the log must hold at least this many events and a checkpoint",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     def handle(
         self, *args, deep=False, fast=False, jobs=1, vkey=None, no_progress=False, **options
     ):
+        try:
+            vkey, source = _expected_key(vkey, options.get("allow_local_key", False))
+        except signing.NoteError as exc:
+            self.stdout.write(f"FAILED: {exc}")
+            sys.exit(1)
         bar = None if no_progress else _ProgressBar(self.stderr._out)
         started = time.perf_counter()
         report = verify_log(deep=deep, vkey=vkey, progress=bar, jobs=jobs)
@@ -41,13 +83,68 @@ class Command(BaseCommand):
             bar.close()
         seconds = time.perf_counter() - started
         if report.ok:
+            report.problem = _outside_problem(report, vkey, options)
+        if report.ok:
             self.stdout.write(
                 f"OK size={report.size} root={report.root.hex()} "
                 f"checkpoints={report.checkpoints} ({seconds:.2f}s)"
             )
+            # the operator must see which key the checkpoints were checked with (finding 3)
+            self.stdout.write(f"key={vkey} ({source})")
             return
         self.stdout.write(f"FAILED at {report.problem}")
+        self.stdout.write(f"key={vkey} ({source})")
         sys.exit(1)
+
+
+def _expected_key(vkey: str | None, allow_local: bool) -> tuple[str, str]:
+    """(the verifier key to check checkpoints with, where it came from) (finding 3)."""
+    if vkey:
+        signing.parse_verifier_key(vkey)
+        return vkey.strip(), "--vkey"
+    published = signing.published_vkey()
+    if published is not None:
+        return published
+    if not allow_local:
+        raise signing.NoteError(
+            "no published verifier key: set WUQUAN_LOG_VKEY or WUQUAN_LOG_VKEY_FILE (the key "
+            "printed on the portal and in the deployment's README), or pass --vkey; "
+            "--allow-local-key checks with the key file beside the database, which does not "
+            "catch a replaced key"
+        )
+    if not signing.has_key():
+        raise signing.NoteError("no log key beside the database either (pass --vkey)")
+    return signing.verifier_key(), (
+        f"the local key file {signing.settings.WUQUAN_LOG_KEY_PATH}: NOT an independent check"
+    )
+
+
+def _outside_problem(report, vkey: str, options):
+    for directory in options.get("witness_state") or []:
+        w = Witness(directory)
+        note = w.latest(signing.key_name())
+        what = f"witness {directory}"
+        if note is None:
+            return Problem(0, f"{what} has no checkpoint of this log", True)
+        problem = check_outside(report, note, vkey, what, cosigner=w.vkey())
+        if problem:
+            return problem
+    for url in options.get("witness") or []:
+        what = f"witness {url}"
+        query = urllib.parse.urlencode({"origin": signing.key_name()})
+        try:
+            with urllib.request.urlopen(  # noqa: S310 (an operator-given URL)
+                f"{url.rstrip('/')}/latest?{query}", timeout=10
+            ) as resp:
+                note = resp.read().decode()
+        except (OSError, urllib.error.URLError) as exc:
+            return Problem(0, f"{what}: cannot fetch its latest checkpoint: {exc}", True)
+        problem = check_outside(report, note, vkey, what, cosigner=options.get("witness_vkey"))
+        if problem:
+            return problem
+    if options.get("expected_size") is not None:
+        return check_expected_size(report, options["expected_size"])
+    return None
 
 
 class _ProgressBar:

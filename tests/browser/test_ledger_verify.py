@@ -1,0 +1,164 @@
+"""Issue 13, finding 5 (AUD-2): the visitor's browser checks a recorded fact itself — leaf
+hash, inclusion proof, the log's signature and a witness's cosignature (WebCrypto SHA-256 and
+Ed25519), and on the next visit a consistency proof from the checkpoint it remembered. A
+tampered proof served by the site makes the check fail."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path("var/screenshots")
+
+
+@pytest.fixture
+def case(transactional_db, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wuquan.approvals import sample, services
+    from wuquan.catalog.models import MaterialReuse
+    from wuquan.ledger import signing
+    from wuquan.ledger.services import do_create_checkpoint
+    from wuquan.ledger.witness import Witness
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.WUQUAN_LOG_KEY_PATH = tmp_path / "keys" / "log.key"
+    settings.WUQUAN_LOG_VKEY = signing.verifier_key()
+    w = Witness(tmp_path / "witness")
+    w.init("witness.longtan.example/w1")
+    w.trust(settings.WUQUAN_LOG_VKEY)
+    settings.WUQUAN_WITNESSES = f"{w.dir} {w.vkey()}"
+    world = sample.build()
+    files = {
+        m.pk: SimpleUploadedFile(f"m{m.pk}.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+        for m in world.materials
+        if m.reuse == MaterialReuse.NONE
+    }
+    sub = services.do_submit_application(
+        world.item,
+        applicant_name="龙潭小吃店",
+        applicant_id_number="220203199001011230",
+        applicant_phone="13800000000",
+        data={"area_sqm": 100},
+        files=files,
+    )
+    services.do_accept_case(sub.case, world.users["window"])
+    cp, _ = do_create_checkpoint()
+    assert cp.cosignatures.count() == 1
+    return sub
+
+
+def open_status(page, sub):
+    page.goto(f"{page.base_url}/gk/approvals/lookup/")
+    page.fill("input[name=number]", sub.case.application_no)
+    page.fill("input[name=code]", sub.query_code)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-wq-verify]")
+
+
+def verify(page) -> tuple[str, str]:
+    page.click(".wq-verify-button")
+    page.wait_for_selector("[data-wq-verify][data-result]")
+    box = page.locator("[data-wq-verify]")
+    return box.get_attribute("data-result"), box.locator(".wq-verify-result").inner_text()
+
+
+def test_aud2_browser_verifies_a_case_then_checks_consistency_on_the_next_visit(page, case):
+    open_status(page, case)
+    result, text = verify(page)
+    assert result == "ok", text
+    assert "检查点签名有效" in text and "见证方 witness.longtan.example/w1 已于" in text
+    assert "都在签名的记录树中" in text and "第一次核验" in text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"ledger_verify_{width}.png"), full_page=True)
+    # the log grows and a new checkpoint is signed: the next visit checks consistency
+    from wuquan.ledger import record
+    from wuquan.ledger.services import do_create_checkpoint
+
+    for i in range(5):
+        record("system", "test.more", ("t", i))
+    do_create_checkpoint()
+    open_status(page, case)
+    result, text = verify(page)
+    assert result == "ok", text
+    assert "一致性证明有效" in text
+
+
+def test_aud2_browser_check_fails_on_a_tampered_inclusion_proof(page, case):
+    def tamper(route):
+        response = route.fetch()
+        body = response.json()
+        body["inclusion_proof"] = ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="] + body[
+            "inclusion_proof"
+        ][1:]
+        if not body["inclusion_proof"]:
+            body["inclusion_proof"] = ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="]
+        route.fulfill(response=response, body=json.dumps(body))
+
+    page.route("**/api/v1/log/events/*", tamper)
+    open_status(page, case)
+    result, text = verify(page)
+    assert result == "failed"
+    assert "包含证明无效" in text and "核验失败" in text
+
+
+def test_aud2_browser_check_fails_on_a_tampered_consistency_proof(page, case):
+    open_status(page, case)
+    assert verify(page)[0] == "ok"
+    from wuquan.ledger import record
+    from wuquan.ledger.services import do_create_checkpoint
+
+    for i in range(3):
+        record("system", "test.more", ("t", i))
+    do_create_checkpoint()
+
+    def tamper(route):
+        response = route.fetch()
+        body = response.json()
+        body["proof"] = ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="] * max(
+            1, len(body["proof"])
+        )
+        route.fulfill(response=response, body=json.dumps(body))
+
+    page.route("**/api/v1/log/consistency*", tamper)
+    open_status(page, case)
+    result, text = verify(page)
+    assert result == "failed" and "一致性证明无效" in text
+
+
+def test_aud2_browser_verifiers_accept_exactly_the_valid_transparency_dev_vectors(page, case):
+    """The page's JS verifiers against every vector of tests/ledger/vectors (Apache-2.0,
+    transparency-dev/merkle), as the Python ones are (tests/ledger/test_vectors.py)."""
+    vectors = Path(__file__).parents[1] / "ledger" / "vectors"
+    inclusion = [json.loads(p.read_text()) for p in sorted(vectors.glob("inclusion/**/*.json"))]
+    consistency = [json.loads(p.read_text()) for p in sorted(vectors.glob("consistency/**/*.json"))]
+    open_status(page, case)
+    wrong = page.evaluate(
+        """async ([inc, con]) => {
+        const V = window.wuquanLogVerify, d = (s) => V.b64(s || "");
+        const bad = [];
+        for (const v of inc) {
+          let ok;
+          try {
+            const r = await V.rootFromInclusion(v.leafIdx, v.treeSize, d(v.leafHash),
+                                                (v.proof || []).map(d));
+            ok = V.equal(r, d(v.root));
+          } catch (e) { ok = false; }
+          if (ok === v.wantErr) bad.push("inclusion " + v.desc);
+        }
+        for (const v of con) {
+          const ok = await V.consistent(v.size1, v.size2, d(v.root1), d(v.root2),
+                                        (v.proof || []).map(d));
+          if (ok === v.wantErr) bad.push("consistency " + v.desc);
+        }
+        return bad;
+    }""",
+        [inclusion, consistency],
+    )
+    assert len(inclusion) + len(consistency) > 150
+    assert wrong == []
