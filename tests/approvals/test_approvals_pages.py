@@ -18,7 +18,7 @@ def accepted(world, online_files):
     sub = services.do_submit_application(
         world.item,
         applicant_name="龙潭小吃店",
-        applicant_id_number="220203199001011234",
+        applicant_id_number="220203199001011230",
         applicant_phone="13812345678",
         data={"area_sqm": 100},
         files=online_files,
@@ -71,7 +71,7 @@ def test_apr9_lookup_shows_step_deadline_and_posts_not_persons(client, world, ac
     assert r.status_code == 200
     assert "承办审查" in html and "审批科承办岗" in html and str(case.due) in html
     assert "王磊" not in html and "t-chengban" not in html  # persons never on the portal
-    assert "13812345678" not in html and "220203199001011234" not in html  # PUB-9 masking
+    assert "13812345678" not in html and "220203199001011230" not in html  # PUB-9 masking
 
 
 def test_apr3_wrong_post_through_the_page_is_refused(client, world, accepted):

@@ -9,11 +9,21 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.security import APIKeyHeader, django_auth
 
 from wuquan.catalog.models import ApprovalItem
 from wuquan.common.exceptions import NotFound, NotPermitted
+from wuquan.common.inputs import (
+    Code,
+    IdNumber,
+    LongText,
+    Name,
+    OptionalCode,
+    Phone,
+    ShortText,
+    line,
+)
 from wuquan.org.models import Unit
 from wuquan.org.selectors import can_see_unit
 
@@ -39,12 +49,16 @@ token_auth = TokenAuth()
 
 
 class SubmitIn(Schema):
-    item: str
-    applicant_name: str
-    applicant_id_number: str = ""
-    applicant_phone: str = ""
-    title: str = ""
-    data: dict = {}
+    # why: lengths and characters checked here, at the edge (issue 13 finding 6); the
+    # service checks the identity number and phone formats (issue 12 finding 4)
+    item: Code
+    applicant_name: Name
+    applicant_id_number: IdNumber = ""
+    applicant_phone: Phone = ""
+    title: ShortText = ""
+    data: dict[OptionalCode, ShortText | int | float | bool | None] = Field(
+        default_factory=dict, max_length=100
+    )
 
 
 class SubmitOut(Schema):
@@ -76,8 +90,8 @@ class StatusOut(Schema):
 
 
 class StatusIn(Schema):
-    number: str
-    code: str
+    number: Code
+    code: Code
 
 
 class CaseRow(Schema):
@@ -92,11 +106,11 @@ class CaseRow(Schema):
 
 
 class StepIn(Schema):
-    username: str
-    opinion: str
-    decision: str = ""
-    reason: str = ""
-    certificate_no: str = ""
+    username: Code
+    opinion: LongText
+    decision: OptionalCode = ""
+    reason: LongText = ""
+    certificate_no: line(60) = ""  # Case.certificate_no is varchar(60)
 
 
 class StepDone(Schema):
