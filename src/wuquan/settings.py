@@ -235,25 +235,31 @@ if _env_flag("WUQUAN_CSP_REPORT_ONLY", False):
 # (IPs or CIDRs); empty = trust nobody, REMOTE_ADDR is the client (finding 8).
 WUQUAN_TRUSTED_PROXIES = _env_list("WUQUAN_TRUSTED_PROXIES")
 
-# The shared store for rate limits (and any cache): Redis when REDIS_URL, else the database
-# (table created by common's migration 0001, so `wuquan migrate` is enough).
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": "wq",
-        }
+# The shared store for rate limits and idempotency keys ("shared"): Redis when REDIS_URL, else
+# the database (table created by common's migration 0001, so `wuquan migrate` is enough).
+# "default" stays each process's memory for page fragments (catalog guides), Redis if set.
+_SHARED_CACHE = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "wq",
     }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "wuquan_cache",
-            "KEY_PREFIX": "wq",
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
+    if os.environ.get("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "wuquan_cache",
+        "KEY_PREFIX": "wq",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
+)
+CACHES = {
+    "default": (
+        _SHARED_CACHE
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "shared": _SHARED_CACHE,
+}
 # Public forms: per client address and hour (finding 8; docs/security.md).
 WUQUAN_COMPLAINT_RATE_PER_HOUR = int(os.environ.get("WUQUAN_COMPLAINT_RATE_PER_HOUR", "5"))
 WUQUAN_LOOKUP_FAILURES_PER_HOUR = int(os.environ.get("WUQUAN_LOOKUP_FAILURES_PER_HOUR", "10"))

@@ -13,9 +13,14 @@ from __future__ import annotations
 import hashlib
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 from .exceptions import RuleViolation
+
+
+def _shared():
+    """The cache every worker shares (settings.CACHES["shared"]: the database or Redis)."""
+    return caches["shared"]
 
 
 class RateLimited(RuleViolation):
@@ -35,10 +40,10 @@ def take(
         return False
     bucket = _bucket(scope, key or "unknown", seconds, time.time() if now is None else now)
     ttl = seconds + 60
-    start = int(cache.get(f"{bucket}:n") or 0) + 1
+    start = int(_shared().get(f"{bucket}:n") or 0) + 1
     for slot in range(start, limit + 1):
-        if cache.add(f"{bucket}:{slot}", 1, timeout=ttl):
-            cache.set(f"{bucket}:n", slot, timeout=ttl)
+        if _shared().add(f"{bucket}:{slot}", 1, timeout=ttl):
+            _shared().set(f"{bucket}:n", slot, timeout=ttl)
             return True
     return False
 
@@ -48,7 +53,10 @@ def used(
 ) -> bool:
     """True when `key` has used up its `limit` in the current window (takes nothing)."""
     bucket = _bucket(scope, key or "unknown", seconds, time.time() if now is None else now)
-    return int(cache.get(f"{bucket}:n") or 0) >= limit or cache.get(f"{bucket}:{limit}") is not None
+    return (
+        int(_shared().get(f"{bucket}:n") or 0) >= limit
+        or _shared().get(f"{bucket}:{limit}") is not None
+    )
 
 
 def require(scope: str, key: str, *, limit: int, seconds: int = 3600, message, now=None) -> None:
