@@ -23,6 +23,29 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_where_tested(request, settings):
+    """Two-factor login (org/twofactor.py) is on for browser tests, which pass it through
+    `login()` like a person, and for tests marked `two_factor`; other tests sign in with
+    `force_login` and test something else."""
+    if not (request.node.get_closest_marker("two_factor") or request.node.get_closest_marker("browser")):
+        settings.WUQUAN_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Rate-limit slots live in the database cache table, which no test flush empties."""
+    yield
+    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if uses_db or request.node.get_closest_marker("django_db"):
+        from django.core.cache import caches
+
+        try:
+            caches["shared"].clear()
+        except Exception:  # why: a test that ended with its database blocked or broken
+            pass
+
+
 @pytest.fixture
 def demo_org(db):
     """The Longtan demo organisation and accounts (org.demo)."""
@@ -63,6 +86,15 @@ def _login(page, username: str, password: str = "wuquan2026") -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/staff/**")
+    if "/staff/org/2fa/" in page.url:  # two-factor roles (org/twofactor.py): type the code
+        from django.contrib.auth import get_user_model
+
+        from wuquan.org import twofactor
+
+        user = get_user_model().objects.get(username=username)
+        page.fill("input[name=code]", twofactor.current_code(twofactor.confirmed_device(user)))
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/2fa/" not in url)
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_apr6_department_system_records_a_step_with_its_token(client, world, onl
         {"username": "t-chengban", "opinion": "同意"},
         HTTP_X_WUQUAN_TOKEN=raw,
     )
-    assert r.status_code == 403  # not the token's unit
+    assert r.status_code == 404  # not the token's unit: answered like a missing step
     r = _post(client, url, {"username": "t-chengban", "opinion": "同意"}, HTTP_X_WUQUAN_TOKEN=raw)
     assert r.status_code == 403  # that user does not hold the step's post
     r = _post(client, url, {"username": "t-xf", "opinion": "消防同意"}, HTTP_X_WUQUAN_TOKEN=raw)

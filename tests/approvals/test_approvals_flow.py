@@ -17,7 +17,7 @@ def submit(world, files, area=100, when=None):
     return services.do_submit_application(
         world.item,
         applicant_name="龙潭小吃店",
-        applicant_id_number="220203199001011234",
+        applicant_id_number="220203199001011230",
         applicant_phone="13800000000",
         data={"area_sqm": area},
         files=files,

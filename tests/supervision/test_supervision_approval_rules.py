@@ -45,7 +45,7 @@ def files_for(world, content=b"%PDF-1.4 test"):
     }
 
 
-def submit(world, when, applicant="龙潭小吃店", id_number="220203199001011234", files=None):
+def submit(world, when, applicant="龙潭小吃店", id_number="220203199001011230", files=None):
     return services.do_submit_application(
         world.item,
         applicant_name=applicant,
@@ -348,7 +348,7 @@ def test_apr1_accepted_after_refusal_without_new_materials(world):
     # lawful: new materials (a different plan), or another applicant
     renewed = submit(world, at(2026, 3, 4, 9), files=files_for(world, b"%PDF-1.4 revised plan"))
     services.do_accept_case(renewed, actor=world.users["window"], at=at(2026, 3, 4, 10))
-    stranger = submit(world, at(2026, 3, 4, 9), applicant="别家", id_number="220203198001010000")
+    stranger = submit(world, at(2026, 3, 4, 9), applicant="别家", id_number="220203199101010008")
     services.do_accept_case(stranger, actor=world.users["window"], at=at(2026, 3, 4, 10))
     assert [a.subject_id for a in alarms("APR-1-accepted-after-refusal")] == [str(same.pk)]
 

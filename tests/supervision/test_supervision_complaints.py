@@ -1,5 +1,7 @@
 """Public complaints with a tracking code, handled as a supervision case (SUP-9)."""
 
+import secrets
+
 import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
@@ -38,7 +40,14 @@ def _clear_cache():
 
 
 def post(client, data, ip="10.0.0.1"):
-    return client.post("/gk/supervision/complaint/", data, REMOTE_ADDR=ip)
+    """One submission of the form as a browser sends it: a fresh idempotency key, then the
+    redirect to the done page followed (POST-redirect-GET)."""
+    data = {"idempotency_key": secrets.token_urlsafe(24), **data}
+    return client.post("/gk/supervision/complaint/", data, REMOTE_ADDR=ip, follow=True)
+
+
+def track(client, code):
+    return client.post("/gk/supervision/complaint/track/", {"code": code}, follow=True)
 
 
 def test_sup9_public_files_a_complaint_and_gets_an_unguessable_tracking_code(org):
@@ -56,7 +65,7 @@ def test_sup9_public_files_a_complaint_and_gets_an_unguessable_tracking_code(org
 def test_sup9_tracking_lookup_shows_status_then_the_published_answer(org):
     post(Client(), GOOD)
     complaint = Complaint.objects.get()
-    page = Client().get("/gk/supervision/complaint/track/", {"code": complaint.tracking_code})
+    page = track(Client(), complaint.tracking_code)
     assert "已受理" in page.content.decode()
     alarm = do_assign_alarm(org["jiwei"], complaint.alarm, org["zwfw"], 5)
     alarm = do_answer_alarm(org["window"], alarm, "经查属实，已批评教育")
@@ -66,23 +75,14 @@ def test_sup9_tracking_lookup_shows_status_then_the_published_answer(org):
     do_close_alarm(
         org["jiwei"], alarm, "督促整改", "督促整改到位", "经查属实，已督促政务服务中心整改。"
     )
-    body = (
-        Client()
-        .get("/gk/supervision/complaint/track/", {"code": complaint.tracking_code})
-        .content.decode()
-    )
+    body = track(Client(), complaint.tracking_code).content.decode()
     assert "已办结" in body and "已督促政务服务中心整改" in body
     assert "王小二" not in body
 
 
 def test_sup9_unknown_and_malformed_tracking_codes_are_refused(org):
-    assert (
-        Client().get("/gk/supervision/complaint/track/", {"code": "ABCDEFGHJKLMNPQR"}).status_code
-        == 404
-    )
-    assert (
-        Client().get("/gk/supervision/complaint/track/", {"code": "x' or 1=1"}).status_code == 400
-    )
+    assert track(Client(), "ABCDEFGHJKLMNPQR").status_code == 404
+    assert track(Client(), "x' or 1=1").status_code == 400
 
 
 def test_sup9_identity_visible_only_to_the_commission(org):

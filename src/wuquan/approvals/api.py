@@ -9,15 +9,26 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.security import APIKeyHeader, django_auth
 
 from wuquan.catalog.models import ApprovalItem
 from wuquan.common.exceptions import NotFound, NotPermitted
+from wuquan.common.inputs import (
+    Code,
+    IdNumber,
+    LongText,
+    Name,
+    OptionalCode,
+    Phone,
+    ShortText,
+    line,
+)
+from wuquan.common.schemas import ERRORS_400_422, ErrorOut
 from wuquan.org.models import Unit
 from wuquan.org.selectors import can_see_unit
 
-from . import selectors, services
+from . import access, selectors, services
 from .models import Case, CaseStep
 
 prefix = "/approvals"
@@ -39,12 +50,16 @@ token_auth = TokenAuth()
 
 
 class SubmitIn(Schema):
-    item: str
-    applicant_name: str
-    applicant_id_number: str = ""
-    applicant_phone: str = ""
-    title: str = ""
-    data: dict = {}
+    # why: lengths and characters checked here, at the edge (issue 13 finding 6); the
+    # service checks the identity number and phone formats (issue 12 finding 4)
+    item: Code
+    applicant_name: Name
+    applicant_id_number: IdNumber = ""
+    applicant_phone: Phone = ""
+    title: ShortText = ""
+    data: dict[OptionalCode, ShortText | int | float | bool | None] = Field(
+        default_factory=dict, max_length=100
+    )
 
 
 class SubmitOut(Schema):
@@ -76,8 +91,8 @@ class StatusOut(Schema):
 
 
 class StatusIn(Schema):
-    number: str
-    code: str
+    number: Code
+    code: Code
 
 
 class CaseRow(Schema):
@@ -92,11 +107,11 @@ class CaseRow(Schema):
 
 
 class StepIn(Schema):
-    username: str
-    opinion: str
-    decision: str = ""
-    reason: str = ""
-    certificate_no: str = ""
+    username: Code
+    opinion: LongText
+    decision: OptionalCode = ""
+    reason: LongText = ""
+    certificate_no: line(60) = ""  # Case.certificate_no is varchar(60)
 
 
 class StepDone(Schema):
@@ -106,7 +121,10 @@ class StepDone(Schema):
     case_status: str
 
 
-@router.post("/applications", response={201: SubmitOut}, summary="网上申请（材料文件请走门户表单）")
+@router.post(
+    "/applications",
+    response={201: SubmitOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut, **ERRORS_400_422},
+    summary="网上申请（材料文件请走门户表单）")
 def submit(request, body: SubmitIn):
     """Submit an application for an item whose materials are all on record (reuse flags) or
     that is registered without files; the window then checks materials (CAT-5)."""
@@ -123,10 +141,13 @@ def submit(request, body: SubmitIn):
     return Status(201, {"application_no": sub.case.application_no, "query_code": sub.query_code})
 
 
-@router.post("/status", response=StatusOut, summary="凭编号和查询码查询办件")
+@router.post(
+    "/status",
+    response={200: StatusOut, 404: ErrorOut, 429: ErrorOut, **ERRORS_400_422},
+    summary="凭编号和查询码查询办件")
 def status(request, body: StatusIn):
     """POST so the query code stays out of URLs and logs (APR-9)."""
-    case = selectors.lookup(body.number, body.code)
+    case = access.lookup(request, body.number, body.code)  # wrong codes throttled per address
     return {
         "application_no": case.application_no,
         "receipt_no": case.receipt_no,
@@ -154,7 +175,7 @@ def status(request, body: StatusIn):
 
 @router.get(
     "/units/{code}/cases",
-    response=list[CaseRow],
+    response={200: list[CaseRow], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, **ERRORS_400_422},
     auth=[django_auth, token_auth],
     summary="单位的办件（工作人员登录或接口令牌）",
 )
@@ -186,7 +207,14 @@ def unit_cases(request, code: str, status: str = "", limit: int = 100):
 
 @router.post(
     "/steps/{step_id}/complete",
-    response=StepDone,
+    response={
+        200: StepDone,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        **ERRORS_400_422,
+    },
     auth=token_auth,
     summary="部门业务系统回写环节办理结果（接口令牌）",
 )
@@ -194,10 +222,9 @@ def complete_step(request, step_id: int, body: StepIn):
     """A department's own system records a step done by one of its staff: the token's unit
     must be the step's unit, and the named user must hold the step's post (APR-3)."""
     step = CaseStep.objects.filter(pk=step_id).select_related("case").first()
-    if step is None:
+    # why: another unit's step answers like a missing one, so ids cannot be probed (finding 10)
+    if step is None or step.unit_id != request.token_unit.pk:
         raise NotFound("没有该环节。")
-    if step.unit_id != request.token_unit.pk:
-        raise NotPermitted("接口令牌只能办理本单位的环节。")
     user = get_user_model().objects.filter(username=body.username).first()
     if user is None:
         raise NotFound("没有该用户。")

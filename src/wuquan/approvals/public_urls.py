@@ -9,6 +9,7 @@ urlpatterns = [
     path("items/<slug:code>/ask/", views.ask, name="ask"),
     path("submitted/<str:number>/", views.submitted, name="submitted"),
     path("lookup/", views.lookup, name="lookup"),
+    path("lookup/status/", views.status, name="status"),
     path("lookup/supplement/", views.supplement, name="supplement"),
     path("lookup/withdraw/", views.withdraw, name="withdraw"),
 ]

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from wuquan.catalog.models import ApprovalItem, FlowStatus, ItemStatus
 from wuquan.common.exceptions import NotFound
+from wuquan.common.idempotency import idempotent
 from wuquan.common.identity import mask_phone, mask_ric
 
-from . import engine, selectors, services
+from . import access, engine, selectors, services
 from .models import Channel, Consultation
 
 
@@ -47,6 +48,7 @@ def item_detail(request, code):
 
 
 @require_POST
+@idempotent
 def apply(request, code):
     item = get_object_or_404(_items(), code=code)
     files = {
@@ -92,12 +94,14 @@ def _status_context(case, code):
 def lookup(request):
     """By receipt (or application) number + query code (APR-9): where it is, which step, since
     when, the deadline (provisional mark), the result. Unknown number and wrong code: the same
-    message, nothing revealed."""
+    message, nothing revealed; wrong codes are throttled per address (approvals/access.py).
+    POST-redirect-GET: the status page reads the number and code from the session, never
+    from the URL (issue 12 finding 5)."""
     if request.method != "POST":
         return render(request, "approvals/public_lookup.html", {})
     number, code = request.POST.get("number", ""), request.POST.get("code", "")
     try:
-        case = selectors.lookup(number, code)
+        case = access.lookup(request, number, code)
     except NotFound as exc:
         return render(
             request,
@@ -105,39 +109,64 @@ def lookup(request):
             {"error": exc.message, "number": number},
             status=404,
         )
+    access.remember(request, case.number, code)
+    return redirect("approvals-public:status")
+
+
+def status(request):
+    """The applicant's status page (GET after the lookup form; reloadable, nothing in the URL)."""
+    number, code = access.remembered(request)
+    if not number:
+        return redirect("approvals-public:lookup")
+    try:
+        case = access.lookup(request, number, code)
+    except NotFound:
+        return redirect("approvals-public:lookup")
     return render(request, "approvals/public_status.html", _status_context(case, code))
 
 
+def _looked_up(request):
+    """The case of a supplement or withdrawal: the number and code the applicant looked up
+    (session), or given with the form."""
+    number, code = access.remembered(request)
+    number = request.POST.get("number") or number
+    code = request.POST.get("code") or code
+    case = access.lookup(request, number, code)
+    access.remember(request, case.number, code)
+    return case
+
+
 @require_POST
+@idempotent
 def supplement(request):
     """补正 on the portal: the applicant uploads the demanded materials; the clock restarts."""
-    case = selectors.lookup(request.POST.get("number", ""), request.POST.get("code", ""))
+    case = _looked_up(request)
     pause = case.suspensions.filter(ended_at__isnull=True).first()
     files = {}
     if pause:
         for m in pause.demanded.all():
             if request.FILES.get(f"material-{m.pk}"):
                 files[m.pk] = request.FILES[f"material-{m.pk}"]
-    services.do_resume_case(case, request.POST.get("note", ""), files, actor=f"applicant:{case.number}")
-    case.refresh_from_db()
+    services.do_resume_case(
+        case, actor=f"applicant:{case.number}", note=request.POST.get("note", ""), files=files
+    )
     messages.success(request, _("补正材料已提交，办理时限恢复计算。"))
-    return render(
-        request, "approvals/public_status.html", _status_context(case, request.POST.get("code"))
-    )
+    return redirect("approvals-public:status")
 
 
 @require_POST
+@idempotent
 def withdraw(request):
-    case = selectors.lookup(request.POST.get("number", ""), request.POST.get("code", ""))
-    services.do_withdraw_case(case, request.POST.get("reason", ""), actor=f"applicant:{case.number}")
-    case.refresh_from_db()
-    messages.success(request, _("申请已撤回。"))
-    return render(
-        request, "approvals/public_status.html", _status_context(case, request.POST.get("code"))
+    case = _looked_up(request)
+    services.do_withdraw_case(
+        case, actor=f"applicant:{case.number}", reason=request.POST.get("reason", "")
     )
+    messages.success(request, _("申请已撤回。"))
+    return redirect("approvals-public:status")
 
 
 @require_POST
+@idempotent
 def ask(request, code):
     item = get_object_or_404(_items(), code=code)
     services.do_ask_question(

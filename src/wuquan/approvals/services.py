@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 
 from wuquan.catalog import flows
 from wuquan.catalog.models import ApprovalItem, Fee, ItemStatus, Material, MaterialReuse
-from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
+from wuquan.common.exceptions import InvalidInput, NotFound, NotPermitted, RuleViolation
+from wuquan.common.identity import clean_applicant
+from wuquan.common.inputs import LONG_TEXT_MAX, SHORT_TEXT_MAX, check_flat_data, check_text
 from wuquan.ledger import record
 from wuquan.org import roles
 from wuquan.org.models import Post, Unit
@@ -359,8 +361,13 @@ def do_submit_application(
     version = item.published_flow()
     if version is None:
         raise RuleViolation(_("事项“%(n)s”尚无已发布的办理流程。") % {"n": item.name})
-    if not (applicant_name or "").strip():
-        raise InvalidInput(_("请填写申请人姓名或单位名称。"), field="applicant_name")
+    # why: one check for the portal, the window and the API (issue 12 finding 4, issue 13
+    # finding 6): PostgreSQL refused over-long or NUL values with a 500, SQLite stored them.
+    applicant_name, applicant_id_number, applicant_phone = clean_applicant(
+        applicant_name, applicant_id_number, applicant_phone
+    )
+    title = check_text(title, field="title", max_length=SHORT_TEXT_MAX, label=_("申请事由"))
+    check_flat_data(data if isinstance(data, dict) else dict(data or {}))
     if history is not None:
         channel = Channel.IMPORT
     if channel == Channel.WINDOW and roles.WINDOW not in role_names(actor):
@@ -387,10 +394,10 @@ def do_submit_application(
         unit=item.unit,
         channel=channel,
         application_no=(history and history.application_no) or next_number("application", "SQ", when),
-        applicant_name=applicant_name.strip(),
-        applicant_id_number=(applicant_id_number or "").strip(),
-        applicant_phone=(applicant_phone or "").strip(),
-        title=(title or "").strip()[:300],
+        applicant_name=applicant_name,
+        applicant_id_number=applicant_id_number,
+        applicant_phone=applicant_phone,
+        title=title,
         data=cond,
         submitted_at=when,
         submitted_by=actor if channel == Channel.WINDOW else None,
@@ -1041,11 +1048,16 @@ def do_ask_question(
         raise InvalidInput(_("请填写咨询内容。"), field="question")
     if not (asker_name or "").strip():
         raise InvalidInput(_("请填写称呼。"), field="asker_name")
+    question = check_text(
+        question, field="question", max_length=LONG_TEXT_MAX, label=_("咨询内容"), multiline=True
+    )
+    asker_name = check_text(asker_name, field="asker_name", max_length=60, label=_("称呼"))
+    contact = check_text(contact, field="contact", max_length=60, label=_("联系方式"))
     c = Consultation.objects.create(
         item=item,
-        asker_name=asker_name.strip()[:60],
-        asker_contact=(contact or "").strip()[:60],
-        question=question.strip(),
+        asker_name=asker_name,
+        asker_contact=contact,
+        question=question,
         may_publish=bool(may_publish),
         asked_at=when,
     )

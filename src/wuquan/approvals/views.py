@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from wuquan.catalog.models import ApprovalItem, Fee
 from wuquan.common.exceptions import InvalidInput, NotPermitted
+from wuquan.common.identity import mask_phone
 from wuquan.org import roles
 from wuquan.org.selectors import person_of, posts_held, role_names
 
@@ -31,10 +33,23 @@ def _can_see(user, case: Case) -> bool:
 
 
 def _case(request, pk) -> Case:
+    """The case if this user may see it; a case out of their scope answers exactly like a
+    missing one (404), so a page never confirms that an id exists (issue 13 finding 10)."""
     case = get_object_or_404(Case.objects.select_related("item", "unit", "flow"), pk=pk)
     if not _can_see(request.user, case):
-        raise NotPermitted(_("您无权查看该办件。"))
+        raise Http404
     return case
+
+
+# Roles whose work is talking to applicants (the window: 补正, 缴费, 送达; the handler); every
+# other role sees the applicant's phone masked (issue 13 finding 10; PIPL 第六条 最小必要).
+CONTACT_ROLES = {roles.WINDOW, roles.HANDLER}
+
+
+def applicant_phone_for(user, case: Case) -> str:
+    if role_names(user) & CONTACT_ROLES:
+        return case.applicant_phone
+    return mask_phone(case.applicant_phone)
 
 
 @login_required
@@ -106,6 +121,7 @@ def case_detail(request, pk):
         "approvals/case.html",
         {
             "case": case,
+            "applicant_phone": applicant_phone_for(request.user, case),
             "steps": steps,
             "materials": case.materials.select_related("material"),
             "suspensions": case.suspensions.prefetch_related("demanded"),

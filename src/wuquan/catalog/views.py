@@ -1,6 +1,7 @@
 """Catalog pages: public (阳光示权: catalog, 办事指南 with the flow diagram, fees, unit powers and
 risk points — PUB-1..3) and staff (change history, Excel import/export — CAT-9). Thin views."""
 
+from csp.decorators import csp_update
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -44,6 +45,7 @@ def item_guide(request, code):
     return response
 
 
+@csp_update({"style-src": ["'unsafe-inline'"]})  # why: a standalone SVG styles itself; no script
 def item_diagram(request, code):
     """The flow diagram alone as image/svg+xml (for printing or embedding)."""
     guide = selectors.item_guide(code)

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import re
 
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 
 RIC_SHAPE = re.compile(r"\A[0-9]{17}[0-9X]\Z")
+USCC_SHAPE = re.compile(r"\A[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}\Z")
 PHONE_SHAPE = re.compile(r"\A\+?[0-9][0-9 -]{5,19}\Z")
+# Mainland mobiles (11 digits, 1[3-9]…) and landlines (0 + area code + 7–8 digits, an
+# optional extension), after spaces and dashes are taken out.
+MOBILE_SHAPE = re.compile(r"\A(?:\+?86)?1[3-9][0-9]{9}\Z")
+LANDLINE_SHAPE = re.compile(r"\A0[0-9]{2,3}[0-9]{7,8}(?:[#*][0-9]{1,6})?\Z")
 
 
 def is_valid_ric(value) -> bool:
@@ -24,6 +29,68 @@ def is_valid_ric(value) -> bool:
         return bool(ric.is_valid(value))
     except Exception:  # why: stdnum raises KeyError/ValueError on some region codes
         return False
+
+
+def is_valid_uscc(value) -> bool:
+    """True when `value` is an 18-character 统一社会信用代码 (GB 32100-2015) with a valid check
+    character. Never raises."""
+    if not isinstance(value, str) or not USCC_SHAPE.match(value):
+        return False
+    try:
+        return bool(uscc.is_valid(value))
+    except Exception:  # why: stdnum may raise on odd input; a validator never does
+        return False
+
+
+def normalise_id_number(value) -> str:
+    """Strip spaces, upper-case, full-width digits and letters to ASCII (a villager's IME)."""
+    text = "" if value is None else str(value)
+    text = text.translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
+    return re.sub(r"\s", "", text).upper()
+
+
+def normalise_phone(value) -> str:
+    """Digits (and a leading +, a # or * extension) only: spaces, dashes, brackets removed;
+    full-width digits to ASCII."""
+    text = "" if value is None else str(value)
+    text = text.translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
+    return re.sub(r"[\s()\-（）]", "", text)
+
+
+def is_valid_phone(value) -> bool:
+    """A mainland mobile or landline number (after `normalise_phone`). Never raises."""
+    if not isinstance(value, str):
+        return False
+    return bool(MOBILE_SHAPE.match(value) or LANDLINE_SHAPE.match(value))
+
+
+def clean_applicant(name, id_number="", phone="") -> tuple[str, str, str]:
+    """An applicant as it may be stored (issue 12 finding 4; APR-1, PUB-9): a name of
+    1–100 characters on one line; an ID number that is either a valid 居民身份证号码 or a
+    valid 统一社会信用代码 (or none); a mainland mobile or landline phone (or none). Raises
+    InvalidInput naming the field; the same check for the portal form, the window and the API.
+    """
+    from django.utils.translation import gettext as _
+
+    from .exceptions import InvalidInput
+    from .inputs import NAME_MAX, check_text
+
+    name = check_text(
+        name, field="applicant_name", max_length=NAME_MAX, label=_("申请人姓名或单位名称"),
+        required=True,
+    )
+    id_number = normalise_id_number(id_number)
+    if id_number and not (is_valid_ric(id_number) or is_valid_uscc(id_number)):
+        raise InvalidInput(
+            _("证件号码不正确：请填写18位居民身份证号码或统一社会信用代码。"),
+            field="applicant_id_number",
+        )
+    phone = normalise_phone(phone)
+    if phone and not is_valid_phone(phone):
+        raise InvalidInput(
+            _("联系电话不正确：请填写11位手机号码或带区号的固定电话。"), field="applicant_phone"
+        )
+    return name, id_number, phone
 
 
 def mask_ric(value) -> str:

@@ -6,14 +6,16 @@ C2SP/transparency-dev formats). Thin: the work is in ledger.proofs / selectors /
 import base64
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Path, Query, Router, Schema
 
 from wuquan.common.exceptions import InvalidInput, NotFound
+from wuquan.common.schemas import ERRORS_400_422, ErrorOut
 
 from . import proofs, selectors, signing, witnessing
 from .models import Checkpoint, Event
 
 router = Router(tags=["运行记录 log"])
+MAX_SIZE = 2**62  # why: a bigint column; larger numbers were a 500 on both databases (finding 6)
 prefix = "/log"
 
 
@@ -45,7 +47,12 @@ class ConsistencyOut(Schema):
     proof: list[str]
 
 
-@router.get("/checkpoint", url_name="latest-checkpoint", summary="最新签名检查点（C2SP 文本）")
+@router.get(
+    "/checkpoint",
+    response={404: ErrorOut},
+    url_name="latest-checkpoint",
+    summary="最新签名检查点（C2SP 文本）",
+)
 def latest_checkpoint(request):
     cp = Checkpoint.objects.order_by("-size").first()
     if cp is None:
@@ -80,8 +87,17 @@ def tree_head(request):
     return {"size": size, "root_hash": _b64(root)}
 
 
-@router.get("/events/{index}", response=EventOut, url_name="event", summary="单条记录及其包含证明")
-def event(request, index: int, tree_size: int | None = None):
+@router.get(
+    "/events/{index}",
+    response={200: EventOut, 404: ErrorOut, **ERRORS_400_422},
+    url_name="event",
+    summary="单条记录及其包含证明",
+)
+def event(
+    request,
+    index: int = Path(..., ge=0, le=MAX_SIZE),
+    tree_size: int | None = Query(None, ge=1, le=MAX_SIZE),
+):
     """The event with its leaf and hashes, and its inclusion proof in the tree of `tree_size`
     events (default: the latest checkpoint's size when it covers the event, else the
     current size). `root_hash` is the tree head right after this event (size index + 1) and
@@ -129,8 +145,18 @@ def subject_events(request, subject_type: str, subject_id: str):
     return [{"index": i, "action": a, "at": at.isoformat()} for i, a, at in rows]
 
 
-@router.get("/consistency", response=ConsistencyOut, url_name="consistency", summary="一致性证明")
-def consistency(request, size1: int, size2: int | None = None):
+
+@router.get(
+    "/consistency",
+    response={200: ConsistencyOut, **ERRORS_400_422},
+    url_name="consistency",
+    summary="一致性证明",
+)
+def consistency(
+    request,
+    size1: int = Query(..., ge=0, le=MAX_SIZE),
+    size2: int | None = Query(None, ge=0, le=MAX_SIZE),
+):
     """Proof that the tree of `size1` events is a prefix of the tree of `size2` (default:
     the current size)."""
     if size2 is None:

@@ -142,6 +142,20 @@ def load(stdout) -> None:
             password=DEMO_PASSWORD,
             is_superuser=username == "admin",
         )
+    _enrol_demo_two_factor()
+
+
+def _enrol_demo_two_factor() -> None:
+    """The demo's commission, audit and administrator accounts get a TOTP device named "demo"
+    (org/twofactor.py), so their second factor can be typed from `print_accounts`' secret or
+    from `wuquan totp USERNAME`. Idempotent: a second run keeps the devices."""
+    from django.contrib.auth import get_user_model
+
+    from . import twofactor
+
+    for user in get_user_model().objects.filter(username__in=[a[0] for a in ACCOUNTS]):
+        if twofactor.needs_two_factor(user):
+            twofactor.enrol_device(user, name=twofactor.DEMO_DEVICE, confirmed=True)
 
 
 def print_accounts(stdout) -> None:
@@ -157,4 +171,19 @@ def print_accounts(stdout) -> None:
         stdout.write(
             f"  {user.username:<14} {person.name if person else '':<16} {groups:<12} {posts}"
         )
+    from . import twofactor
+
+    devices = [
+        (u.username, twofactor.confirmed_device(u))
+        for u in get_user_model().objects.filter(is_staff=True).order_by("id")
+        if twofactor.needs_two_factor(u)
+    ]
+    if devices:
+        stdout.write(
+            "\n双因素登录 two-factor (纪检监察/审计/系统管理员): 把密钥加入验证器 App，"
+            "或运行 `wuquan totp 用户名` 取当前验证码"
+        )
+        for username, device in devices:
+            if device is not None:
+                stdout.write(f"  {username:<14} TOTP 密钥 secret: {twofactor.secret_of(device)}")
     stdout.write("")

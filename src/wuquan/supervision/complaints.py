@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wuquan.common.exceptions import InvalidInput, NotFound, RuleViolation
+from wuquan.common import ratelimit
+from wuquan.common.exceptions import InvalidInput, NotFound
 from wuquan.ledger import record
 from wuquan.org.models import Unit
 
@@ -42,8 +41,7 @@ CONTENT_MIN, CONTENT_MAX = 10, 2000
 DEFAULT_RATE = 5  # complaints per IP per hour
 
 
-class RateLimited(RuleViolation):
-    status_code = 429
+RateLimited = ratelimit.RateLimited  # HTTP 429
 
 
 @dataclass(frozen=True)
@@ -65,24 +63,19 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(16))
 
 
-def _rate_key(ip: str, now: datetime) -> str:
-    digest = hashlib.sha256(f"{ip}".encode()).hexdigest()[:16]
-    return f"wq:sup:complaint:{digest}:{now:%Y%m%d%H}"
-
-
 def take_rate_slot(ip: str, now: datetime | None = None) -> None:
-    """Count one submission for this IP in the current hour; refuse beyond the limit
-    (setting WUQUAN_COMPLAINT_RATE_PER_HOUR, default 5)."""
+    """Count one submission for this client address in the current hour in the shared cache
+    (database or Redis: every worker, every restart sees it; issue 13 finding 8); refuse
+    beyond the limit (setting WUQUAN_COMPLAINT_RATE_PER_HOUR, default 5)."""
     limit = int(getattr(settings, "WUQUAN_COMPLAINT_RATE_PER_HOUR", DEFAULT_RATE))
-    key = _rate_key(ip or "unknown", now or timezone.now())
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > limit:
-        raise RateLimited(_("提交过于频繁，请一小时后再试。"))
+    ratelimit.require(
+        "complaint",
+        ip or "unknown",
+        limit=limit,
+        seconds=3600,
+        now=now.timestamp() if now is not None else None,
+        message=_("提交过于频繁，请一小时后再试。"),
+    )
 
 
 def validate(data: ComplaintInput) -> tuple[ComplaintInput, Unit | None]:

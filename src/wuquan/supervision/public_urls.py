@@ -6,5 +6,6 @@ from . import views
 
 urlpatterns = [
     path("complaint/", views.complaint_form, name="complaint"),
+    path("complaint/done/", views.complaint_done, name="complaint-done"),
     path("complaint/track/", views.complaint_track, name="complaint-track"),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from wuquan.common.exceptions import InvalidInput, NotPermitted
+from wuquan.common.idempotency import idempotent
 from wuquan.ledger.models import Event
 from wuquan.org.models import Unit
 
@@ -286,10 +287,21 @@ class ComplaintForm(forms.Form):
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    from wuquan.common.net import client_ip
+
+    return client_ip(request)  # why: behind a proxy REMOTE_ADDR is the proxy (finding 8)
 
 
+DONE_KEY = "supervision-complaint-done"
+TRACK_KEY = "supervision-complaint-track"
+TRACK_FAILURE_SCOPE = "complaint-track-failure"
+
+
+@idempotent
 def complaint_form(request):
+    """File a complaint: rate limit, validation, then POST-redirect-GET to the done page (the
+    tracking code kept in the session, never in a URL); the form's idempotency key makes a
+    second POST of the same form file nothing (issue 12 finding 5)."""
     if request.method == "POST":
         form = ComplaintForm(request.POST)
         # why: rate-limit before parsing so a flood costs nothing; refusals write nothing
@@ -310,11 +322,45 @@ def complaint_form(request):
             ip=_client_ip(request),
             count_rate=False,
         )
-        return render(request, "supervision/complaint_done.html", {"code": complaint.tracking_code})
+        request.session[DONE_KEY] = complaint.tracking_code
+        return redirect("supervision-public:complaint-done")
     return render(request, "supervision/complaint_form.html", {"form": ComplaintForm()})
 
 
+def complaint_done(request):
+    """The tracking code of the complaint this browser filed last (reloadable; files nothing)."""
+    code = request.session.get(DONE_KEY)
+    if not code:
+        return redirect("supervision-public:complaint")
+    return render(request, "supervision/complaint_done.html", {"code": code})
+
+
 def complaint_track(request):
-    code = request.GET.get("code", "")
+    """Track by code: POST the code (never in a URL), then GET the result from the session.
+    Wrong codes are throttled per client address (WUQUAN_LOOKUP_FAILURES_PER_HOUR)."""
+    from django.conf import settings
+
+    from wuquan.common import ratelimit
+    from wuquan.common.exceptions import NotFound
+
+    limit = int(getattr(settings, "WUQUAN_LOOKUP_FAILURES_PER_HOUR", 10))
+    ip = _client_ip(request)
+    if request.method == "POST":
+        if ratelimit.used(TRACK_FAILURE_SCOPE, ip, limit=limit):
+            raise ratelimit.RateLimited(_("查询码错误次数过多，请一小时后再试。"))
+        code = (request.POST.get("code") or "").strip().upper()
+        try:
+            complaints.lookup(code)
+        except (NotFound, InvalidInput) as exc:
+            ratelimit.take(TRACK_FAILURE_SCOPE, ip, limit=limit)
+            return render(
+                request,
+                "supervision/complaint_track.html",
+                {"error": exc.message},
+                status=exc.status_code,
+            )
+        request.session[TRACK_KEY] = code
+        return redirect("supervision-public:complaint-track")
+    code = request.session.get(TRACK_KEY, "")
     result = complaints.lookup(code) if code else None
-    return render(request, "supervision/complaint_track.html", {"result": result, "code": code})
+    return render(request, "supervision/complaint_track.html", {"result": result})
