@@ -15,7 +15,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,9 +22,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wuquan.catalog import fields as catalog_fields
 from wuquan.catalog import flows
 from wuquan.catalog.models import ApprovalItem, Fee, ItemStatus, Material, MaterialReuse
 from wuquan.common.exceptions import InvalidInput, NotFound, NotPermitted, RuleViolation
+from wuquan.common.uploads import check_upload
 from wuquan.ledger import record
 from wuquan.org import roles
 from wuquan.org.models import Post, Unit
@@ -261,23 +262,24 @@ def _lock(case: Case) -> Case:
     )
 
 
-def _condition_data(version, raw: dict) -> dict:
-    """The case-data fields the flow's conditions read, checked and typed (APR-3 routing)."""
-    fields = engine.condition_fields(version)
-    out: dict[str, Any] = {}
-    for name, kind in fields.items():
-        value = raw.get(name)
-        if kind == "bool":
-            out[name] = value in (True, "1", "true", "True", "on", "yes", "是", 1)
-            continue
-        if value in (None, ""):
-            raise InvalidInput(_("请填写“%(f)s”（办理流程需要）。") % {"f": name}, field=name)
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise InvalidInput(_("“%(f)s”应为数字。") % {"f": name}, field=name) from None
-        out[name] = int(number) if number == number.to_integral_value() else float(number)
-    return out
+def _condition_data(version, raw: dict, item: ApprovalItem | None = None) -> dict:
+    """The application-form fields, checked and typed: the catalog's form fields of the item
+    (Chinese labels in every message, issue 12 finding 2) and every name the flow's conditions
+    read (APR-3 routing). The first error is raised; forms show all of them beforehand
+    (`catalog.fields.validate`)."""
+    specs = catalog_fields.form_fields(item or version.item, version)
+    clean, errors = catalog_fields.validate(specs, raw or {})
+    if errors:
+        name, message = next(iter(errors.items()))
+        raise InvalidInput(message, field=name)
+    return clean
+
+
+def _payload_data(version, data: dict) -> dict:
+    """What of the form goes into the event: numbers, yes/no and choices, never free text
+    (a text field may hold personal data)."""
+    specs = {s.name: s for s in catalog_fields.form_fields(version.item, version)}
+    return {k: v for k, v in data.items() if k in specs and not specs[k].is_text}
 
 
 # ---- application and acceptance (APR-1) -------------------------------------------------------
@@ -336,7 +338,12 @@ def do_submit_application(
                 _("缺少申报材料：%(m)s。未作任何提交。") % {"m": "、".join(missing)},
                 field="materials",
             )
-    cond = _condition_data(version, data or {})
+    by_pk = {m.pk: m for m in materials}
+    checked = {
+        int(k): check_upload(f, field=f"material-{int(k)}", label=by_pk[int(k)].name)
+        for k, f in files.items()
+    }
+    cond = _condition_data(version, data or {}, item)
     case = Case(
         item=item,
         flow=version,
@@ -357,7 +364,7 @@ def do_submit_application(
     case.workflow_state = engine.dump(workflow)
     case.save()
     for m in materials:
-        f = files.get(m.pk)
+        f = files.get(m.pk) or files.get(str(m.pk))
         status = (
             MaterialStatus.PROVIDED
             if f
@@ -368,6 +375,7 @@ def do_submit_application(
         cm = CaseMaterial(case=case, material=m, status=status)
         if f:
             cm.file.save(getattr(f, "name", m.name) or m.name, f, save=False)
+            cm.sha256, cm.size = checked[m.pk].sha256, checked[m.pk].size
         cm.save()
     sync_steps(case, workflow, when)
     record(
@@ -378,7 +386,9 @@ def do_submit_application(
             **_case_payload(case),
             "channel": channel,
             "materials": {str(cm.material_id): cm.status for cm in case.materials.all()},
-            "data": cond,
+            # the SHA-256 of each file uploaded, as stored beside it (issue 12, finding 1)
+            "material_sha256": {str(k): c.sha256 for k, c in sorted(checked.items())},
+            "data": _payload_data(version, cond),
         },
         at=when,
     )
@@ -562,6 +572,7 @@ STEP_COMPLETION_FIELDS = [
     "person",
     "opinion",
     "attachment",
+    "attachment_sha256",
     "completed_at",
     "event_index",
 ]
@@ -627,6 +638,7 @@ def do_complete_step(
     appointed = getattr(step, "appointed", False)
     if not appointed:
         require_post(user, step.post, when)
+    checked = check_upload(attachment, field="attachment") if attachment is not None else None
     opinion = (opinion or "").strip()
     if not opinion and step.kind != DELIVERY_KIND:
         raise InvalidInput(_("请填写办理意见。"), field="opinion")
@@ -649,7 +661,10 @@ def do_complete_step(
     step.completed_at = when
     if attachment is not None:
         step.attachment.save(getattr(attachment, "name", "attachment"), attachment, save=False)
+        step.attachment_sha256 = checked.sha256
     payload = _step_payload(step, user)
+    if checked is not None:
+        payload["attachment_sha256"] = checked.sha256
     if appointed:
         payload["holds_post"] = True  # why: the APR-3 rule then needs no query of its own
     payload["opinion"] = opinion[:500]
@@ -824,6 +839,11 @@ def do_resume_case(
             )
     elif not _may_pause(actor, case, when):
         raise NotPermitted(_("只有当前环节岗位的办理人或窗口人员才能恢复计时。"))
+    checked = {
+        m.pk: check_upload(files[m.pk], field=f"material-{m.pk}", label=m.name)
+        for m in demanded
+        if files.get(m.pk)
+    }
     if when < pause.started_at:
         raise InvalidInput(_("恢复时间不能早于中止时间。"), field="at")
     for m in demanded:
@@ -831,6 +851,7 @@ def do_resume_case(
         cm.status = MaterialStatus.PROVIDED
         if files.get(m.pk):
             cm.file.save(getattr(files[m.pk], "name", m.name) or m.name, files[m.pk], save=False)
+            cm.sha256, cm.size = checked[m.pk].sha256, checked[m.pk].size
         cm.save()
     pause.ended_at = when
     pause.ended_by = actor if isinstance(actor, str) else actor.get_username()
@@ -850,6 +871,7 @@ def do_resume_case(
             "suspension_id": pause.pk,
             "kind": pause.kind,
             "materials_supplied": [m.pk for m in demanded],
+            "material_sha256": {str(k): c.sha256 for k, c in sorted(checked.items())},
             "due": case.due.isoformat() if case.due else None,
             "by_applicant": is_applicant,
         },

@@ -7,19 +7,31 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from wuquan.catalog.models import ApprovalItem, Fee
-from wuquan.common.exceptions import InvalidInput, NotPermitted
+from wuquan.common import uploads
+from wuquan.common.exceptions import DomainError, InvalidInput, NotPermitted
+from wuquan.common.forms import add_domain_error
 from wuquan.org import roles
 from wuquan.org.selectors import person_of, posts_held, role_names
 
-from . import engine, selectors, services
-from .models import Case, CaseStatus, CaseStep, Channel, Consultation, SuspensionKind
+from . import selectors, services
+from .forms import ApplicationForm
+from .models import (
+    Case,
+    CaseMaterial,
+    CaseStatus,
+    CaseStep,
+    Channel,
+    Consultation,
+    SuspensionKind,
+)
 
 
 def _can_see(user, case: Case) -> bool:
@@ -193,46 +205,49 @@ def withdraw(request, pk):
     return redirect("approvals:case", pk=pk)
 
 
-def _application_form(request, item):
-    version = item.published_flow()
-    fields = engine.condition_fields(version) if version else {}
-    return {"item": item, "fields": fields, "materials": item.materials.all()}
-
-
-def _files(request, item) -> dict:
-    out = {}
-    for m in item.materials.all():
-        f = request.FILES.get(f"material-{m.pk}")
-        if f:
-            out[m.pk] = f
-    return out
-
-
 @login_required
 def window_apply(request):
-    """Register an application at the window (APR-1): the clerk enters it, then checks materials."""
+    """Register an application at the window (APR-1): the clerk enters it, then checks materials.
+    Errors are shown beside their fields, all at once, the entries kept (issue 12, finding 6)."""
     if roles.WINDOW not in role_names(request.user):
         raise NotPermitted(_("窗口登记须由窗口受理人员办理。"))
     code = request.GET.get("item") or request.POST.get("item")
     if not code:
-        items = ApprovalItem.objects.filter(flows__status="published").distinct().order_by("name")
+        items = (
+            ApprovalItem.objects.filter(flows__status="published")
+            .select_related("unit")
+            .distinct()
+            .order_by("unit__sort", "name")
+        )
         return render(request, "approvals/window_choose.html", {"items": items})
     item = get_object_or_404(ApprovalItem, code=code)
+    status = 200
     if request.method == "POST":
-        sub = services.do_submit_application(
-            item,
-            applicant_name=request.POST.get("applicant_name", ""),
-            applicant_id_number=request.POST.get("applicant_id_number", ""),
-            applicant_phone=request.POST.get("applicant_phone", ""),
-            title=request.POST.get("title", ""),
-            data=request.POST,
-            files=_files(request, item),
-            channel=Channel.WINDOW,
-            actor=request.user,
-        )
-        request.session[f"approvals-code-{sub.case.pk}"] = sub.query_code
-        return redirect("approvals:accept", pk=sub.case.pk)
-    return render(request, "approvals/window_apply.html", _application_form(request, item))
+        form = ApplicationForm(item, request.POST, request.FILES, online=False)
+        if form.is_valid():
+            try:
+                sub = services.do_submit_application(
+                    item,
+                    applicant_name=form.cleaned_data["applicant_name"],
+                    applicant_id_number=form.cleaned_data["applicant_id_number"],
+                    applicant_phone=form.cleaned_data["applicant_phone"],
+                    title=form.cleaned_data["title"],
+                    data=request.POST,
+                    files=form.files_by_material(),
+                    channel=Channel.WINDOW,
+                    actor=request.user,
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                request.session[f"approvals-code-{sub.case.pk}"] = sub.query_code
+                return redirect("approvals:accept", pk=sub.case.pk)
+        status = 400
+    else:
+        form = ApplicationForm(item, online=False)
+    return render(
+        request, "approvals/window_apply.html", {"item": item, "form": form}, status=status
+    )
 
 
 @login_required
@@ -304,3 +319,56 @@ def consultations(request):
     units = posts_held(person).values_list("unit_id", flat=True) if person else []
     qs = Consultation.objects.select_related("item").filter(item__unit_id__in=list(units))
     return render(request, "approvals/consultations.html", {"rows": qs[:200]})
+
+
+# ---- uploaded files (issue 12, finding 1) ------------------------------------------------------
+
+
+def _stored_file(request, pk, kind, obj_pk):
+    """The case's material file or step attachment, after the per-request check that the user
+    may see this case (`_case`); there is no public URL for an upload."""
+    if kind not in ("material", "step"):
+        raise Http404
+    case = _case(request, pk)
+    if kind == "material":
+        obj = get_object_or_404(CaseMaterial.objects.select_related("material"), pk=obj_pk, case=case)
+        field, digest, title = obj.file, obj.sha256, obj.material.name
+    else:
+        obj = get_object_or_404(CaseStep, pk=obj_pk, case=case)
+        field, digest, title = obj.attachment, obj.attachment_sha256, f"{obj.name} · {_('附件')}"
+    if not field:
+        raise InvalidInput(_("该项没有上传文件。"))
+    return case, field, digest, title
+
+
+@login_required
+@require_GET
+def stored_file(request, pk, kind, obj_pk):
+    """The file itself: PDF and images inline (for the preview), others as a download."""
+    _case_, field, _digest, _title = _stored_file(request, pk, kind, obj_pk)
+    return uploads.serve(field, download=request.GET.get("download") == "1")
+
+
+@login_required
+@require_GET
+def file_preview(request, pk, kind, obj_pk):
+    """A page that shows the file inline (PDF in a frame, images as an image) with the SHA-256
+    recorded at upload and whether the stored file still matches it."""
+    case, field, digest, title = _stored_file(request, pk, kind, obj_pk)
+    actual = uploads.sha256_of(field)
+    return render(
+        request,
+        "approvals/file_preview.html",
+        {
+            "case": case,
+            "title": title,
+            "kind": kind,
+            "obj_pk": obj_pk,
+            "preview": uploads.preview_kind(field),
+            "recorded": digest,
+            "actual": actual,
+            "matches": bool(digest) and digest == actual,
+            "filename": field.name.rsplit("/", 1)[-1],
+            "size": field.size,
+        },
+    )
