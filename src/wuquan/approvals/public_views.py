@@ -16,7 +16,7 @@ from wuquan.common.identity import mask_phone, mask_ric
 
 from . import selectors, services
 from .forms import ApplicationForm
-from .models import Channel, Consultation
+from .models import Case, Channel, Consultation
 
 
 def _items():
@@ -79,11 +79,23 @@ def apply(request, code):
 
 
 def submitted(request, number):
-    """Confirmation with the query code — shown once (it is popped from the session)."""
-    code = request.session.pop(f"approvals-code-{number}", None)
+    """Confirmation with the query code. It stays in this browser's session, so reloading the
+    page shows it again (issue 12, finding 3); another browser gets a plain explanation."""
+    code = request.session.get(f"approvals-code-{number}")
     if code is None:
-        raise NotFound(_("该页面只显示一次。请用申请编号和查询码查询办件。"))
-    return render(request, "approvals/public_submitted.html", {"number": number, "code": code})
+        raise NotFound(
+            _(
+                "查询码只在提交申请的浏览器中显示。请用申请编号和查询码查询办件；"
+                "查询码遗失的，可持身份证件到政务服务中心窗口重新发放。"
+            )
+        )
+    case = Case.objects.filter(application_no=number).first()
+    phone = mask_phone(case.applicant_phone) if case and case.applicant_phone else ""
+    return render(
+        request,
+        "approvals/public_submitted.html",
+        {"number": number, "code": code, "phone": phone},
+    )
 
 
 def _status_context(case, code):

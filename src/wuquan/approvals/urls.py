@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/accept/", views.accept, name="accept"),
     path("cases/<int:pk>/notice/", views.notice, name="notice"),
+    path("cases/<int:pk>/reissue-code/", views.reissue_code, name="reissue-code"),
     path("cases/<int:pk>/suspend/", views.suspend, name="suspend"),
     path("cases/<int:pk>/resume/", views.resume, name="resume"),
     path("cases/<int:pk>/charge/", views.charge, name="charge"),

@@ -4,6 +4,7 @@ clear page in the middleware (nothing written)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -16,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wuquan.catalog.models import ApprovalItem, Fee
 from wuquan.common import uploads
-from wuquan.common.exceptions import DomainError, InvalidInput, NotPermitted
-from wuquan.common.forms import add_domain_error
+from wuquan.common.exceptions import DomainError, InvalidInput, NotPermitted, RuleViolation
+from wuquan.common.forms import DesignForm, add_domain_error
 from wuquan.org import roles
 from wuquan.org.selectors import person_of, posts_held, role_names
 
@@ -102,6 +103,25 @@ def worklist(request):
     )
 
 
+def _data_rows(case) -> list[tuple[str, str]]:
+    """The application-form data in the catalog's words: ("经营场所面积", "620 平方米")."""
+    from wuquan.catalog.fields import form_fields
+
+    specs = {f.name: f for f in form_fields(case.item, case.flow)}
+    rows = []
+    for key, value in (case.data or {}).items():
+        spec = specs.get(key)
+        if spec is None:
+            rows.append((key, str(value)))
+        elif spec.is_bool:
+            rows.append((spec.label, _("是") if value else _("否")))
+        elif spec.is_choice:
+            rows.append((spec.label, dict(spec.choices).get(str(value), str(value))))
+        else:
+            rows.append((spec.label, f"{value} {spec.unit}".strip() if value is not None else "—"))
+    return rows
+
+
 @login_required
 def case_detail(request, pk):
     case = _case(request, pk)
@@ -130,6 +150,7 @@ def case_detail(request, pk):
             "catalog_materials": case.item.materials.all(),
             "days_left": selectors.working_days_left(case.due, today),
             "decision_kinds": services.DECISION_KINDS,
+            "data_rows": _data_rows(case),
         },
     )
 
@@ -252,34 +273,61 @@ def window_apply(request):
 
 @login_required
 def accept(request, pk):
-    """The window's check of materials against the catalog list, then 受理 or 不予受理 (CAT-5)."""
+    """The window's check of materials against the catalog list, then 受理 or 不予受理 (CAT-5).
+    A refusal by the service is shown beside the field it concerns, the entries kept."""
     case = _case(request, pk)
+    errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
-        if request.POST.get("action") == "refuse":
-            services.do_refuse_case(case, request.user, request.POST.get("reason", ""))
-            messages.success(request, _("已作不予受理。"))
-            return redirect("approvals:case", pk=pk)
-        marks = {
-            key.split("-", 1)[1]: value
-            for key, value in request.POST.items()
-            if key.startswith("mat-") and value
-        }
-        services.do_accept_case(case, request.user, marks, request.POST.get("note", ""))
-        return redirect("approvals:notice", pk=pk)
+        try:
+            if request.POST.get("action") == "refuse":
+                services.do_refuse_case(case, request.user, request.POST.get("reason", ""))
+                messages.success(request, _("已作不予受理。"))
+                return redirect("approvals:case", pk=pk)
+            marks = {
+                key.split("-", 1)[1]: value
+                for key, value in request.POST.items()
+                if key.startswith("mat-") and value
+            }
+            services.do_accept_case(case, request.user, marks, request.POST.get("note", ""))
+            return redirect("approvals:notice", pk=pk)
+        except (InvalidInput, RuleViolation) as exc:
+            errors[exc.field or "__all__"] = str(exc.message)
+            status = 400
+            case.refresh_from_db()
+    materials = list(case.materials.select_related("material"))
+    for m in materials:
+        m.marked = request.POST.get(f"mat-{m.material_id}", m.status) if errors else m.status
     return render(
         request,
         "approvals/accept.html",
-        {"case": case, "materials": case.materials.select_related("material")},
+        {
+            "case": case,
+            "materials": materials,
+            "data_rows": _data_rows(case),
+            "errors": errors,
+            "posted": request.POST if errors else {},
+        },
+        status=status,
     )
+
+
+def _code_key(case) -> str:
+    return f"approvals-code-{case.pk}"
 
 
 @login_required
 def notice(request, pk):
-    """受理通知书, printable (print stylesheet). The query code appears only the first time."""
+    """受理通知书, printable. The query code is printed on it whenever this browser session has
+    it (registered at this window, or just re-issued); reloading keeps it. Otherwise the notice
+    says how to have it re-issued (issue 12, finding 3)."""
     case = _case(request, pk)
     if not case.receipt_no:
         raise InvalidInput(_("办件尚未受理，没有受理通知书。"))
-    code = request.session.pop(f"approvals-code-{case.pk}", None)
+    code = request.session.get(_code_key(case))
+    if code and not services.check_query_code(case, code):
+        code = None  # why: re-issued since (by another clerk): the old code no longer works
+        request.session.pop(_code_key(case), None)
     return render(
         request,
         "approvals/notice.html",
@@ -287,8 +335,66 @@ def notice(request, pk):
             "case": case,
             "code": code,
             "materials": case.materials.select_related("material"),
-            "window_step": case.steps.filter(kind=services.ACCEPT_KIND).first(),
+            "window_step": case.steps.filter(kind=services.ACCEPT_KIND)
+            .select_related("post__unit")
+            .first(),
+            "is_window": roles.WINDOW in role_names(request.user),
         },
+    )
+
+
+class ReissueForm(DesignForm):
+    id_number = forms.CharField(
+        label=_("申请人出示的证件号码"),
+        max_length=30,
+        help_text=_("核对申请人身份证件原件后录入，须与申请时登记的一致。"),
+        error_messages={"required": _("请填写申请人出示的证件号码。")},
+    )
+    send_sms = forms.BooleanField(label=_("同时以短信发送到登记的手机号"), required=False, initial=True)
+
+
+@login_required
+def reissue_code(request, pk):
+    """Re-issue a lost query code after an identity check at the window (recorded)."""
+    case = _case(request, pk)
+    if roles.WINDOW not in role_names(request.user):
+        raise NotPermitted(_("查询码只能由窗口受理人员核验身份后重新发放。"))
+    status = 200
+    if request.method == "POST":
+        form = ReissueForm(request.POST)
+        if form.is_valid():
+            try:
+                code = services.do_reissue_query_code(
+                    case,
+                    id_number=form.cleaned_data["id_number"],
+                    send_sms=form.cleaned_data["send_sms"],
+                    actor=request.user,
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                request.session[_code_key(case)] = code
+                sent = form.cleaned_data["send_sms"] and case.applicant_phone
+                messages.success(
+                    request,
+                    _("已重新发放查询码，原查询码作废。")
+                    + (
+                        _("已发送短信至 %(p)s。") % {"p": services.sms_target(case)}
+                        if sent
+                        else ""
+                    ),
+                )
+                if case.receipt_no:
+                    return redirect("approvals:notice", pk=pk)
+                return redirect("approvals:case", pk=pk)
+        status = 400
+    else:
+        form = ReissueForm()
+    return render(
+        request,
+        "approvals/reissue.html",
+        {"case": case, "form": form, "phone": services.sms_target(case)},
+        status=status,
     )
 
 
