@@ -144,10 +144,12 @@ def render(graph: flows.Graph, post_names: dict[tuple[str, str], str], fields=()
             pts = [a, (mid, a[1]), (mid, b[1]), b] if a[1] != b[1] else [a, b]
         d = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
         parts.append(f'<polyline class="edge" points="{d}" marker-end="url(#arrow)"/>')
-        label = edge.name or (condition_text(edge.condition, by_name) if edge.condition else "")
+        label = edge.name or ""
+        if edge.condition and (not label or label.strip() == edge.condition.strip()):
+            label = condition_text(edge.condition, by_name)
         if label:
             lx, ly = pts[2] if len(pts) == 4 else pts[0]
-            lines = _wrap(label, 12)[:3]
+            lines = _wrap(label, 14)[:3]
             for i, line in enumerate(lines):
                 y_line = ly - 6 - (len(lines) - 1 - i) * (META_PX + 2)
                 parts.append(
