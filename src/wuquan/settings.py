@@ -13,7 +13,9 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("WUQUAN_VAR_DIR", Path.cwd() / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = os.environ.get("WUQUAN_DEBUG", "1") == "1"
+# why off by default: the demo must look like production — the Chinese error pages, no URL
+# list on a mistyped address (issue 12, finding 8); WUQUAN_DEBUG=1 when developing
+DEBUG = os.environ.get("WUQUAN_DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get("WUQUAN_SECRET_KEY", "wuquan-embedded-development-key-change-me")
 ALLOWED_HOSTS = os.environ.get("WUQUAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -325,3 +327,15 @@ _after(
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # why: last, as django-axes requires
 # ---- end of security ------------------------------------------------------------------------
+# ---- the product's face (issue 12, finding 8; one block to ease merging) ---------------------
+# The API docs (Swagger UI) from django-ninja's own static files, never a CDN: ninja renders its
+# local template only when it is an installed app.
+INSTALLED_APPS += ["ninja"]
+# Chinese whatever the browser's Accept-Language; a language chosen through /i18n/setlang/ wins.
+MIDDLEWARE = [
+    "wuquan.common.middleware.SiteLanguageMiddleware"
+    if m == "django.middleware.locale.LocaleMiddleware"
+    else m
+    for m in MIDDLEWARE
+]
+WUQUAN_ADMIN_TITLE = os.environ.get("WUQUAN_ADMIN_TITLE", f"{WUQUAN_SITE_NAME} · 后台维护")

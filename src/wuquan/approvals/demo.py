@@ -98,6 +98,33 @@ def load(stdout=None) -> dict:
     return found
 
 
+def summary(stdout=None) -> tuple[str, str] | None:
+    """After the demo loads: a receipt number and a working query code to try on the portal
+    (issue 12, finding 3). The code is re-issued through the window's service (identity checked
+    against the case, recorded like any re-issue), since only its hash is stored."""
+    from django.contrib.auth import get_user_model
+
+    window = get_user_model().objects.filter(username="window").first()
+    case = (
+        Case.objects.filter(source_ref__startswith=DEMO_PREFIX, receipt_no__isnull=False)
+        .exclude(applicant_id_number="")
+        .order_by("-accepted_at")
+        .first()
+    )
+    if window is None or case is None:
+        return None
+    with transaction.atomic():
+        code = services.do_reissue_query_code(
+            case, id_number=case.applicant_id_number, actor=window, send_sms=False
+        )
+    if stdout is not None:
+        stdout.write(
+            f"办件查询演示 try the lookup: 受理编号 {case.receipt_no}  查询码 {code}  "
+            "→ /gk/approvals/lookup/"
+        )
+    return case.receipt_no, code
+
+
 def _report(stdout, n, found, again=False):
     if stdout is None:
         return
@@ -291,6 +318,18 @@ def _simulate(now: datetime) -> int:
     return count + 4
 
 
+_ID_SEQ = iter(range(1, 10**6))
+
+
+def _demo_id_number() -> str:
+    """A well-formed resident ID (region 220203 = 吉林市龙潭区, checksum by python-stdnum) for a
+    demo applicant, so the window's identity check before re-issuing a code can be tried."""
+    from stdnum.cn import ric
+
+    body = f"220203198{next(_ID_SEQ) % 10}0101{next(_ID_SEQ) % 1000:03d}"
+    return body + ric.calc_check_digit(body)
+
+
 def _submit(item, online, plan, window, rng, when):
     version = item.published_flow()
     data = {}
@@ -309,6 +348,7 @@ def _submit(item, online, plan, window, rng, when):
         item,
         applicant_name=rng.choice(APPLICANTS),
         applicant_phone=f"138{rng.randint(10000000, 99999999)}",
+        applicant_id_number=_demo_id_number(),
         data=data,
         files=files,
         channel=Channel.ONLINE if online else Channel.WINDOW,

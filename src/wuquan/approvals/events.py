@@ -74,8 +74,16 @@ def step_payload(step, *, user, person_id: int | None) -> dict[str, Any]:
     }
 
 
-def case_submitted(case, *, channel: str, materials: dict, data: dict) -> dict[str, Any]:
-    return {**case_payload(case), "channel": channel, "materials": materials, "data": data}
+def case_submitted(
+    case, *, channel: str, materials: dict, data: dict, material_sha256: dict
+) -> dict[str, Any]:
+    return {
+        **case_payload(case),
+        "channel": channel,
+        "materials": materials,
+        "data": data,
+        "material_sha256": material_sha256,
+    }
 
 
 def case_accepted(step, *, user, person_id, holds_post: bool, materials: dict) -> dict[str, Any]:
@@ -137,13 +145,14 @@ def case_suspended(pause, *, user, person_id, materials) -> dict[str, Any]:
     }
 
 
-def case_resumed(pause, *, supplied, by_applicant: bool) -> dict[str, Any]:
+def case_resumed(pause, *, supplied, by_applicant: bool, material_sha256: dict) -> dict[str, Any]:
     case = pause.case
     return {
         **case_payload(case),
         "suspension_id": pause.pk,
         "kind": pause.kind,
         "materials_supplied": [m.pk for m in supplied],
+        "material_sha256": material_sha256,
         "due": case.due.isoformat() if case.due else None,
         "by_applicant": by_applicant,
     }

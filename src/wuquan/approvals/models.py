@@ -159,6 +159,10 @@ class CaseMaterial(models.Model):
         _("状态"), max_length=20, choices=MaterialStatus.choices, default=MaterialStatus.MISSING
     )
     file = models.FileField(_("文件"), upload_to="approvals/%Y/%m/", blank=True)
+    # why: the digest recorded in the ledger event of the upload, shown beside the file so a
+    # clerk can see the file is the one the applicant sent (issue 12, finding 1)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -225,6 +229,7 @@ class CaseStep(models.Model):
     )
     opinion = models.TextField(_("办理意见"), blank=True)
     attachment = models.FileField(_("附件"), upload_to="approvals/steps/%Y/%m/", blank=True)
+    attachment_sha256 = models.CharField(_("附件 SHA-256"), max_length=64, blank=True)
     started_at = models.DateTimeField(_("开始时间"))
     claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

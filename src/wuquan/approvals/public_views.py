@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wuquan.catalog.models import ApprovalItem, FlowStatus, ItemStatus
-from wuquan.common.exceptions import NotFound
+from wuquan.common.exceptions import DomainError, NotFound
+from wuquan.common.forms import add_domain_error
 from wuquan.common.idempotency import idempotent
 from wuquan.common.identity import mask_phone, mask_ric
 
 from . import access, engine, selectors, services
-from .models import Channel, Consultation
+from .forms import ApplicationForm
+from .models import Case, Channel, Consultation
 
 
 def _items():
@@ -31,9 +33,7 @@ def items(request):
     return render(request, "approvals/public_items.html", {"items": _items()})
 
 
-def item_detail(request, code):
-    item = get_object_or_404(_items(), code=code)
-    version = item.published_flow()
+def _item_page(request, item, form, status=200):
     return render(
         request,
         "approvals/public_item.html",
@@ -41,41 +41,63 @@ def item_detail(request, code):
             "item": item,
             "materials": item.materials.all(),
             "fees": item.fees.all(),
-            "fields": engine.condition_fields(version),
+            "form": form,
             "answers": Consultation.objects.filter(item=item, may_publish=True).exclude(answer=""),
         },
+        status=status,
     )
+
+
+def item_detail(request, code):
+    item = get_object_or_404(_items(), code=code)
+    return _item_page(request, item, ApplicationForm(item, online=True))
 
 
 @require_POST
 @idempotent
 def apply(request, code):
+    """The online application. Every error is shown beside its field at once, the entries kept
+    (issue 12, finding 6); the form speaks the catalog's labels (finding 2)."""
     item = get_object_or_404(_items(), code=code)
-    files = {
-        m.pk: request.FILES[f"material-{m.pk}"]
-        for m in item.materials.all()
-        if request.FILES.get(f"material-{m.pk}")
-    }
-    sub = services.do_submit_application(
-        item,
-        applicant_name=request.POST.get("applicant_name", ""),
-        applicant_id_number=request.POST.get("applicant_id_number", ""),
-        applicant_phone=request.POST.get("applicant_phone", ""),
-        title=request.POST.get("title", ""),
-        data=request.POST,
-        files=files,
-        channel=Channel.ONLINE,
-    )
-    request.session[f"approvals-code-{sub.case.application_no}"] = sub.query_code
-    return redirect("approvals-public:submitted", number=sub.case.application_no)
+    form = ApplicationForm(item, request.POST, request.FILES, online=True)
+    if form.is_valid():
+        try:
+            sub = services.do_submit_application(
+                item,
+                applicant_name=form.cleaned_data["applicant_name"],
+                applicant_id_number=form.cleaned_data["applicant_id_number"],
+                applicant_phone=form.cleaned_data["applicant_phone"],
+                title=form.cleaned_data["title"],
+                data=request.POST,
+                files=form.files_by_material(),
+                channel=Channel.ONLINE,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            request.session[f"approvals-code-{sub.case.application_no}"] = sub.query_code
+            return redirect("approvals-public:submitted", number=sub.case.application_no)
+    return _item_page(request, item, form, status=400)
 
 
 def submitted(request, number):
-    """Confirmation with the query code — shown once (it is popped from the session)."""
-    code = request.session.pop(f"approvals-code-{number}", None)
+    """Confirmation with the query code. It stays in this browser's session, so reloading the
+    page shows it again (issue 12, finding 3); another browser gets a plain explanation."""
+    code = request.session.get(f"approvals-code-{number}")
     if code is None:
-        raise NotFound(_("该页面只显示一次。请用申请编号和查询码查询办件。"))
-    return render(request, "approvals/public_submitted.html", {"number": number, "code": code})
+        raise NotFound(
+            _(
+                "查询码只在提交申请的浏览器中显示。请用申请编号和查询码查询办件；"
+                "查询码遗失的，可持身份证件到政务服务中心窗口重新发放。"
+            )
+        )
+    case = Case.objects.filter(application_no=number).first()
+    phone = mask_phone(case.applicant_phone) if case and case.applicant_phone else ""
+    return render(
+        request,
+        "approvals/public_submitted.html",
+        {"number": number, "code": code, "phone": phone},
+    )
 
 
 def _status_context(case, code):

@@ -74,11 +74,24 @@ LOOKUP_FAILED = _("编号或查询码不正确。请核对受理通知书上的�
 DUE_SOON_DAYS = 2
 
 
+def normalise_number(text: str) -> str:
+    """A receipt/application number or query code as people type it (issue 12, finding 10):
+    full-width digits and letters folded (NFKC), spaces dropped, the full-width or long dashes an
+    input method makes turned into "-", upper case."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text or "")
+    for dash in ("－", "—", "–", "―", "‐", "‑"):
+        text = text.replace(dash, "-")
+    return "".join(text.split()).upper()
+
+
 def lookup(number: str, code: str) -> Case:
     """The applicant's case by receipt (or application) number + query code (APR-9).
 
     Unknown number and wrong code give the same message: nothing is revealed."""
-    number = (number or "").strip().upper()
+    number = normalise_number(number)
+    code = normalise_number(code)
     case = (
         Case.objects.select_related("item", "unit")
         .filter(Q(receipt_no=number) | Q(application_no=number))

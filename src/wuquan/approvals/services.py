@@ -21,11 +21,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wuquan.catalog import fields as catalog_fields
 from wuquan.catalog import flows
 from wuquan.catalog.models import ApprovalItem, Fee, ItemStatus, Material, MaterialReuse
+from wuquan.common import sms
 from wuquan.common.exceptions import InvalidInput, NotFound, NotPermitted, RuleViolation
-from wuquan.common.identity import clean_applicant
+from wuquan.common.identity import clean_applicant, mask_phone
 from wuquan.common.inputs import LONG_TEXT_MAX, SHORT_TEXT_MAX, check_flat_data, check_text
+from wuquan.common.uploads import check_upload
 from wuquan.ledger import record
 from wuquan.org import roles
 from wuquan.org.models import Post, Unit
@@ -302,23 +305,24 @@ def _lock(case: Case) -> Case:
     )
 
 
-def _condition_data(version, raw: dict) -> dict:
-    """The case-data fields the flow's conditions read, checked and typed (APR-3 routing)."""
-    fields = engine.condition_fields(version)
-    out: dict[str, Any] = {}
-    for name, kind in fields.items():
-        value = raw.get(name)
-        if kind == "bool":
-            out[name] = value in (True, "1", "true", "True", "on", "yes", "是", 1)
-            continue
-        if value in (None, ""):
-            raise InvalidInput(_("请填写“%(f)s”（办理流程需要）。") % {"f": name}, field=name)
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise InvalidInput(_("“%(f)s”应为数字。") % {"f": name}, field=name) from None
-        out[name] = int(number) if number == number.to_integral_value() else float(number)
-    return out
+def _condition_data(version, raw: dict, item: ApprovalItem | None = None) -> dict:
+    """The application-form fields, checked and typed: the catalog's form fields of the item
+    (Chinese labels in every message, issue 12 finding 2) and every name the flow's conditions
+    read (APR-3 routing). The first error is raised; forms show all of them beforehand
+    (`catalog.fields.validate`)."""
+    specs = catalog_fields.form_fields(item or version.item, version)
+    clean, errors = catalog_fields.validate(specs, raw or {})
+    if errors:
+        name, message = next(iter(errors.items()))
+        raise InvalidInput(message, field=name)
+    return clean
+
+
+def _payload_data(version, data: dict) -> dict:
+    """What of the form goes into the event: numbers, yes/no and choices, never free text
+    (a text field may hold personal data)."""
+    specs = {s.name: s for s in catalog_fields.form_fields(version.item, version)}
+    return {k: v for k, v in data.items() if k in specs and not specs[k].is_text}
 
 
 # ---- application and acceptance (APR-1) -------------------------------------------------------
@@ -387,7 +391,12 @@ def do_submit_application(
                 _("缺少申报材料：%(m)s。未作任何提交。") % {"m": "、".join(missing)},
                 field="materials",
             )
-    cond = _condition_data(version, data or {})
+    by_pk = {m.pk: m for m in materials}
+    checked = {
+        int(k): check_upload(f, field=f"material-{int(k)}", label=by_pk[int(k)].name)
+        for k, f in files.items()
+    }
+    cond = _condition_data(version, data or {}, item)
     case = Case(
         item=item,
         flow=version,
@@ -409,7 +418,7 @@ def do_submit_application(
     case.workflow_state = engine.dump(workflow)
     case.save()
     for m in materials:
-        f = files.get(m.pk)
+        f = files.get(m.pk) or files.get(str(m.pk))
         status = (
             MaterialStatus.PROVIDED
             if f or (history is not None and m.reuse == MaterialReuse.NONE)
@@ -420,17 +429,86 @@ def do_submit_application(
         cm = CaseMaterial(case=case, material=m, status=status)
         if f:
             cm.file.save(getattr(f, "name", m.name) or m.name, f, save=False)
+            cm.sha256, cm.size = checked[m.pk].sha256, checked[m.pk].size
         cm.save()
     sync_steps(case, workflow, when)
     payload = events.case_submitted(
         case,
         channel=channel,
         materials={str(cm.material_id): cm.status for cm in case.materials.all()},
-        data=cond,
+        data=_payload_data(version, cond),
+        # the SHA-256 of each file uploaded, as stored beside it (issue 12, finding 1)
+        material_sha256={str(k): c.sha256 for k, c in sorted(checked.items())},
     )
     who = IMPORT_ACTOR if history else actor or f"applicant:{case.application_no}"
     record(who, events.SUBMITTED, case, _marked(payload, history), at=when)
+    if history is None:
+        sms.send_after_commit(case.applicant_phone, _code_sms(case, code))
     return Submitted(case, code)
+
+
+def _code_sms(case: Case, code: str) -> str:
+    return _("【龙潭区政务服务】您的“%(item)s”申请编号 %(no)s，查询码 %(code)s，请妥善保管。") % {
+        "item": case.item.name,
+        "no": case.number,
+        "code": code,
+    }
+
+
+def normalise_id(text: str) -> str:
+    """An identity number as typed: full-width characters folded, spaces dropped, upper case."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text or "").split()).upper()
+
+
+@transaction.atomic
+def do_reissue_query_code(
+    case: Case,
+    *,
+    id_number: str,
+    actor,
+    at: datetime | None = None,
+    send_sms: bool = True,
+) -> str:
+    """Re-issue a lost query code at the window (issue 12, finding 3; APR-9): a window clerk
+    checks the applicant's identity document against the number recorded with the application;
+    the old code stops working; the new one is shown once, printed on the notice and sent by SMS
+    to the phone on record. Records `approvals.case.code_reissued` (no code, no identity number
+    in the payload)."""
+    when = _when(at)
+    if roles.WINDOW not in role_names(actor):
+        raise NotPermitted(_("查询码只能由窗口受理人员核验身份后重新发放。"))
+    case = _lock(case)
+    if not case.applicant_id_number:
+        raise RuleViolation(
+            _("该办件申请时未登记证件号码，无法核验身份；请申请人持身份证明到实施机关办理。"),
+            field="id_number",
+        )
+    if not normalise_id(id_number):
+        raise InvalidInput(_("请填写申请人出示的证件号码。"), field="id_number")
+    if not hmac.compare_digest(normalise_id(id_number), normalise_id(case.applicant_id_number)):
+        raise RuleViolation(
+            _("证件号码与申请时登记的不一致，不能重新发放查询码。"), field="id_number"
+        )
+    code = _new_code(case)
+    case.save(update_fields=["query_salt", "query_hash"])
+    sent = bool(send_sms) and sms.send_after_commit(case.applicant_phone, _code_sms(case, code))
+    record(
+        actor,
+        "approvals.case.code_reissued",
+        case,
+        {**events.case_payload(case), "identity_checked": "id_document", "sms_sent": sent},
+        at=when,
+    )
+    return code
+
+
+def sms_target(case: Case) -> str:
+    """The masked phone a code was sent to, for the page that says so."""
+    return mask_phone(case.applicant_phone) if case.applicant_phone else ""
+
+
 
 
 @transaction.atomic
@@ -605,6 +683,7 @@ STEP_COMPLETION_FIELDS = [
     "person",
     "opinion",
     "attachment",
+    "attachment_sha256",
     "completed_at",
     "event_index",
 ]
@@ -686,6 +765,7 @@ def do_complete_step(
     if not holds and history is None:
         require_post(user, step.post, when)
         holds = True
+    checked = check_upload(attachment, field="attachment") if attachment is not None else None
     opinion = (opinion or "").strip()
     if not opinion and step.kind != DELIVERY_KIND and history is None:
         raise InvalidInput(_("请填写办理意见。"), field="opinion")
@@ -708,6 +788,7 @@ def do_complete_step(
     step.completed_at = when
     if attachment is not None:
         step.attachment.save(getattr(attachment, "name", "attachment"), attachment, save=False)
+        step.attachment_sha256 = checked.sha256
     if unaccepted:
         case.status = CaseStatus.RUNNING
     # why holds_post always: the APR-3 rule then needs no query of its own
@@ -727,6 +808,8 @@ def do_complete_step(
         build = events.case_delivered
         case.delivered_at = when
     payload = build(step, **done)
+    if checked is not None:
+        payload["attachment_sha256"] = checked.sha256
     if source:
         payload["source"] = source
     _marked(payload, history)
@@ -883,6 +966,11 @@ def do_resume_case(
             )
     elif history is None and not _may_pause(actor, case, when):
         raise NotPermitted(_("只有当前环节岗位的办理人或窗口人员才能恢复计时。"))
+    checked = {
+        m.pk: check_upload(files[m.pk], field=f"material-{m.pk}", label=m.name)
+        for m in demanded
+        if files.get(m.pk)
+    }
     if when < pause.started_at:
         raise InvalidInput(_("恢复时间不能早于中止时间。"), field="at")
     for m in demanded:
@@ -890,6 +978,7 @@ def do_resume_case(
         cm.status = MaterialStatus.PROVIDED
         if files.get(m.pk):
             cm.file.save(getattr(files[m.pk], "name", m.name) or m.name, files[m.pk], save=False)
+            cm.sha256, cm.size = checked[m.pk].sha256, checked[m.pk].size
         cm.save()
     pause.ended_at = when
     pause.ended_by = _label(actor, history)
@@ -900,7 +989,12 @@ def do_resume_case(
     case.status = CaseStatus.RUNNING
     _refresh_deadlines(case)
     case.save()
-    payload = events.case_resumed(pause, supplied=demanded, by_applicant=is_applicant)
+    payload = events.case_resumed(
+        pause,
+        supplied=demanded,
+        by_applicant=is_applicant,
+        material_sha256={str(k): c.sha256 for k, c in sorted(checked.items())},
+    )
     record(
         IMPORT_ACTOR if history else actor, events.RESUMED, case, _marked(payload, history), at=when
     )

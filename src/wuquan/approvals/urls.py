@@ -10,10 +10,21 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/accept/", views.accept, name="accept"),
     path("cases/<int:pk>/notice/", views.notice, name="notice"),
+    path("cases/<int:pk>/reissue-code/", views.reissue_code, name="reissue-code"),
     path("cases/<int:pk>/suspend/", views.suspend, name="suspend"),
     path("cases/<int:pk>/resume/", views.resume, name="resume"),
     path("cases/<int:pk>/charge/", views.charge, name="charge"),
     path("cases/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path(
+        "cases/<int:pk>/files/<str:kind>/<int:obj_pk>/",
+        views.file_preview,
+        name="file-preview",
+    ),
+    path(
+        "cases/<int:pk>/files/<str:kind>/<int:obj_pk>/raw/",
+        views.stored_file,
+        name="file",
+    ),
     path("cases/<int:pk>/steps/<int:step_pk>/claim/", views.step_claim, name="step-claim"),
     path("cases/<int:pk>/steps/<int:step_pk>/complete/", views.step_complete, name="step-complete"),
 ]

@@ -4,6 +4,7 @@ clear page in the middleware (nothing written)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -12,16 +13,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from wuquan.catalog.models import ApprovalItem, Fee
-from wuquan.common.exceptions import InvalidInput, NotPermitted
+from wuquan.common import uploads
+from wuquan.common.exceptions import DomainError, InvalidInput, NotPermitted, RuleViolation
+from wuquan.common.forms import DesignForm, add_domain_error
 from wuquan.common.identity import mask_phone
 from wuquan.org import roles
 from wuquan.org.selectors import person_of, posts_held, role_names
 
-from . import engine, selectors, services
-from .models import Case, CaseStatus, CaseStep, Channel, Consultation, SuspensionKind
+from . import selectors, services
+from .forms import ApplicationForm
+from .models import (
+    Case,
+    CaseMaterial,
+    CaseStatus,
+    CaseStep,
+    Channel,
+    Consultation,
+    SuspensionKind,
+)
 
 
 def _can_see(user, case: Case) -> bool:
@@ -105,6 +117,25 @@ def worklist(request):
     )
 
 
+def _data_rows(case) -> list[tuple[str, str]]:
+    """The application-form data in the catalog's words: ("经营场所面积", "620 平方米")."""
+    from wuquan.catalog.fields import form_fields
+
+    specs = {f.name: f for f in form_fields(case.item, case.flow)}
+    rows = []
+    for key, value in (case.data or {}).items():
+        spec = specs.get(key)
+        if spec is None:
+            rows.append((key, str(value)))
+        elif spec.is_bool:
+            rows.append((spec.label, _("是") if value else _("否")))
+        elif spec.is_choice:
+            rows.append((spec.label, dict(spec.choices).get(str(value), str(value))))
+        else:
+            rows.append((spec.label, f"{value} {spec.unit}".strip() if value is not None else "—"))
+    return rows
+
+
 @login_required
 def case_detail(request, pk):
     case = _case(request, pk)
@@ -134,6 +165,7 @@ def case_detail(request, pk):
             "catalog_materials": case.item.materials.all(),
             "days_left": selectors.working_days_left(case.due, today),
             "decision_kinds": services.DECISION_KINDS,
+            "data_rows": _data_rows(case),
         },
     )
 
@@ -209,78 +241,108 @@ def withdraw(request, pk):
     return redirect("approvals:case", pk=pk)
 
 
-def _application_form(request, item):
-    version = item.published_flow()
-    fields = engine.condition_fields(version) if version else {}
-    return {"item": item, "fields": fields, "materials": item.materials.all()}
-
-
-def _files(request, item) -> dict:
-    out = {}
-    for m in item.materials.all():
-        f = request.FILES.get(f"material-{m.pk}")
-        if f:
-            out[m.pk] = f
-    return out
-
-
 @login_required
 def window_apply(request):
-    """Register an application at the window (APR-1): the clerk enters it, then checks materials."""
+    """Register an application at the window (APR-1): the clerk enters it, then checks materials.
+    Errors are shown beside their fields, all at once, the entries kept (issue 12, finding 6)."""
     if roles.WINDOW not in role_names(request.user):
         raise NotPermitted(_("窗口登记须由窗口受理人员办理。"))
     code = request.GET.get("item") or request.POST.get("item")
     if not code:
-        items = ApprovalItem.objects.filter(flows__status="published").distinct().order_by("name")
+        items = (
+            ApprovalItem.objects.filter(flows__status="published")
+            .select_related("unit")
+            .distinct()
+            .order_by("unit__sort", "name")
+        )
         return render(request, "approvals/window_choose.html", {"items": items})
     item = get_object_or_404(ApprovalItem, code=code)
+    status = 200
     if request.method == "POST":
-        sub = services.do_submit_application(
-            item,
-            applicant_name=request.POST.get("applicant_name", ""),
-            applicant_id_number=request.POST.get("applicant_id_number", ""),
-            applicant_phone=request.POST.get("applicant_phone", ""),
-            title=request.POST.get("title", ""),
-            data=request.POST,
-            files=_files(request, item),
-            channel=Channel.WINDOW,
-            actor=request.user,
-        )
-        request.session[f"approvals-code-{sub.case.pk}"] = sub.query_code
-        return redirect("approvals:accept", pk=sub.case.pk)
-    return render(request, "approvals/window_apply.html", _application_form(request, item))
-
-
-@login_required
-def accept(request, pk):
-    """The window's check of materials against the catalog list, then 受理 or 不予受理 (CAT-5)."""
-    case = _case(request, pk)
-    if request.method == "POST":
-        if request.POST.get("action") == "refuse":
-            services.do_refuse_case(case, request.POST.get("reason", ""), actor=request.user)
-            messages.success(request, _("已作不予受理。"))
-            return redirect("approvals:case", pk=pk)
-        marks = {
-            key.split("-", 1)[1]: value
-            for key, value in request.POST.items()
-            if key.startswith("mat-") and value
-        }
-        services.do_accept_case(case, marks, request.POST.get("note", ""), actor=request.user)
-        return redirect("approvals:notice", pk=pk)
+        form = ApplicationForm(item, request.POST, request.FILES, online=False)
+        if form.is_valid():
+            try:
+                sub = services.do_submit_application(
+                    item,
+                    applicant_name=form.cleaned_data["applicant_name"],
+                    applicant_id_number=form.cleaned_data["applicant_id_number"],
+                    applicant_phone=form.cleaned_data["applicant_phone"],
+                    title=form.cleaned_data["title"],
+                    data=request.POST,
+                    files=form.files_by_material(),
+                    channel=Channel.WINDOW,
+                    actor=request.user,
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                request.session[f"approvals-code-{sub.case.pk}"] = sub.query_code
+                return redirect("approvals:accept", pk=sub.case.pk)
+        status = 400
+    else:
+        form = ApplicationForm(item, online=False)
     return render(
-        request,
-        "approvals/accept.html",
-        {"case": case, "materials": case.materials.select_related("material")},
+        request, "approvals/window_apply.html", {"item": item, "form": form}, status=status
     )
 
 
 @login_required
+def accept(request, pk):
+    """The window's check of materials against the catalog list, then 受理 or 不予受理 (CAT-5).
+    A refusal by the service is shown beside the field it concerns, the entries kept."""
+    case = _case(request, pk)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "refuse":
+                services.do_refuse_case(case, request.POST.get("reason", ""), actor=request.user)
+                messages.success(request, _("已作不予受理。"))
+                return redirect("approvals:case", pk=pk)
+            marks = {
+                key.split("-", 1)[1]: value
+                for key, value in request.POST.items()
+                if key.startswith("mat-") and value
+            }
+            services.do_accept_case(case, marks, request.POST.get("note", ""), actor=request.user)
+            return redirect("approvals:notice", pk=pk)
+        except (InvalidInput, RuleViolation) as exc:
+            errors[exc.field or "__all__"] = str(exc.message)
+            status = 400
+            case.refresh_from_db()
+    materials = list(case.materials.select_related("material"))
+    for m in materials:
+        m.marked = request.POST.get(f"mat-{m.material_id}", m.status) if errors else m.status
+    return render(
+        request,
+        "approvals/accept.html",
+        {
+            "case": case,
+            "materials": materials,
+            "data_rows": _data_rows(case),
+            "errors": errors,
+            "posted": request.POST if errors else {},
+        },
+        status=status,
+    )
+
+
+def _code_key(case) -> str:
+    return f"approvals-code-{case.pk}"
+
+
+@login_required
 def notice(request, pk):
-    """受理通知书, printable (print stylesheet). The query code appears only the first time."""
+    """受理通知书, printable. The query code is printed on it whenever this browser session has
+    it (registered at this window, or just re-issued); reloading keeps it. Otherwise the notice
+    says how to have it re-issued (issue 12, finding 3)."""
     case = _case(request, pk)
     if not case.receipt_no:
         raise InvalidInput(_("办件尚未受理，没有受理通知书。"))
-    code = request.session.pop(f"approvals-code-{case.pk}", None)
+    code = request.session.get(_code_key(case))
+    if code and not selectors.check_query_code(case, code):
+        code = None  # why: re-issued since (by another clerk): the old code no longer works
+        request.session.pop(_code_key(case), None)
     return render(
         request,
         "approvals/notice.html",
@@ -288,8 +350,66 @@ def notice(request, pk):
             "case": case,
             "code": code,
             "materials": case.materials.select_related("material"),
-            "window_step": case.steps.filter(kind=services.ACCEPT_KIND).first(),
+            "window_step": case.steps.filter(kind=services.ACCEPT_KIND)
+            .select_related("post__unit")
+            .first(),
+            "is_window": roles.WINDOW in role_names(request.user),
         },
+    )
+
+
+class ReissueForm(DesignForm):
+    id_number = forms.CharField(
+        label=_("申请人出示的证件号码"),
+        max_length=30,
+        help_text=_("核对申请人身份证件原件后录入，须与申请时登记的一致。"),
+        error_messages={"required": _("请填写申请人出示的证件号码。")},
+    )
+    send_sms = forms.BooleanField(label=_("同时以短信发送到登记的手机号"), required=False, initial=True)
+
+
+@login_required
+def reissue_code(request, pk):
+    """Re-issue a lost query code after an identity check at the window (recorded)."""
+    case = _case(request, pk)
+    if roles.WINDOW not in role_names(request.user):
+        raise NotPermitted(_("查询码只能由窗口受理人员核验身份后重新发放。"))
+    status = 200
+    if request.method == "POST":
+        form = ReissueForm(request.POST)
+        if form.is_valid():
+            try:
+                code = services.do_reissue_query_code(
+                    case,
+                    id_number=form.cleaned_data["id_number"],
+                    send_sms=form.cleaned_data["send_sms"],
+                    actor=request.user,
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                request.session[_code_key(case)] = code
+                sent = form.cleaned_data["send_sms"] and case.applicant_phone
+                messages.success(
+                    request,
+                    _("已重新发放查询码，原查询码作废。")
+                    + (
+                        _("已发送短信至 %(p)s。") % {"p": services.sms_target(case)}
+                        if sent
+                        else ""
+                    ),
+                )
+                if case.receipt_no:
+                    return redirect("approvals:notice", pk=pk)
+                return redirect("approvals:case", pk=pk)
+        status = 400
+    else:
+        form = ReissueForm()
+    return render(
+        request,
+        "approvals/reissue.html",
+        {"case": case, "form": form, "phone": services.sms_target(case)},
+        status=status,
     )
 
 
@@ -320,3 +440,56 @@ def consultations(request):
     units = posts_held(person).values_list("unit_id", flat=True) if person else []
     qs = Consultation.objects.select_related("item").filter(item__unit_id__in=list(units))
     return render(request, "approvals/consultations.html", {"rows": qs[:200]})
+
+
+# ---- uploaded files (issue 12, finding 1) ------------------------------------------------------
+
+
+def _stored_file(request, pk, kind, obj_pk):
+    """The case's material file or step attachment, after the per-request check that the user
+    may see this case (`_case`); there is no public URL for an upload."""
+    if kind not in ("material", "step"):
+        raise Http404
+    case = _case(request, pk)
+    if kind == "material":
+        obj = get_object_or_404(CaseMaterial.objects.select_related("material"), pk=obj_pk, case=case)
+        field, digest, title = obj.file, obj.sha256, obj.material.name
+    else:
+        obj = get_object_or_404(CaseStep, pk=obj_pk, case=case)
+        field, digest, title = obj.attachment, obj.attachment_sha256, f"{obj.name} · {_('附件')}"
+    if not field:
+        raise InvalidInput(_("该项没有上传文件。"))
+    return case, field, digest, title
+
+
+@login_required
+@require_GET
+def stored_file(request, pk, kind, obj_pk):
+    """The file itself: PDF and images inline (for the preview), others as a download."""
+    _case_, field, _digest, _title = _stored_file(request, pk, kind, obj_pk)
+    return uploads.serve(field, download=request.GET.get("download") == "1")
+
+
+@login_required
+@require_GET
+def file_preview(request, pk, kind, obj_pk):
+    """A page that shows the file inline (PDF in a frame, images as an image) with the SHA-256
+    recorded at upload and whether the stored file still matches it."""
+    case, field, digest, title = _stored_file(request, pk, kind, obj_pk)
+    actual = uploads.sha256_of(field)
+    return render(
+        request,
+        "approvals/file_preview.html",
+        {
+            "case": case,
+            "title": title,
+            "kind": kind,
+            "obj_pk": obj_pk,
+            "preview": uploads.preview_kind(field),
+            "recorded": digest,
+            "actual": actual,
+            "matches": bool(digest) and digest == actual,
+            "filename": field.name.rsplit("/", 1)[-1],
+            "size": field.size,
+        },
+    )

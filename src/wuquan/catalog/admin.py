@@ -15,6 +15,7 @@ from .models import (
     Fee,
     FlowStatus,
     FlowVersion,
+    FormField,
     Material,
     Power,
     RiskPoint,
@@ -56,6 +57,13 @@ class MaterialInline(admin.TabularInline):
     extra = 1
 
 
+class FormFieldInline(admin.TabularInline):
+    """The item's application-form fields: label, type, unit, help (issue 12, finding 2)."""
+
+    model = FormField
+    extra = 0
+
+
 @admin.register(Power)
 class PowerAdmin(ReasonAdmin):
     list_display = ["code", "name", "category", "level", "unit", "post"]
@@ -69,7 +77,7 @@ class ApprovalItemAdmin(ReasonAdmin):
     list_display = ["code", "name", "unit", "status", "promised_days", "area"]
     list_filter = ["status", "unit", "area"]
     search_fields = ["code", "name"]
-    inlines = [MaterialInline]
+    inlines = [MaterialInline, FormFieldInline]
 
     def has_delete_permission(self, request, obj=None):
         return False  # why: an item is cancelled/merged by status, so its history stays

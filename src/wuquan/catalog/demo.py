@@ -20,6 +20,7 @@ from .models import (
     DiscretionStandard,
     Fee,
     FlowStatus,
+    FormField,
     Material,
     Power,
     PowerCategory,
@@ -566,6 +567,51 @@ PENALTIES = [
 ]
 
 
+# The application-form fields each item asks for (issue 12, finding 2): the names are what the
+# flow conditions read; people only ever see the label, unit and help text.
+FORM_FIELDS = {
+    "spjy": [
+        ("area_sqm", "经营场所面积", "number", "平方米", "按营业执照或租赁合同填写；超过 500 平方米的须现场核查。", 0, None),
+    ],
+    "hwgg": [
+        ("height_m", "广告设施高度", "number", "米", "从地面到设施顶端；超过 10 米的须进行结构安全审查。", 0, None),
+    ],
+    "yplsxk": [
+        ("cold_chain", "经营冷藏冷冻药品", "bool", "", "经营疫苗、胰岛素等须冷链储存的药品时勾选。", None, None),
+    ],
+    "qsxk": [
+        ("volume_m3", "年取水量", "number", "立方米", "按取水工程设计能力填写；超过 10 万立方米的须专家评审。", 0, None),
+    ],
+    "ncjmzj": [
+        ("area_sqm", "宅基地面积", "number", "平方米", "申请使用的宅基地面积；超过 200 平方米的须复核。", 0, None),
+    ],
+}
+
+
+def _form_fields(item: ApprovalItem) -> None:
+    for k, (name, label, kind, unit, help_text, lo, hi) in enumerate(
+        FORM_FIELDS.get(item.code, [])
+    ):
+        if item.form_fields.filter(name=name).exists():
+            continue
+        services.do_save(
+            ACTOR,
+            FormField(
+                item=item,
+                name=name,
+                label=label,
+                kind=kind,
+                unit=unit,
+                required=kind != "bool",
+                help_text=help_text,
+                min_value=lo,
+                max_value=hi,
+                sort=k,
+            ),
+            REASON,
+        )
+
+
 def _staff_for(unit: Unit) -> None:
     """Approving posts for a body (承办 → 审核 → 审批 by a deputy with the approval area)."""
     chengban = ensure_post(
@@ -707,6 +753,7 @@ def load(stdout=None) -> None:
                     ),
                     REASON,
                 )
+        _form_fields(item)
         if not item.flows.filter(status=FlowStatus.PUBLISHED).exists():
             xml = flows.build_bpmn(f"flow_{code}", f"{name}流程", _rows(unit_code, flow, promised))
             version = services.do_add_flow_version(ACTOR, item, xml, REASON, note="初始版本")

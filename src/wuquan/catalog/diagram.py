@@ -15,22 +15,37 @@ from django.utils.translation import gettext as _
 
 from . import flows
 
-TASK_W, TASK_H = 150, 74
+# why (issue 12, finding 9): the SVG is drawn at its natural size (width/height attributes)
+# and scrolls sideways in its frame on a phone instead of shrinking to ~5 px text; boxes are
+# wide enough for a 3-line step name at 14 px and a full post name at 12 px.
+TASK_W, TASK_H = 184, 96
 EVENT_R = 18
 GW = 44
-COL_W, ROW_H = 200, 120
-PAD = 24
+COL_W, ROW_H = 236, 150
+PAD = 28
+NAME_PX, META_PX = 14, 12
 
 _cache: dict[tuple[int, str], str] = {}
 _lock = threading.Lock()
 
 
-def svg_for(version, post_names: dict[tuple[str, str], str] | None = None) -> str:
-    """The SVG markup of a flow version (cached per version id + checksum)."""
-    key = (version.pk or 0, version.checksum or version.digest(version.bpmn_xml))
+def svg_for(
+    version,
+    post_names: dict[tuple[str, str], str] | None = None,
+    fields: list | None = None,
+) -> str:
+    """The SVG markup of a flow version (cached per version id + checksum + field labels).
+    `fields`: the item's form fields (catalog.fields.form_fields) whose labels replace the
+    names in conditions (``area_sqm > 500`` -> ``经营场所面积 > 500 平方米``)."""
+    from .fields import form_fields
+
+    if fields is None:
+        fields = form_fields(version.item, version)
+    labels = tuple((f.name, f.label, f.unit) for f in fields)
+    key = (version.pk or 0, version.checksum or version.digest(version.bpmn_xml), labels)
     svg = _cache.get(key)
     if svg is None:
-        svg = render(flows.graph_of(version), post_names or {})
+        svg = render(flows.graph_of(version), post_names or {}, fields)
         with _lock:
             _cache[key] = svg
     return svg
@@ -91,7 +106,10 @@ def _auto_layout(graph: flows.Graph) -> dict[str, tuple[float, float, float, flo
     return boxes
 
 
-def render(graph: flows.Graph, post_names: dict[tuple[str, str], str]) -> str:
+def render(graph: flows.Graph, post_names: dict[tuple[str, str], str], fields=()) -> str:
+    from .fields import condition_text
+
+    by_name = {f.name: f for f in fields or ()}
     use_di = graph.has_diagram
     boxes = {nid: n.bounds for nid, n in graph.nodes.items()} if use_di else _auto_layout(graph)
     parts: list[str] = []
@@ -126,12 +144,17 @@ def render(graph: flows.Graph, post_names: dict[tuple[str, str], str]) -> str:
             pts = [a, (mid, a[1]), (mid, b[1]), b] if a[1] != b[1] else [a, b]
         d = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
         parts.append(f'<polyline class="edge" points="{d}" marker-end="url(#arrow)"/>')
-        label = edge.name or edge.condition
+        label = edge.name or ""
+        if edge.condition and (not label or label.strip() == edge.condition.strip()):
+            label = condition_text(edge.condition, by_name)
         if label:
             lx, ly = pts[2] if len(pts) == 4 else pts[0]
-            parts.append(
-                f'<text class="cond" x="{lx + 4:.1f}" y="{ly - 5:.1f}">{escape(label[:24])}</text>'
-            )
+            lines = _wrap(label, 14)[:3]
+            for i, line in enumerate(lines):
+                y_line = ly - 6 - (len(lines) - 1 - i) * (META_PX + 2)
+                parts.append(
+                    f'<text class="cond" x="{lx + 4:.1f}" y="{y_line:.1f}">{escape(line)}</text>'
+                )
     for nid, node in graph.nodes.items():
         x, y, w, h = boxes[nid]
         cx, cy = x + w / 2, y + h / 2
@@ -140,10 +163,10 @@ def render(graph: flows.Graph, post_names: dict[tuple[str, str], str]) -> str:
             cls = "task checkpoint" if step and step.checkpoint else "task"
             parts.append(f'<g class="{cls}" data-step="{escape(nid)}">')
             parts.append(f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="8"/>')
-            name_lines = _wrap(node.name or nid, max(4, int(w // 15)))[:2]
-            ty = y + 20 if len(name_lines) > 1 else y + 26
+            name_lines = _wrap(node.name or nid, max(4, int((w - 16) // NAME_PX)))[:3]
+            ty = y + 20
             for i, line in enumerate(name_lines):
-                parts.append(f'<text class="name" x="{cx}" y="{ty + i * 16}">{escape(line)}</text>')
+                parts.append(f'<text class="name" x="{cx}" y="{ty + i * 17}">{escape(line)}</text>')
             if step:
                 post = (
                     post_names.get((step.unit_code, step.post_code))
@@ -151,9 +174,10 @@ def render(graph: flows.Graph, post_names: dict[tuple[str, str], str]) -> str:
                     or f"{step.unit_code}/{step.post_code}"
                 )
                 meta = f"{step.kind}·{step.limit_days}{_('个工作日')}"
-                parts.append(
-                    f'<text class="meta" x="{cx}" y="{y + h - 22}">{escape(post[:14])}</text>'
-                )
+                post_lines = _wrap(post, max(4, int((w - 12) // META_PX)))[:2]
+                for i, line in enumerate(post_lines):
+                    py = y + h - 8 - (len(post_lines) - i) * (META_PX + 3)
+                    parts.append(f'<text class="meta" x="{cx}" y="{py}">{escape(line)}</text>')
                 parts.append(f'<text class="meta" x="{cx}" y="{y + h - 8}">{escape(meta)}</text>')
                 if step.checkpoint:
                     parts.append(
@@ -186,22 +210,12 @@ def render(graph: flows.Graph, post_names: dict[tuple[str, str], str]) -> str:
     title = escape(graph.name or _("权力运行流程图"))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="flow-diagram" role="img" '
+        f'width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="{min_x:.0f} {min_y:.0f} {width:.0f} {height:.0f}" '
         f'preserveAspectRatio="xMinYMin meet"><title>{title}</title>'
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
         'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/>'
         "</marker></defs>"
-        "<style>"
-        ".flow-diagram text{font-family:sans-serif;font-size:13px;text-anchor:middle;fill:#222}"
-        ".flow-diagram .meta{font-size:11px;fill:#555}.flow-diagram .cond{font-size:11px;fill:#8a4b00;text-anchor:start}"
-        ".flow-diagram .task rect{fill:#eef4fb;stroke:#2c5d8f;stroke-width:1.5}"
-        ".flow-diagram .checkpoint rect{fill:#fff3f0;stroke:#b22;stroke-width:2}"
-        ".flow-diagram .mark{fill:#b22;font-size:11px;font-weight:bold}"
-        ".flow-diagram .gateway polygon{fill:#fffbe6;stroke:#a07800;stroke-width:1.5}"
-        ".flow-diagram .gateway text{font-size:20px}"
-        ".flow-diagram .event circle{fill:#e9f7ec;stroke:#2a7a3a;stroke-width:2}"
-        ".flow-diagram .end circle{fill:#fde8e8;stroke:#a22;stroke-width:3}"
-        ".flow-diagram .edge{fill:none;stroke:#444;stroke-width:1.3}"
-        ".flow-diagram .lane rect{fill:none;stroke:#bbb}.flow-diagram .lane text{text-anchor:start;font-size:12px;fill:#666}"
-        "</style>" + "".join(parts) + "</svg>"
+        + "".join(parts)
+        + "</svg>"
     )

@@ -7,6 +7,7 @@ read through `flows.py` (the API the `approvals` app uses).
 
 import hashlib
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -201,6 +202,66 @@ class Material(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class FieldKind(models.TextChoices):
+    NUMBER = "number", _("数字")
+    INTEGER = "integer", _("整数")
+    BOOL = "bool", _("是/否")
+    CHOICE = "choice", _("选项")
+    TEXT = "text", _("文字")
+
+
+class FormField(models.Model):
+    """A field of an item's application form, defined in the catalog (issue 12, finding 2).
+
+    `name` is the identifier the flow's gateway conditions read (e.g. ``area_sqm`` in
+    ``area_sqm > 500``); everything a person sees — the form, the public flow diagram, the
+    error messages — uses `label` and `unit` instead ("经营场所面积（平方米）").
+    `choices` is a list of ``[value, label]`` pairs for kind "choice".
+    """
+
+    item = models.ForeignKey(
+        ApprovalItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="form_fields"
+    )
+    name = models.CharField(
+        _("字段标识"),
+        max_length=64,
+        validators=[
+            RegexValidator(r"^[A-Za-z_][A-Za-z0-9_]*$", _("只能由字母、数字和下划线组成。"))
+        ],
+        help_text=_("流程条件中使用的名称，如 area_sqm；申请人看不到。"),
+    )
+    label = models.CharField(_("中文名称"), max_length=100)
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=FieldKind.choices, default=FieldKind.NUMBER
+    )
+    unit = models.CharField(_("单位"), max_length=20, blank=True, help_text=_("如 平方米、米、立方米"))
+    required = models.BooleanField(_("必填"), default=True)
+    help_text = models.CharField(_("填写说明"), max_length=300, blank=True)
+    choices = models.JSONField(_("可选项"), default=list, blank=True)
+    min_value = models.DecimalField(
+        _("最小值"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("最大值"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("申请表字段")
+        verbose_name_plural = _("申请表字段")
+        ordering = ["item", "sort", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "name"], name="catalog_formfield_once"),
+        ]
+
+    def __str__(self):
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        return f"{self.label}（{self.unit}）" if self.unit else self.label
 
 
 class FlowStatus(models.TextChoices):

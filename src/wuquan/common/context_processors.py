@@ -1,22 +1,61 @@
+"""Site-wide template context: the site name, the menus by role, and who is logged in.
+
+Menus come from each app's `apps.py` (`staff_nav` / `portal_nav`), as `(label, url-name)` pairs
+or `(label, url-name, roles)` triples. `roles` is an iterable of role names (org.roles, Django
+groups); a link without roles is shown to every member of staff. Superusers and system
+administrators see every link (issue 12, finding 10: each role sees its own menu).
+"""
+
 from django.apps import apps
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 
-def _links(attr):
+def _links(attr, request=None, held: set[str] | None = None, see_all: bool = True):
     links = []
+    path = getattr(request, "path", "") or ""
     for config in apps.get_app_configs():
-        for label, url_name in getattr(config, attr, []):
+        for entry in getattr(config, attr, []):
+            label, url_name, *rest = entry
+            roles = set(rest[0]) if rest and rest[0] else set()
+            if roles and not see_all and not (roles & (held or set())):
+                continue
             try:
-                links.append({"label": label, "url": reverse(url_name)})
+                url = reverse(url_name)
             except NoReverseMatch:
                 continue
+            current = url != "/" and path.startswith(url)
+            links.append({"label": label, "url": url, "current": current})
     return links
 
 
-def site(request):
+def _whoami(user) -> dict:
+    """The person's name and current posts for the header (finding 10), never the username
+    when a person is linked to the account."""
+    from wuquan.org.selectors import person_of, posts_held, role_names
+
+    person = person_of(user)
+    posts = list(posts_held(person).select_related("unit")[:3]) if person else []
+    held = role_names(user)
     return {
-        "SITE_NAME": settings.WUQUAN_SITE_NAME,
-        "staff_nav": _links("staff_nav"),
-        "portal_nav": _links("portal_nav"),
+        "name": person.name if person else user.get_full_name() or user.get_username(),
+        "posts": [str(p) for p in posts],
+        "roles": sorted(held),
+        "held": held,
     }
+
+
+def site(request):
+    user = getattr(request, "user", None)
+    ctx = {"SITE_NAME": settings.WUQUAN_SITE_NAME}
+    if user is not None and user.is_authenticated:
+        from wuquan.org import roles as org_roles
+
+        me = _whoami(user)
+        see_all = user.is_superuser or org_roles.ADMIN in me["held"]
+        ctx["me"] = me
+        ctx["staff_nav"] = _links("staff_nav", request, me["held"], see_all)
+    else:
+        ctx["staff_nav"] = []
+    ctx["portal_nav"] = _links("portal_nav", request)
+    return ctx

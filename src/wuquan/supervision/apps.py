@@ -5,6 +5,8 @@ import logging
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from wuquan.org import roles
+
 log = logging.getLogger(__name__)
 
 
@@ -24,8 +26,8 @@ def _deadline_moved_signal():
 class SupervisionConfig(AppConfig):
     name = "wuquan.supervision"
     verbose_name = "电子监察"
-    # Links this context adds to the staff and portal menus: (label, url name).
-    staff_nav = [(_("电子监察"), "supervision:board"), (_("消息"), "supervision:inbox")]
+    # Links this context adds to the staff and portal menus: (label, url name[, roles]); no roles = every member of staff.
+    staff_nav = [(_("电子监察"), "supervision:board", (roles.COMMISSION, roles.AUDIT, roles.HEAD, roles.DEPUTY)), (_("消息"), "supervision:inbox")]
     portal_nav = [(_("投诉举报"), "supervision-public:complaint")]
 
     def ready(self):

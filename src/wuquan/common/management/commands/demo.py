@@ -27,8 +27,20 @@ class Command(BaseCommand):
                 self.stdout.write(f"· {dotted.rsplit('.', 1)[1]} …")
                 with transaction.atomic():
                     module.load(self.stdout)
+        from wuquan.ledger.services import do_create_checkpoint
         from wuquan.org.demo import print_accounts
 
         print_accounts(self.stdout)
+        # an app's demo may print what to try (e.g. a receipt number and its query code)
+        for dotted in settings.WUQUAN_APPS:
+            if find_spec(f"{dotted}.demo"):
+                summary = getattr(import_module(f"{dotted}.demo"), "summary", None)
+                if summary is not None:
+                    summary(self.stdout)
+        # why: a fresh demo showed 0 checkpoints until the periodic task ran (~10 minutes) and
+        # its "最新检查点" link was a 404 (issue 12, finding 10): sign the head now
+        checkpoint, _created = do_create_checkpoint()
+        if checkpoint is not None:
+            self.stdout.write(f"运行记录检查点 checkpoint: 树大小 {checkpoint.size}")
         if not no_serve:
             call_command("serve", addrport=addrport)
