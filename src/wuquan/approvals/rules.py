@@ -35,6 +35,7 @@ from wuquan.common.rules import (
     Rule,
     dated_key,
     subject_text,
+    touched_ids,
 )
 from wuquan.workdays.calendar import CalendarUnknown, add_working_days
 
@@ -193,7 +194,83 @@ def _step_findings(steps, text, today):
         )
 
 
-def _step_breach_set(steps_at, text) -> BreachSet:
+def _cases_touched(events) -> set[int]:
+    """The cases the ledger events name, directly or through one of their steps (the
+    incremental sweep: a step completed, a case suspended, resumed, withdrawn …)."""
+    from .models import CaseStep
+
+    cases = touched_ids(events, CASE)
+    steps = sorted(touched_ids(events, STEP))
+    for k in range(0, len(steps), 5000):
+        cases.update(
+            CaseStep.objects.filter(pk__in=steps[k : k + 5000])
+            .order_by()
+            .values_list("case_id", flat=True)
+        )
+    return cases
+
+
+def _step_changes(clock):
+    """`BreachSet.changed` for a step-time rule: the steps of the cases the events touch, and
+    the open steps whose deadline falls in `clock(since, as_of, thresholds)` (a Q over
+    `deadline`, one range of the (state, deadline) index; None: the clock moved nothing)."""
+
+    def changed(since: datetime, as_of: datetime, thresholds: dict, events):
+        from .models import CaseStep, StepState
+
+        try:
+            window = clock(since, as_of, thresholds)
+        except CalendarUnknown:
+            return None  # why: the full sweep decides what an unknown calendar means
+        out: set[int] = set()
+        cases = sorted(_cases_touched(events))
+        for k in range(0, len(cases), 5000):
+            out.update(
+                CaseStep.objects.filter(case_id__in=cases[k : k + 5000])
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+        if window is not None:
+            out.update(
+                CaseStep.objects.filter(window, state__in=(StepState.READY, StepState.CLAIMED))
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+        return [str(i) for i in out]
+
+    return changed
+
+
+def _overdue_clock(since: datetime, as_of: datetime, thresholds: dict):
+    """Deadlines the day change passed: before today now, not before the last sweep's day."""
+    d0, d1 = _day(since), _day(as_of)
+    return Q(deadline__gte=d0, deadline__lt=d1) if d0 < d1 else None
+
+
+def _due_soon_clock(since: datetime, as_of: datetime, thresholds: dict):
+    """Steps leaving the warning window (deadline passed) and entering it (its far end moved)."""
+    d0, d1 = _day(since), _day(as_of)
+    if d0 >= d1:
+        return None  # why: the window is a function of the day (and of the calendar, whose
+        # changes make the engine sweep in full)
+    from .models import CaseStep, StepState
+
+    limits = [0]
+    if int(thresholds.get("warn_percent", 0)) > 0:
+        limits = sorted(
+            set(
+                CaseStep.objects.filter(state__in=(StepState.READY, StepState.CLAIMED))
+                .values_list("limit_days", flat=True)
+                .distinct()
+            )
+            | {0}
+        )
+    far0 = min(_warn_dates(d0, thresholds, limits).values())
+    far1 = max(_warn_dates(d1, thresholds, limits).values())
+    return Q(deadline__gte=d0, deadline__lt=d1) | Q(deadline__gt=far0, deadline__lte=far1)
+
+
+def _step_breach_set(steps_at, text, clock=None) -> BreachSet:
     """A step-time rule as a BreachSet: `steps_at(as_of, thresholds)` gives the breaching
     steps (or None); key = the step's deadline, so a moved deadline is a new breach."""
 
@@ -210,7 +287,7 @@ def _step_breach_set(steps_at, text) -> BreachSet:
         if steps is not None:
             yield from _step_findings(_only(steps, subject_ids), text, _day(as_of))
 
-    return BreachSet(STEP, query, findings)
+    return BreachSet(STEP, query, findings, _step_changes(clock) if clock else None)
 
 
 def _steps_due_soon(as_of: datetime, thresholds: dict):
@@ -248,10 +325,14 @@ def _steps_overdue(as_of: datetime, thresholds: dict):
 
 
 STEP_DUE_SOON = _step_breach_set(
-    _steps_due_soon, _("办件 %(no)s 的环节“%(step)s”将于 %(due)s 到期，请抓紧办理")
+    _steps_due_soon,
+    _("办件 %(no)s 的环节“%(step)s”将于 %(due)s 到期，请抓紧办理"),
+    _due_soon_clock,
 )
 STEP_OVERDUE = _step_breach_set(
-    _steps_overdue, _("办件 %(no)s 的环节“%(step)s”已超过环节时限 %(due)s 仍未办结")
+    _steps_overdue,
+    _("办件 %(no)s 的环节“%(step)s”已超过环节时限 %(due)s 仍未办结"),
+    _overdue_clock,
 )
 
 
@@ -305,7 +386,24 @@ def _case_overdue_findings(as_of: datetime, thresholds: dict, subject_ids=None):
         )
 
 
-CASE_OVERDUE = BreachSet(CASE, _cases_overdue, _case_overdue_findings)
+def _case_overdue_changes(since: datetime, as_of: datetime, thresholds: dict, events):
+    """`BreachSet.changed` for SUP-2-case-overdue: the cases the events touch and the open
+    cases whose promised day the day change passed (one range of the (finished_at, due)
+    index)."""
+    from .models import Case
+
+    out = _cases_touched(events)
+    d0, d1 = _day(since), _day(as_of)
+    if d0 < d1:
+        out.update(
+            Case.objects.filter(finished_at__isnull=True, due__gte=d0, due__lt=d1)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+    return [str(i) for i in out]
+
+
+CASE_OVERDUE = BreachSet(CASE, _cases_overdue, _case_overdue_findings, _case_overdue_changes)
 
 
 def case_overdue(as_of: datetime, thresholds: dict):

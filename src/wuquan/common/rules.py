@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import CharField, Func, Value
 from django.db.models.functions import Cast, Concat
@@ -66,6 +66,24 @@ def dated_key(prefix: str, field: str) -> Concat:
     return Concat(Value(prefix), IsoDate(field), output_field=CharField())
 
 
+class Touched(NamedTuple):
+    """A ledger event as an incremental sweep sees it (`BreachSet.changed`)."""
+
+    index: int
+    action: str
+    subject_type: str
+    subject_id: str
+
+
+def touched_ids(events, subject_type: str) -> set[int]:
+    """The integer ids of the `subject_type` subjects the events name (others ignored)."""
+    return {
+        int(e.subject_id)
+        for e in events
+        if e.subject_type == subject_type and e.subject_id.isdigit()
+    }
+
+
 @dataclass(frozen=True)
 class BreachSet:
     """A sweep's breaches as one database query, so that the engine can compare them with the
@@ -81,11 +99,21 @@ class BreachSet:
 
     A rule given `breaches` and no `sweep` gets `sweep = breaches.sweep` (every Finding), which
     replays, tests and `still_breached` keep using.
+
+    Optional, for the incremental sweep (docs/supervision.md "Incremental sweeps"):
+    `changed(since, as_of, thresholds, events)` returns the subjects (text ids) whose breach
+    may differ between the last sweep's `since` and this one's `as_of` — those the ledger
+    `events` recorded since then touch (a list of `Touched`), and those whose deadline the
+    clock passed between the two times (one indexed range) — or None when it cannot tell
+    (the engine then compares everything). A superset is harmless; a subject left out is a
+    missed alarm (the nightly reconciliation reports it). Without `changed` the rule is swept
+    in full every time, as before.
     """
 
     subject_type: str
     query: Callable[[datetime, dict], Any]
     findings: Callable[[datetime, dict, Collection[str] | None], Iterable[Finding]]
+    changed: Callable[[datetime, datetime, dict, list], Iterable[str] | None] | None = None
 
     def sweep(self, as_of: datetime, thresholds: dict) -> Iterable[Finding]:
         return self.findings(as_of, thresholds, None)

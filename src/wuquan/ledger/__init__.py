@@ -21,3 +21,15 @@ def forget(key):
     from .services import forget as _forget
 
     _forget(key)
+
+
+def record_many(entries, at=None):
+    from .services import record_many as _record_many
+
+    return _record_many(entries, at)
+
+
+def next_index():
+    from .services import next_index as _next_index
+
+    return _next_index()

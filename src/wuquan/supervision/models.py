@@ -349,3 +349,30 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SweepState(models.Model):
+    """Where the incremental sweep of a rule stands (SUP-1, SUP-2; engine.run_sweeps).
+
+    The time of the last sweep that brought the rule's alarms up to date and the ledger size
+    read at its start: the next incremental sweep looks only at the events recorded from that
+    index on and the deadlines the clock passed since `as_of`. Engine bookkeeping, not an
+    exercise of power (nothing here is recorded in the ledger); a full sweep rewrites it, a
+    replay (a full sweep of an earlier time) deletes it, so the next sweep is full again.
+    """
+
+    rule_code = models.CharField(_("规则编号"), max_length=80, primary_key=True)
+    as_of = models.DateTimeField(_("巡检时点"))
+    ledger_size = models.BigIntegerField(_("运行记录条数"))
+    rule_version = models.PositiveIntegerField(_("规则版本"))
+    setting_version = models.PositiveIntegerField(_("阈值版本"), null=True, blank=True)
+    enabled = models.BooleanField(_("启用"), default=True)
+    mode = models.CharField(_("方式"), max_length=12)
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        verbose_name = _("巡检进度")
+        verbose_name_plural = _("巡检进度")
+
+    def __str__(self):
+        return f"{self.rule_code} @ {self.as_of:%Y-%m-%d %H:%M}"

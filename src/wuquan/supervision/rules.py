@@ -18,8 +18,18 @@ from wuquan.common.rules import (
     Rule,
     dated_key,
     subject_text,
+    touched_ids,
 )
 from wuquan.workdays.calendar import add_working_days, last_working_day_before
+
+
+def _answer_cutoff(as_of: datetime, thresholds: dict):
+    # why: add_working_days(due, g) < today  ⟺  due < the g-th working day before today, so
+    # the grace is one date for every alarm and the comparison stays in SQL
+    cutoff = timezone.localdate(as_of)
+    for _i in range(int(thresholds.get("grace_working_days", 0))):
+        cutoff = last_working_day_before(cutoff)
+    return cutoff
 
 
 def _answers_overdue(as_of: datetime, thresholds: dict):
@@ -27,12 +37,7 @@ def _answers_overdue(as_of: datetime, thresholds: dict):
     `grace_working_days` working days is before the day of `as_of`."""
     from .models import Alarm
 
-    today = timezone.localdate(as_of)
-    # why: add_working_days(due, g) < today  ⟺  due < the g-th working day before today, so
-    # the grace is one date for every alarm and the comparison stays in SQL
-    cutoff = today
-    for _i in range(int(thresholds.get("grace_working_days", 0))):
-        cutoff = last_working_day_before(cutoff)
+    cutoff = _answer_cutoff(as_of, thresholds)
     return (
         Alarm.objects.filter(answer_due__lt=cutoff, assigned_at__lte=as_of)
         .filter(Q(answered_at__isnull=True) | Q(answered_at__gt=as_of))
@@ -69,7 +74,25 @@ def _answer_overdue_findings(as_of: datetime, thresholds: dict, subject_ids=None
         )
 
 
-ANSWERS_OVERDUE = BreachSet("supervision.alarm", _answers_overdue, _answer_overdue_findings)
+def _answer_overdue_changes(since: datetime, as_of: datetime, thresholds: dict, events):
+    """`BreachSet.changed` for SUP-5: the alarms a lifecycle event names (assigned, answered,
+    sent back, closed) and the assigned ones whose answer day the cutoff passed since."""
+    from .models import Alarm
+
+    out = touched_ids(events, "supervision.alarm")
+    c0, c1 = _answer_cutoff(since, thresholds), _answer_cutoff(as_of, thresholds)
+    if c0 < c1:
+        out.update(
+            Alarm.objects.filter(answer_due__gte=c0, answer_due__lt=c1)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+    return [str(i) for i in out]
+
+
+ANSWERS_OVERDUE = BreachSet(
+    "supervision.alarm", _answers_overdue, _answer_overdue_findings, _answer_overdue_changes
+)
 
 
 def answer_overdue(as_of: datetime, thresholds: dict):
@@ -115,8 +138,34 @@ def _inspection_overdue_findings(as_of: datetime, thresholds: dict, subject_ids=
         )
 
 
+def _inspection_overdue_changes(since: datetime, as_of: datetime, thresholds: dict, events):
+    """`BreachSet.changed` for SUP-8: the rounds created or filed against since (a filing's
+    event names the record), and the rounds whose due day the day change passed."""
+    from .models import InspectionRecord, InspectionRound
+
+    out = touched_ids(events, "supervision.inspectionround")
+    records = sorted(touched_ids(events, "supervision.inspectionrecord"))
+    for k in range(0, len(records), 5000):
+        out.update(
+            InspectionRecord.objects.filter(pk__in=records[k : k + 5000], round__isnull=False)
+            .order_by()
+            .values_list("round_id", flat=True)
+        )
+    d0, d1 = timezone.localdate(since), timezone.localdate(as_of)
+    if d0 < d1:
+        out.update(
+            InspectionRound.objects.filter(due__gte=d0, due__lt=d1)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+    return [str(i) for i in out]
+
+
 ROUNDS_OVERDUE = BreachSet(
-    "supervision.inspectionround", _rounds_overdue, _inspection_overdue_findings
+    "supervision.inspectionround",
+    _rounds_overdue,
+    _inspection_overdue_findings,
+    _inspection_overdue_changes,
 )
 
 

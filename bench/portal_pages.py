@@ -1,0 +1,74 @@
+"""portal_pages: requests/s of three public portal pages beside a bare Django "hello" view, in
+alternating pairs (bench/_pages.py), on a temp SQLite database loaded with the whole demo
+(`wuquan demo --no-serve`): the portal home (PUB-1), the case lookup form and a public case
+page (the status an applicant sees after a lookup by receipt number + query code, APR-9: a
+POST with the CSRF cookie and token). Goal: each median pair ratio ≥ 0.4; p50/p99 latency at
+32 connections beside hello.
+
+Writes bench/results/portal_pages.json. Usage: .venv/bin/python bench/portal_pages.py
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _pages import BIN, python_setup, run  # noqa: E402
+
+CASE = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from wuquan.approvals import sample, services
+from wuquan.catalog.models import MaterialReuse
+from django.core.files.uploadedfile import SimpleUploadedFile
+world = sample.build()
+now = timezone.now()
+files = {m.pk: SimpleUploadedFile("a.pdf", b"%PDF-1.4", content_type="application/pdf")
+         for m in world.materials if m.reuse == MaterialReuse.NONE}
+sub = services.do_submit_application(world.item, applicant_name="龙潭小吃店",
+    applicant_id_number="220203199001011234", applicant_phone="13800000000",
+    data={"area_sqm": 100}, files=files, at=now - timedelta(hours=2))
+case = services.do_accept_case(sub.case, world.users["window"], at=now - timedelta(hours=1))
+print(json.dumps({"number": case.receipt_no, "code": sub.query_code}))
+"""
+
+
+def setup(env: dict) -> list[dict]:
+    subprocess.run(
+        [str(BIN / "wuquan"), "demo", "--no-serve"],
+        env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    case = json.loads(python_setup(env, CASE).strip().splitlines()[-1])
+    # why a token of our own: Django accepts a 32-character secret as cookie and form token
+    token = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    body = urlencode({**case, "csrfmiddlewaretoken": token}).encode()
+    return [
+        {"label": "home", "path": "/", "check": lambda b: "<html" in b},
+        {
+            "label": "lookup",
+            "path": "/gk/approvals/lookup/",
+            "check": lambda b: 'name="code"' in b,
+        },
+        {
+            "label": "case",
+            "path": "/gk/approvals/lookup/",
+            "method": "POST",
+            "body": body,
+            "headers": {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={token}",
+            },
+            "check": lambda b, no=case["number"]: no in b,
+        },
+    ]
+
+
+if __name__ == "__main__":
+    run("portal_pages", "page req/s ÷ hello req/s (median of alternating pairs)", setup)
