@@ -498,8 +498,10 @@ def do_approve_budget(
     budget = Budget.objects.create(book=book, year=year, matter=matter, approved_at=_now(at))
     for code, project, amount in lines:
         acct = account(code)
-        if acct.category != Category.PL and acct.category != Category.ASSET:
-            raise InvalidInput(_("预算科目须为支出或资产科目。"), field="lines")
+        if acct.role != AccountRole.EXPENSE and acct.category not in (
+            Category.ASSET, Category.COST
+        ):
+            raise InvalidInput(_("预算科目须为支出、成本或资产科目。"), field="lines")
         if _fen(amount) <= 0:
             raise InvalidInput(_("预算金额须大于零。"), field="lines")
         BudgetLine.objects.create(budget=budget, account=acct, project=project, amount=amount)
