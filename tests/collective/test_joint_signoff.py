@@ -82,9 +82,10 @@ def test_fin11_no_budget_warns_at_draft_refuses_at_signoff(books, users, budget)
     req = request(books, users, account="5402")
     assert "没有预算" in req.budget_warning
     services.do_sign_request(req, "supervision", actor=users["supervision"], at=WHEN)
+    services.do_sign_request(req, "head", actor=users["director"], at=WHEN)
     n = Signature.objects.count()
-    with pytest.raises(RuleViolation) as exc:
-        services.do_sign_request(req, "head", actor=users["director"], at=WHEN)
+    with pytest.raises(RuleViolation) as exc:  # the second co-signature is the sign-off
+        services.do_sign_request(req, "secretary", actor=users["secretary"], at=WHEN)
     assert exc.value.code == "FIN-11-budget-first"
     assert Signature.objects.count() == n
 
@@ -101,6 +102,7 @@ def test_fin11_over_budget_with_void_exception_refused(books, users, budget, han
     void = matter(hantun, "未经六步的例外", valid=False)
     req = request(books, users, amount=2_500_000, exception_matter=void)
     services.do_sign_request(req, "supervision", actor=users["supervision"], at=WHEN)
+    services.do_sign_request(req, "secretary", actor=users["secretary"], at=WHEN)
     with pytest.raises(RuleViolation):
         services.do_sign_request(req, "head", actor=users["director"], at=WHEN)
 
@@ -127,8 +129,9 @@ def test_fin11_adjustment_raises_the_remaining_budget(books, users, budget, hant
 def test_dec10_major_payment_without_matter_refused_at_signoff(books, users, budget):
     req = request(books, users, amount=6_000_000, account="5102", project="道路")
     services.do_sign_request(req, "supervision", actor=users["supervision"], at=WHEN)
+    services.do_sign_request(req, "head", actor=users["director"], at=WHEN)
     with pytest.raises(RuleViolation) as exc:
-        services.do_sign_request(req, "head", actor=users["director"], at=WHEN)
+        services.do_sign_request(req, "secretary", actor=users["secretary"], at=WHEN)
     assert exc.value.code == "DEC-10-six-steps"
 
 

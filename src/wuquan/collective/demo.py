@@ -167,8 +167,15 @@ def _month(book, people, centre, k: int, m: int, matters) -> None:
              150_000 + 10_000 * k + 5_000 * m, "5101", "国网吉林市龙潭区供电公司")
     _request(book, people, centre, date(YEAR, m, 20), "保洁劳务费", 180_000 + 2_000 * m, "5002",
              f"{code}保洁员{m}", person=True)
-    _request(book, people, centre, date(YEAR, m, 24), "村屯环境整治", 150_000 + 1_000 * k, "5102",
-             "乌拉街绿化队", project="环境")
+    # signed on paper before the platform: the centre books it directly (a 付款凭证)
+    services.do_post_voucher(
+        book, "payment", date(YEAR, m, 24), "村屯环境整治",
+        [{"account": "5102", "side": "D", "amount": 150_000 + 1_000 * k, "project": "环境",
+          "counterparty": "乌拉街绿化队"},
+         {"account": "1002", "side": "C", "amount": 150_000 + 1_000 * k}],
+        [("环境整治发票.pdf", f"{code}{m}env".encode())], actor=centre,
+        at=at(date(YEAR, m, 24), 15),
+    )
     _receipt(book, centre, date(YEAR, m, 26), "银行存款利息", 3_000 + 100 * m, "5401",
              counterparty="吉林银行乌拉街支行")
 

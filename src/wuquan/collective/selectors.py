@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import Case, F, IntegerField, Q, Sum, When
 from django.db.models.functions import Coalesce
 
-from wuquan.org.selectors import can_see_unit, person_of, posts_held
+from wuquan.org.selectors import can_see_unit
 
 from .models import (
     Account,
@@ -324,12 +324,24 @@ def drafts_in(book: Book, year: int, month: int) -> int:
 
 
 def post_held(user, unit, code: str, on: date):
-    """The (person, post) by which `user` holds post `code` in `unit` on `on`, or None."""
-    person = person_of(user)
-    if person is None:
+    """The (person, post) by which `user` holds post `code` in `unit` on `on`, or None
+    (one query: the appointment, its person and its post)."""
+    from wuquan.org.models import Appointment
+
+    if user is None or not getattr(user, "is_authenticated", False):
         return None
-    post = posts_held(person, on).filter(unit=unit, code=code).first()
-    return (person, post) if post else None
+    appointment = (
+        Appointment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=on),
+            person__user=user,
+            post__unit=unit,
+            post__code=code,
+            start__lte=on,
+        )
+        .select_related("person", "post")
+        .first()
+    )
+    return (appointment.person, appointment.post) if appointment else None
 
 
 def books_visible_to(user):

@@ -665,7 +665,11 @@ def do_sign_request(req: PaymentRequest, step: str, *, actor, at=None) -> Signat
     if req.signatures.filter(person=person).exists():
         raise RuleViolation(_("同一人不能在同一报账单上签两次。"), field="step",
                             code="FIN-8-joint-sign-off")
-    if step in (Step.HEAD, Step.SECRETARY):
+    if step in (Step.HEAD, Step.SECRETARY) and req.signatures.filter(
+        step__in=(Step.HEAD, Step.SECRETARY)
+    ).exists():
+        # why only at the second co-signature: that is the sign-off; the first co-signer
+        # already saw the draft's warning, and booking checks again
         _check_budget(req)
         _check_major(req)
     sig = Signature.objects.create(
