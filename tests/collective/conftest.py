@@ -35,3 +35,13 @@ def budget(books, users, budget_matter):
         books, 2025, [("5101", "", 2_000_000), ("5102", "道路", 10_000_000)], budget_matter,
         actor=users["centre"], at=at(2025, 1, 2),
     )
+
+
+@pytest.fixture(autouse=True)
+def _triggers(db):
+    """The immutability triggers, back in place if a live-server test dropped its delete guards."""
+    from django.db import connection
+
+    from wuquan.collective import triggers
+
+    triggers.ensure_installed(connection)

@@ -118,3 +118,20 @@ def uninstall(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     for sql in {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}.get(vendor, []):
         schema_editor.execute(sql)
+
+
+def suspend_delete_guards(connection) -> None:
+    """Test machinery only: Django's flush after a live-server test empties tables with DELETE
+    on SQLite (TRUNCATE on PostgreSQL, which fires no row trigger), which the delete guards
+    refuse. Drop them just before the flush; `ensure_installed` puts them back."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            for name in SQLITE_DELETE_GUARDS:
+                cur.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def ensure_installed(connection) -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            for sql in SQLITE:
+                cur.execute(sql)

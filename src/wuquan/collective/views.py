@@ -179,7 +179,7 @@ def request_new(request, pk):
                 attachments=request.FILES.getlist("attachments"),
             )
         except DomainError as exc:
-            errors = getattr(exc, "problems", None) or {exc.field or "__all__": exc.message}
+            errors = getattr(exc, "problems", None) or {exc.field or "form": exc.message}
         else:
             if req.budget_warning:
                 messages.warning(request, _("预算提示：") + req.budget_warning)
@@ -277,7 +277,7 @@ def public_month(request, pk, year, month):
         try:
             services.do_ask_question(d, text)
         except DomainError as exc:
-            errors = {exc.field or "__all__": exc.message}
+            errors = {exc.field or "form": exc.message}
         else:
             messages.success(request, _("问题已提交，村里将在此答复。"))
             return redirect(request.path)
