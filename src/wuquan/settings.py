@@ -28,6 +28,7 @@ WUQUAN_APPS = [
     "wuquan.catalog",
     "wuquan.approvals",
     "wuquan.decisions",
+    "wuquan.collective",
     "wuquan.evaluation",
     "wuquan.workplan",
     "wuquan.supervision",

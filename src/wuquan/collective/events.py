@@ -1,0 +1,138 @@
+"""Event names of the collective books and their payload builders, used by every path that
+emits them. Payloads carry ids, codes, amounts (fen), enums and SHA-256 digests only: never a
+summary, a counterparty's name, a question or an answer in clear (free text stays in tables)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from wuquan.ledger.services import canonical_json
+
+BOOK_OPENED = "collective.book.opened"
+VOUCHER_DRAFTED = "collective.voucher.drafted"
+VOUCHER_POSTED = "collective.voucher.posted"
+VOUCHER_IMPORTED = "collective.voucher.imported"
+REQUEST_CREATED = "collective.request.created"
+REQUEST_SIGNED = "collective.request.signed"
+REQUEST_BOOKED = "collective.request.booked"
+BUDGET_APPROVED = "collective.budget.approved"
+BUDGET_ADJUSTED = "collective.budget.adjusted"
+PERIOD_ADJUSTING = "collective.period.adjusting"
+PERIOD_CLOSED = "collective.period.closed"
+PERIOD_REOPENED = "collective.period.reopened"
+YEAR_CLOSED = "collective.year.closed"
+STATEMENT_IMPORTED = "collective.statement.imported"
+DISCLOSURE_PUBLISHED = "collective.disclosure.published"
+QUESTION_ASKED = "collective.question.asked"
+QUESTION_ANSWERED = "collective.question.answered"
+ARCHIVED = "collective.archive.filed"
+ARCHIVE_DISPOSED = "collective.archive.disposed"
+SETTING_CHANGED = "collective.setting.changed"
+
+ALL = [
+    BOOK_OPENED,
+    VOUCHER_DRAFTED,
+    VOUCHER_POSTED,
+    VOUCHER_IMPORTED,
+    REQUEST_CREATED,
+    REQUEST_SIGNED,
+    REQUEST_BOOKED,
+    BUDGET_APPROVED,
+    BUDGET_ADJUSTED,
+    PERIOD_ADJUSTING,
+    PERIOD_CLOSED,
+    PERIOD_REOPENED,
+    YEAR_CLOSED,
+    STATEMENT_IMPORTED,
+    DISCLOSURE_PUBLISHED,
+    QUESTION_ASKED,
+    QUESTION_ANSWERED,
+    ARCHIVED,
+    ARCHIVE_DISPOSED,
+    SETTING_CHANGED,
+]
+
+
+def digest(value) -> str:
+    """SHA-256 of a text (or of any JSON-able value's canonical JSON)."""
+    text = value if isinstance(value, str) else canonical_json(value)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def voucher_payload(voucher, lines) -> dict:
+    return {
+        "book": voucher.book.code,
+        "voucher": voucher.pk,
+        "kind": voucher.kind,
+        "date": voucher.date.isoformat(),
+        "number": voucher.number,
+        "lines": [[ln.account.code, ln.side, ln.amount, ln.project, ln.fund] for ln in lines],
+        "summary_sha256": digest(voucher.summary),
+        "attachments": sorted(a.sha256 for a in voucher.attachments.all()),
+        "attachment_count": voucher.attachment_count,
+        "reverses": voucher.reverses_id,
+        "opening": voucher.is_opening,
+        "closing": voucher.is_closing,
+    }
+
+
+def request_created(*, request, signature) -> dict:
+    return {
+        "book": request.book.code,
+        "request": request.pk,
+        "date": request.date.isoformat(),
+        "amount": request.amount,
+        "account": request.account.code,
+        "project": request.project,
+        "pay_method": request.pay_method,
+        "matter": request.matter_id,
+        "exception_matter": request.exception_matter_id,
+        "budget_warning": bool(request.budget_warning),
+        "summary_sha256": digest(request.summary),
+        "counterparty_sha256": digest(request.counterparty),
+        "attachments": sorted(a.sha256 for a in request.attachments.all()),
+        "handler": signature.person_id,
+        "post": signature.post_id,
+    }
+
+
+def request_signed(*, request, signature) -> dict:
+    return {
+        "request": request.pk,
+        "step": signature.step,
+        "person": signature.person_id,
+        "post": signature.post_id,
+        "seq": signature.seq,
+    }
+
+
+def request_booked(*, request, voucher, lines, signature) -> dict:
+    return {
+        "request": request.pk,
+        "person": signature.person_id,
+        "post": signature.post_id,
+        "signatures": [
+            [s.step, s.person_id, s.seq] for s in request.signatures.order_by("seq")
+        ],
+        **voucher_payload(voucher, lines),
+    }
+
+
+def period_closed(*, period, balances_sha256: str, totals: dict) -> dict:
+    return {
+        "book": period.book.code,
+        "year": period.year,
+        "month": period.month,
+        "balances_sha256": balances_sha256,
+        **totals,
+    }
+
+
+def disclosure_published(*, disclosure) -> dict:
+    return {
+        "book": disclosure.book.code,
+        "year": disclosure.year,
+        "month": disclosure.month,
+        "sha256": disclosure.sha256,
+        "lines": len(disclosure.content.get("lines", [])),
+    }

@@ -1,0 +1,502 @@
+"""The village collective books (三资, part 1): chart of accounts, sets of books kept by the
+township centre, vouchers, 联签会审 payment requests, budgets, periods, bank statements,
+monthly disclosure and archives (FIN-2, FIN-7, FIN-8, FIN-11..13, FIN-15, PUB-7, PUB-11, AUD-3).
+
+Money is integer fen everywhere (BigIntegerField); there is no float in this app.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wuquan.org.models import Person, Post, Unit
+
+
+class Category(models.TextChoices):
+    ASSET = "asset", _("资产类")
+    LIABILITY = "liability", _("负债类")
+    EQUITY = "equity", _("所有者权益类")
+    COST = "cost", _("成本类")
+    PL = "pl", _("损益类")
+
+
+class Side(models.TextChoices):
+    DEBIT = "D", _("借")
+    CREDIT = "C", _("贷")
+
+
+class AccountRole(models.TextChoices):
+    """What the code relies on an account for; codes themselves are data (chart_2023.csv)."""
+
+    NONE = "", _("—")
+    CASH = "cash", _("库存现金")
+    BANK = "bank", _("银行存款")
+    RECEIVABLE = "receivable", _("应收款")
+    INTERNAL = "internal", _("内部往来")
+    PAYABLE = "payable", _("应付款")
+    CURRENT_INCOME = "current_income", _("本年收益")
+    DISTRIBUTION = "distribution", _("收益分配")
+    INCOME = "income", _("收入")
+    EXPENSE = "expense", _("支出")
+
+
+class Account(models.Model):
+    """A first-level account (一级科目) of the national chart (财会〔2023〕14号 附录1)."""
+
+    code = models.CharField(_("科目编码"), max_length=8, unique=True)
+    name = models.CharField(_("科目名称"), max_length=40)
+    category = models.CharField(_("类别"), max_length=10, choices=Category.choices)
+    normal_side = models.CharField(_("余额方向"), max_length=1, choices=Side.choices)
+    role = models.CharField(_("用途"), max_length=20, choices=AccountRole.choices, blank=True)
+    has_counterparty = models.BooleanField(_("往来单位辅助核算"), default=False)
+    has_project = models.BooleanField(_("项目辅助核算"), default=False)
+    has_fund = models.BooleanField(_("资金辅助核算"), default=False)
+    old_codes = models.CharField(_("原科目编码（2004）"), max_length=40, blank=True)
+    confirmed = models.BooleanField(_("已与附录1核对"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("会计科目")
+        verbose_name_plural = _("会计科目")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class BookKind(models.TextChoices):
+    VILLAGE = "village", _("村集体经济组织")
+    COMMUNITY = "community", _("社区")
+    GROUP = "group", _("村民小组")
+
+
+class Book(models.Model):
+    """A set of books (账套) of one collective, kept by its township's 三资代理服务中心 (委托代理记账)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="collective_books")
+    centre = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="kept_collective_books"
+    )
+    code = models.SlugField(_("账套编码"), max_length=64, unique=True)
+    name = models.CharField(_("账套名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=12, choices=BookKind.choices)
+    start_year = models.PositiveSmallIntegerField(_("启用年度"))
+    opened = models.BooleanField(_("期初已录入"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("账套")
+        verbose_name_plural = _("账套")
+
+    def __str__(self):
+        return self.name
+
+
+class SubAccount(models.Model):
+    """A book's sub-account (明细科目): parent code + 2 digits."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="subaccounts")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT)
+    code = models.CharField(_("明细科目编码"), max_length=12)
+    name = models.CharField(_("明细科目名称"), max_length=60)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "code"], name="collective_subaccount_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Setting(models.Model):
+    """A dated limit for one book (or, with book empty, every book): cash limit, deposit days…
+    The newest `valid_from` not after the day asked wins; a rule's `thresholds` are the fallback."""
+
+    book = models.ForeignKey(Book, null=True, blank=True, on_delete=models.PROTECT)
+    key = models.CharField(_("参数"), max_length=40)
+    value = models.BigIntegerField(_("数值"))
+    valid_from = models.DateField(_("生效日期"))
+    basis = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["key", "-valid_from"]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "open", _("开放")
+    ADJUSTING = "adjusting", _("调整期")
+    CLOSED = "closed", _("已结账")
+
+
+class Period(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="periods")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=PeriodStatus.choices, default="open")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["book", "year", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "year", "month"], name="collective_period")
+        ]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d}"
+
+
+class ClosingBalance(models.Model):
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="balances")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT)
+    debit = models.BigIntegerField(default=0)  # balance on the debit side, fen
+    credit = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class VoucherKind(models.TextChoices):
+    RECEIPT = "receipt", _("收款凭证")
+    PAYMENT = "payment", _("付款凭证")
+    TRANSFER = "transfer", _("转账凭证")
+
+
+class VoucherStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    POSTED = "posted", _("已记账")
+
+
+class Voucher(models.Model):
+    """A 记账凭证. Once posted, the database refuses any change to it or its lines (triggers in
+    migration 0002); corrections are 红字冲销 vouchers naming the original (`reverses`)."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="vouchers")
+    kind = models.CharField(_("凭证类别"), max_length=10, choices=VoucherKind.choices)
+    date = models.DateField(_("日期"))
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField(_("凭证号"), null=True, blank=True)
+    summary = models.CharField(_("摘要"), max_length=200)
+    status = models.CharField(max_length=10, choices=VoucherStatus.choices, default="draft")
+    attachment_count = models.PositiveSmallIntegerField(_("附件张数"), default=0)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    is_opening = models.BooleanField(default=False)
+    is_closing = models.BooleanField(default=False)
+    prepared_by = models.CharField(max_length=150, blank=True)
+    posted_by = models.CharField(max_length=150, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["book", "year", "month", "number", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "year", "month", "number"], name="collective_voucher_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(number__isnull=False),
+                name="collective_posted_has_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["book", "status", "date"])]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d} 记{self.number or '—'}"
+
+
+class Line(models.Model):
+    """One voucher line: one account, one side, an amount in fen (negative only in 红字冲销)."""
+
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT)
+    subaccount = models.ForeignKey(SubAccount, null=True, blank=True, on_delete=models.PROTECT)
+    side = models.CharField(max_length=1, choices=Side.choices)
+    amount = models.BigIntegerField(_("金额（分）"))
+    summary = models.CharField(_("摘要"), max_length=200, blank=True)
+    # Dimensions (FIN-15, and part 2's contracts/assets): ids and codes only.
+    counterparty = models.CharField(_("往来单位/个人"), max_length=100, blank=True)
+    counterparty_is_person = models.BooleanField(default=False)
+    project = models.CharField(_("项目"), max_length=40, blank=True)
+    fund = models.CharField(_("资金"), max_length=40, blank=True)
+    # denormalised from the voucher for the trial-balance GROUP BY (never changes once posted)
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+
+    class Meta:
+        ordering = ["voucher", "pk"]
+        indexes = [models.Index(fields=["book", "date", "account"])]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="collective_line_nz")]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class Attachment(models.Model):
+    """An original document (原始凭证) of a voucher or request, kept by its SHA-256 (FIN-2)."""
+
+    voucher = models.ForeignKey(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    request = models.ForeignKey(
+        "PaymentRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(blank=True)
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class Budget(models.Model):
+    """A yearly budget (FIN-11), approved by a village six-step matter (DEC-10)."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="budgets")
+    year = models.PositiveSmallIntegerField()
+    matter = models.ForeignKey(
+        "decisions.VillageMatter", on_delete=models.PROTECT, related_name="collective_budgets"
+    )
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["book", "year"], name="collective_budget")]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class BudgetLine(models.Model):
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT)
+    project = models.CharField(max_length=40, blank=True)
+    amount = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "account", "project"], name="collective_budget_line"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class BudgetAdjustment(models.Model):
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="adjustments")
+    delta = models.BigIntegerField()
+    matter = models.ForeignKey("decisions.VillageMatter", on_delete=models.PROTECT)
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class RequestStatus(models.TextChoices):
+    SIGNING = "signing", _("联签中")
+    BOOKED = "booked", _("已记账")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Step(models.TextChoices):
+    """The 联签会审 chain (FIN-8; 附件15 二(二)2, 二(四)2(4)). HEAD and SECRETARY in either order."""
+
+    HANDLER = "handler", _("经办人签字")
+    SUPERVISION = "supervision", _("村务监督委员会审核盖章")
+    HEAD = "head", _("村委会主任签字")
+    SECRETARY = "secretary", _("党组织书记签字")
+    CENTRE = "centre", _("三资中心审核记账")
+
+
+# The post (org.Post.code) that must hold each step: village posts, then the township's centre.
+STEP_POSTS = {
+    Step.HANDLER: "accountant",
+    Step.SUPERVISION: "supervision-chair",
+    Step.HEAD: "director",
+    Step.SECRETARY: "secretary",
+    Step.CENTRE: "sanzi-accountant",
+}
+
+
+class PayMethod(models.TextChoices):
+    BANK = "bank", _("银行转账")
+    CASH = "cash", _("现金")
+
+
+class PaymentRequest(models.Model):
+    """A 用款申请/报账单 going through 联签会审; booking it creates the posted payment voucher."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="requests")
+    date = models.DateField(_("日期"))
+    summary = models.CharField(_("摘要"), max_length=200)
+    amount = models.BigIntegerField(_("金额（分）"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, verbose_name=_("支出科目"))
+    project = models.CharField(_("项目"), max_length=40, blank=True)
+    counterparty = models.CharField(_("收款人"), max_length=100)
+    counterparty_is_person = models.BooleanField(_("收款人为个人"), default=False)
+    pay_method = models.CharField(
+        _("支付方式"), max_length=8, choices=PayMethod.choices, default="bank"
+    )
+    matter = models.ForeignKey(
+        "decisions.VillageMatter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("依据的村级决策"),
+    )
+    exception_matter = models.ForeignKey(
+        "decisions.VillageMatter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("超预算例外决策"),
+    )
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default="signing")
+    budget_warning = models.CharField(max_length=200, blank=True)
+    voucher = models.OneToOneField(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="request"
+    )
+    imported = models.BooleanField(default=False)  # history from the old system, checked by rules
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class Signature(models.Model):
+    request = models.ForeignKey(PaymentRequest, on_delete=models.PROTECT, related_name="signatures")
+    step = models.CharField(max_length=12, choices=Step.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT)
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.PROTECT)
+    at = models.DateTimeField()
+    seq = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["request", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "seq"], name="collective_signature_seq")
+        ]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class BankStatement(models.Model):
+    """A month's bank statement (对账单) as imported (CSV/Excel), with its file's SHA-256."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="statements")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    closing_balance = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["book", "year", "month"], name="collective_statement")
+        ]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class StatementLine(models.Model):
+    statement = models.ForeignKey(BankStatement, on_delete=models.CASCADE, related_name="lines")
+    date = models.DateField()
+    amount = models.BigIntegerField()  # + money in, - money out
+    summary = models.CharField(max_length=200, blank=True)
+    matched = models.ForeignKey(Line, null=True, blank=True, on_delete=models.SET_NULL)
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class Disclosure(models.Model):
+    """A month published item by item on the portal (PUB-7); `content` is what was published,
+    `sha256` its canonical JSON's hash, also in the log."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="disclosures")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    content = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    published_at = models.DateTimeField()
+    event_index = models.BigIntegerField(null=True)
+
+    class Meta:
+        ordering = ["book", "-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "year", "month"], name="collective_disclosure")
+        ]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class QuestionKind(models.TextChoices):
+    QUESTION = "question", _("村民提问")
+    OBJECTION = "objection", _("村务监督委员会异议")
+
+
+class Question(models.Model):
+    """A villager's question or the supervision committee's objection beside a published month
+    (PUB-11), answered by the village. Free text stays here, never in the log."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="questions")
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices, default="question")
+    text = models.TextField(_("问题"))
+    asked_at = models.DateTimeField()
+    answer = models.TextField(_("答复"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at"]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class ArchiveKind(models.TextChoices):
+    VOUCHERS = "vouchers", _("会计凭证")
+    BOOKS = "books", _("会计账簿")
+    MONTHLY = "monthly", _("月度财务会计报告")
+    ANNUAL = "annual", _("年度财务会计报告")
+    STATEMENT = "statement", _("银行对账单")
+
+
+class ArchiveItem(models.Model):
+    """An archived file (AUD-3) with its retention; `retain_until` empty = permanent."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="archives")
+    kind = models.CharField(max_length=10, choices=ArchiveKind.choices)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    archived_at = models.DateTimeField()
+    retain_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["book", "-year", "kind"]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"

@@ -1,0 +1,432 @@
+"""Supervision rules over the collective books (FIN-8, FIN-11, FIN-13, PUB-7, DEC-10).
+
+Sweeps over state, each taking `as_of`. Limits are dated settings: `collective.Setting` per book
+(or for all books) in force on the day judged, else the rule's `thresholds` (which the
+district may version through the supervision engine's RuleSetting), never a number in code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wuquan.common.rules import SEVERITY_RED, SEVERITY_YELLOW, Finding, Rule
+
+REQUEST = "collective.paymentrequest"
+VOUCHER = "collective.voucher"
+BOOK = "collective.book"
+STATEMENT = "collective.bankstatement"
+DISCLOSURE = "collective.disclosure"
+
+
+def _day(as_of: datetime) -> date:
+    return timezone.localdate(as_of) if timezone.is_aware(as_of) else as_of.date()
+
+
+def _limit(book, key, on, thresholds):
+    from .selectors import limit
+
+    return limit(book, key, on, thresholds)
+
+
+def _booked_requests(as_of):
+    from .models import PaymentRequest, RequestStatus
+
+    return (
+        PaymentRequest.objects.filter(status=RequestStatus.BOOKED, date__lte=_day(as_of))
+        .select_related("book", "account", "matter", "exception_matter")
+        .order_by("book_id", "date", "pk")
+    )
+
+
+# ---- FIN-11 budget first ---------------------------------------------------------------------
+
+
+def budget_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """A booked payment with no budget line, or taking its line past the approved amount
+    (with adjustments decided by then), without a valid exception decision."""
+    from wuquan.decisions.selectors import village_matter_is_valid
+
+    from .models import BudgetLine
+
+    spent: dict[tuple, int] = defaultdict(int)
+    lines = {
+        (bl.budget.book_id, bl.budget.year, bl.account_id, bl.project): bl
+        for bl in BudgetLine.objects.select_related("budget")
+    }
+    for req in _booked_requests(as_of):
+        key = (req.book_id, req.date.year, req.account_id, req.project)
+        spent[key] += req.amount
+        bl = lines.get(key)
+        if req.exception_matter and village_matter_is_valid(req.exception_matter):
+            continue
+        if bl is None:
+            msg = _("%(b)s 支出“%(s)s”%(a)s 元无预算") % {
+                "b": req.book.name, "s": req.summary, "a": _yuan(req.amount)}
+        else:
+            approved = bl.amount + (
+                bl.adjustments.filter(at__lte=as_of).aggregate(s=Sum("delta"))["s"] or 0
+            )
+            if spent[key] <= approved:
+                continue
+            msg = _("%(b)s 支出“%(s)s”超出预算：累计 %(x)s 元，预算 %(p)s 元") % {
+                "b": req.book.name, "s": req.summary, "x": _yuan(spent[key]),
+                "p": _yuan(approved)}
+        yield Finding(REQUEST, str(req.pk), str(msg),
+                      inputs={"amount": req.amount, "spent": spent[key],
+                              "budget_line": bl.pk if bl else None},
+                      unit_id=req.book.unit_id)
+
+
+# ---- FIN-8 联签会审 --------------------------------------------------------------------------
+
+
+def signature_problems(signatures) -> list[str]:
+    """What is wrong with a booked request's signatures [(step, person_id)] in order."""
+    from .models import Step
+
+    steps = [s for s, _p in signatures]
+    people = [p for _s, p in signatures]
+    problems = []
+    missing = [s for s in Step.values if s not in steps]
+    if missing:
+        problems.append("missing:" + ",".join(missing))
+    if len(set(people)) != len(people):
+        problems.append("same-person-twice")
+    if len(set(steps)) != len(steps):
+        problems.append("step-twice")
+    pos = {s: steps.index(s) for s in steps}
+    order = [
+        (Step.HANDLER, Step.SUPERVISION),
+        (Step.SUPERVISION, Step.HEAD),
+        (Step.SUPERVISION, Step.SECRETARY),
+        (Step.HEAD, Step.CENTRE),
+        (Step.SECRETARY, Step.CENTRE),
+    ]
+    if any(a in pos and b in pos and pos[a] > pos[b] for a, b in order):
+        problems.append("out-of-order")
+    return problems
+
+
+def signature_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    from .models import Signature
+
+    sigs = defaultdict(list)
+    for s in Signature.objects.filter(request__status="booked").order_by("request_id", "seq"):
+        sigs[s.request_id].append((s.step, s.person_id))
+    for req in _booked_requests(as_of):
+        problems = signature_problems(sigs.get(req.pk, []))
+        if problems:
+            yield Finding(
+                REQUEST, str(req.pk),
+                str(_("%(b)s 付款“%(s)s”未经完整、有序的联签会审即记账（%(p)s）")
+                    % {"b": req.book.name, "s": req.summary, "p": "；".join(problems)}),
+                inputs={"problems": problems}, unit_id=req.book.unit_id,
+            )
+
+
+# ---- FIN-13 cash and bank --------------------------------------------------------------------
+
+
+def _cash_lines(as_of):
+    from .models import Account, AccountRole, Line
+
+    cash = Account.objects.filter(role=AccountRole.CASH).first()
+    bank = Account.objects.filter(role=AccountRole.BANK).first()
+    if cash is None:
+        return None, None, []
+    lines = (
+        Line.objects.filter(voucher__status="posted", account=cash, date__lte=_day(as_of))
+        .select_related("voucher", "book")
+        .order_by("book_id", "date", "voucher__number", "pk")
+    )
+    return cash, bank, lines
+
+
+def deposit_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """Cash received and not banked within N days (坐收坐支): each cash receipt, first in first
+    out, must be covered by deposits (Dr bank / Cr cash) within the book's deposit_days."""
+    from .models import Line
+
+    cash, bank, lines = _cash_lines(as_of)
+    if cash is None:
+        return
+    today = _day(as_of)
+    deposit_vouchers = set(
+        Line.objects.filter(account=bank, side="D", voucher__status="posted")
+        .values_list("voucher_id", flat=True)
+    )
+    by_book = defaultdict(list)
+    for ln in lines:
+        by_book[ln.book].append(ln)
+    for book, rows in by_book.items():
+        queue: deque = deque()  # [line, remaining]
+        for ln in rows:
+            signed = ln.amount if ln.side == "D" else -ln.amount
+            if ln.voucher.is_opening:
+                continue
+            if signed > 0:
+                queue.append([ln, signed])
+            elif ln.voucher_id in deposit_vouchers:
+                left = -signed
+                while left and queue:
+                    head = queue[0]
+                    days = _limit(book, "deposit_days", head[0].date, thresholds)
+                    if ln.date > head[0].date + timedelta(days=days):
+                        break  # deposited, but late: the receipt stays a finding
+                    take = min(left, head[1])
+                    head[1] -= take
+                    left -= take
+                    if head[1] == 0:
+                        queue.popleft()
+        for ln, remaining in queue:
+            days = _limit(book, "deposit_days", ln.date, thresholds)
+            if remaining > 0 and today > ln.date + timedelta(days=days):
+                yield Finding(
+                    VOUCHER, str(ln.voucher_id),
+                    str(_("%(b)s %(d)s 收取现金 %(a)s 元未在 %(n)d 日内存入银行")
+                        % {"b": book.name, "d": ln.date, "a": _yuan(remaining), "n": days}),
+                    inputs={"date": ln.date.isoformat(), "undeposited": remaining, "days": days},
+                    unit_id=book.unit_id, key=f"line:{ln.pk}",
+                )
+
+
+def cash_limit_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """Cash on hand above the book's limit at the end of any day (库存现金限额)."""
+    cash, _bank, lines = _cash_lines(as_of)
+    if cash is None:
+        return
+    balance: dict = defaultdict(int)
+    daily: dict = {}
+    for ln in lines:
+        balance[ln.book] += ln.amount if ln.side == "D" else -ln.amount
+        daily[(ln.book, ln.date)] = balance[ln.book]
+    flagged = set()
+    for (book, on), bal in sorted(daily.items(), key=lambda kv: (kv[0][0].pk, kv[0][1])):
+        lim = _limit(book, "cash_limit", on, thresholds)
+        month = (book.pk, on.year, on.month)
+        if bal > lim and month not in flagged:
+            flagged.add(month)
+            yield Finding(
+                BOOK, str(book.pk),
+                str(_("%(b)s %(d)s 库存现金 %(c)s 元超过限额 %(l)s 元")
+                    % {"b": book.name, "d": on, "c": _yuan(bal), "l": _yuan(lim)}),
+                inputs={"date": on.isoformat(), "cash": bal, "limit": lim},
+                unit_id=book.unit_id, key=f"month:{on.year}-{on.month:02d}",
+            )
+
+
+def cash_payment_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """A payment in cash at or above the cash-payment limit (not a deposit to the bank)."""
+    from .models import Line
+
+    cash, bank, lines = _cash_lines(as_of)
+    if cash is None:
+        return
+    deposits = set(
+        Line.objects.filter(account=bank, side="D").values_list("voucher_id", flat=True)
+    )
+    for ln in lines:
+        if ln.side != "C" or ln.amount <= 0 or ln.voucher_id in deposits:
+            continue
+        lim = _limit(ln.book, "cash_payment_limit", ln.date, thresholds)
+        if ln.amount >= lim:
+            yield Finding(
+                VOUCHER, str(ln.voucher_id),
+                str(_("%(b)s %(d)s 现金支付 %(a)s 元，达到或超过现金支付限额 %(l)s 元")
+                    % {"b": ln.book.name, "d": ln.date, "a": _yuan(ln.amount), "l": _yuan(lim)}),
+                inputs={"amount": ln.amount, "limit": lim}, unit_id=ln.book.unit_id,
+            )
+
+
+def bank_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """The imported bank statement's closing balance ≠ account 银行存款 at month end
+    (a 小金库 signal)."""
+    from .models import AccountRole, BankStatement
+    from .selectors import month_end, role_balance
+
+    today = _day(as_of)
+    for st in BankStatement.objects.select_related("book").order_by("book_id", "year", "month"):
+        end = month_end(st.year, st.month)
+        if end > today:
+            continue
+        bal = role_balance(st.book, AccountRole.BANK, end)
+        if bal != st.closing_balance:
+            yield Finding(
+                STATEMENT, str(st.pk),
+                str(_("%(b)s %(y)d年%(m)d月 银行存款账面 %(x)s 元，对账单 %(s)s 元，不符")
+                    % {"b": st.book.name, "y": st.year, "m": st.month, "x": _yuan(bal),
+                       "s": _yuan(st.closing_balance)}),
+                inputs={"book": bal, "statement": st.closing_balance}, unit_id=st.book.unit_id,
+            )
+
+
+# ---- PUB-7 disclosure ------------------------------------------------------------------------
+
+
+def disclosure_late_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """A month with posted lines not published by the setting's day of the next month."""
+    from .models import Book, Disclosure, Line
+
+    today = _day(as_of)
+    published = {(d.book_id, d.year, d.month): d for d in Disclosure.objects.all()}
+    months = (
+        Line.objects.filter(voucher__status="posted", voucher__is_opening=False)
+        .values_list("book_id", "date__year", "date__month").distinct()
+    )
+    books = {b.pk: b for b in Book.objects.all()}
+    for book_id, y, m in sorted(set(months)):
+        ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
+        book = books[book_id]
+        day = _limit(book, "disclosure_day", date(ny, nm, 1), thresholds)
+        deadline = date(ny, nm, min(day, 28))
+        d = published.get((book_id, y, m))
+        on_time = d is not None and timezone.localdate(d.published_at) <= deadline
+        if today > deadline and not on_time:
+            yield Finding(
+                BOOK, str(book_id),
+                str(_("%(b)s %(y)d年%(m)d月财务未在 %(d)s 前逐笔公开")
+                    % {"b": book.name, "y": y, "m": m, "d": deadline}),
+                inputs={"deadline": deadline.isoformat(), "published": bool(d)},
+                unit_id=book.unit_id, key=f"month:{y}-{m:02d}",
+            )
+
+
+def disclosure_changed_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """The books no longer say what was published (a posted line added to or reversed in a
+    published month — or anything that bypassed the triggers)."""
+    from .models import Disclosure
+    from .selectors import disclosure_matches
+
+    for d in Disclosure.objects.select_related("book").filter(published_at__lte=as_of):
+        if not disclosure_matches(d):
+            yield Finding(
+                DISCLOSURE, str(d.pk),
+                str(_("%(b)s %(y)d年%(m)d月公开后账目发生变化")
+                    % {"b": d.book.name, "y": d.year, "m": d.month}),
+                inputs={"published_sha256": d.sha256}, unit_id=d.book.unit_id,
+            )
+
+
+# ---- DEC-10 ----------------------------------------------------------------------------------
+
+
+def major_payment_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """A payment at or above the village's 三重一大 threshold on no valid six-step matter."""
+    from wuquan.decisions.selectors import village_matter_is_valid
+
+    for req in _booked_requests(as_of):
+        lim = _limit(req.book, "major_payment", req.date, thresholds)
+        if req.amount >= lim and not (req.matter and village_matter_is_valid(req.matter)):
+            yield Finding(
+                REQUEST, str(req.pk),
+                str(_("%(b)s 付款“%(s)s”%(a)s 元达到“三重一大”标准 %(l)s 元，未经“六步工作法”有效决议")
+                    % {"b": req.book.name, "s": req.summary, "a": _yuan(req.amount),
+                       "l": _yuan(lim)}),
+                inputs={"amount": req.amount, "threshold": lim, "matter": req.matter_id},
+                unit_id=req.book.unit_id,
+            )
+
+
+def _yuan(fen: int) -> str:
+    from .selectors import yuan
+
+    return yuan(fen)
+
+
+def _defaults(*keys):
+    from .selectors import DEFAULT_LIMITS
+
+    return {k: DEFAULT_LIMITS[k] for k in keys}
+
+
+BUDGET_FIRST = Rule(
+    code="FIN-11-budget-first",
+    name=_("支出无预算或超预算"),
+    clause="附件15 二(二)2（先预算、后支出、再记账）",
+    severity=SEVERITY_YELLOW,
+    sweep=budget_breaches,
+)
+JOINT_SIGN_OFF = Rule(
+    code="FIN-8-joint-sign-off",
+    name=_("付款未经完整、有序的联签会审"),
+    clause="附件15 二(二)2、二(四)2(4)",
+    severity=SEVERITY_RED,
+    sweep=signature_breaches,
+)
+DEPOSIT_LATE = Rule(
+    code="FIN-13-deposit-late",
+    name=_("收入现金未按时存入银行（坐收坐支）"),
+    clause="附件15 二(二)2；《现金管理暂行条例》第十一条（超限额现金当日送存，本规则天数为本平台设定）",
+    severity=SEVERITY_YELLOW,
+    thresholds=_defaults("deposit_days"),
+    sweep=deposit_breaches,
+)
+CASH_OVER_LIMIT = Rule(
+    code="FIN-13-cash-over-limit",
+    name=_("库存现金超过限额"),
+    clause="附件15 二(二)2；《现金管理暂行条例》第十一条（限额由开户银行核定，本平台默认值未经核实）",
+    severity=SEVERITY_YELLOW,
+    thresholds=_defaults("cash_limit"),
+    sweep=cash_limit_breaches,
+)
+CASH_PAYMENT = Rule(
+    code="FIN-13-cash-payment-limit",
+    name=_("超过限额以现金支付"),
+    clause="附件15 二(二)2；《现金管理暂行条例》第五条（结算起点1000元，本平台按此设默认值，未经核实现行标准）",
+    severity=SEVERITY_YELLOW,
+    thresholds=_defaults("cash_payment_limit"),
+    sweep=cash_payment_breaches,
+)
+BANK_MISMATCH = Rule(
+    code="FIN-13-bank-mismatch",
+    name=_("月末银行对账单与银行存款账不符（小金库信号）"),
+    clause="附件15 二(二)2（不准设立小金库）",
+    severity=SEVERITY_RED,
+    sweep=bank_breaches,
+)
+DISCLOSURE_LATE = Rule(
+    code="PUB-7-disclosure-late",
+    name=_("月度财务未按期逐笔公开"),
+    clause="附件14 二(三)；附件15 二(二)2（公开日为本平台设定，原文未给出）",
+    severity=SEVERITY_YELLOW,
+    thresholds=_defaults("disclosure_day"),
+    sweep=disclosure_late_breaches,
+)
+DISCLOSURE_CHANGED = Rule(
+    code="PUB-7-disclosure-changed",
+    name=_("公开后账目被更改"),
+    clause="附件14 二(三)；附件15 二(二)2",
+    severity=SEVERITY_RED,
+    sweep=disclosure_changed_breaches,
+)
+MAJOR_PAYMENT = Rule(
+    code="DEC-10-major-payment-six-steps",
+    name=_("达到“三重一大”标准的付款未经“六步工作法”"),
+    clause="附件15 二(一)2–3（标准由各村确定，本平台默认值为演示设定）",
+    severity=SEVERITY_RED,
+    thresholds=_defaults("major_payment"),
+    sweep=major_payment_breaches,
+)
+
+RULES: list[Rule] = [
+    BUDGET_FIRST,
+    JOINT_SIGN_OFF,
+    DEPOSIT_LATE,
+    CASH_OVER_LIMIT,
+    CASH_PAYMENT,
+    BANK_MISMATCH,
+    DISCLOSURE_LATE,
+    DISCLOSURE_CHANGED,
+    MAJOR_PAYMENT,
+]
+
+
+def run_all(as_of: datetime) -> dict[str, list[Finding]]:
+    """Every rule's findings as of `as_of`, with its default thresholds (tests, demo check)."""
+    return {r.code: list(r.sweep(as_of, dict(r.thresholds))) for r in RULES}

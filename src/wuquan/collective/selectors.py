@@ -1,0 +1,507 @@
+"""Reads of the collective books: balances, 科目余额表, ledgers, reports, budgets, limits,
+reconciliation and the disclosure content (FIN-7, FIN-11, FIN-13, PUB-7). Balances are
+debit-positive integers in fen: Σ debit amounts − Σ credit amounts over posted lines."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Case, F, IntegerField, Q, Sum, When
+from django.db.models.functions import Coalesce
+
+from wuquan.org.selectors import can_see_unit
+
+from .models import (
+    Account,
+    AccountRole,
+    Book,
+    BudgetLine,
+    Category,
+    Line,
+    PaymentRequest,
+    Period,
+    PeriodStatus,
+    RequestStatus,
+    Setting,
+    Side,
+    Voucher,
+    VoucherStatus,
+)
+
+# Defaults of the dated limits (collective.Setting overrides them per book and date). They are
+# the supervision rules' default thresholds as well (rules.py reads them from here).
+DEFAULT_LIMITS = {
+    # 库存现金限额: 《现金管理暂行条例》第十一条 lets the bank set it at 3–5 days' needs; the
+    # number itself is a township's choice — 5,000 yuan is ours, not a law's.
+    "cash_limit": 500_000,
+    # receipts deposited within N days (FIN-13 坐收坐支); 《现金管理暂行条例》第十一条 says
+    # "当日送存" for cash over the limit; we allow 3 days for villages far from a bank (ours).
+    "deposit_days": 3,
+    # cash payments only below this (《现金管理暂行条例》第五条 sets 结算起点 1,000 yuan).
+    "cash_payment_limit": 100_000,
+    # the month's disclosure published by this day of the next month (ours; 附件15 gives none).
+    "disclosure_day": 10,
+    # the village's 三重一大 threshold (DEC-10): payments at or above it need a six-step matter.
+    # 附件15 二(一) leaves the amount to each village; 50,000 yuan is the demo's.
+    "major_payment": 5_000_000,
+}
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def limit(book: Book, key: str, on: date, thresholds: dict | None = None) -> int:
+    """The dated limit `key` for `book` on day `on`: the book's own setting, else the
+    all-books setting, else the rule's thresholds, else DEFAULT_LIMITS."""
+    rows = Setting.objects.filter(
+        Q(book=book) | Q(book__isnull=True), key=key, valid_from__lte=on
+    ).order_by("-valid_from", "-pk")
+    own = next((s for s in rows if s.book_id == book.pk), None)
+    if own is not None:
+        return own.value
+    general = next((s for s in rows if s.book_id is None), None)
+    if general is not None:
+        return general.value
+    return (thresholds or DEFAULT_LIMITS).get(key, DEFAULT_LIMITS[key])
+
+
+def posted_lines(book: Book | None = None):
+    qs = Line.objects.filter(voucher__status=VoucherStatus.POSTED)
+    return qs.filter(book=book) if book is not None else qs
+
+
+def signed_amount():
+    """SQL for the debit-positive amount of a line."""
+    return Case(
+        When(side=Side.DEBIT, then=F("amount")),
+        default=-F("amount"),
+        output_field=IntegerField(),
+    )
+
+
+def balances(book: Book, *, upto: date | None = None, since: date | None = None,
+             exclude_closing: bool = False) -> dict[int, int]:
+    """{account_id: debit-positive balance} of posted lines dated in [since, upto]."""
+    qs = posted_lines(book)
+    if upto is not None:
+        qs = qs.filter(date__lte=upto)
+    if since is not None:
+        qs = qs.filter(date__gte=since)
+    if exclude_closing:
+        qs = qs.filter(voucher__is_closing=False)
+    rows = qs.values("account_id").annotate(b=Sum(signed_amount())).order_by()
+    return {r["account_id"]: r["b"] or 0 for r in rows}
+
+
+def role_balance(book: Book, role: str, upto: date) -> int:
+    ids = list(Account.objects.filter(role=role).values_list("pk", flat=True))
+    return sum(v for k, v in balances(book, upto=upto).items() if k in ids)
+
+
+@dataclass
+class TrialRow:
+    account: Account
+    opening: int = 0
+    debit: int = 0
+    credit: int = 0
+
+    @property
+    def closing(self) -> int:
+        return self.opening + self.debit - self.credit
+
+
+@dataclass
+class TrialBalance:
+    rows: list[TrialRow] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        t = {"opening_debit": 0, "opening_credit": 0, "debit": 0, "credit": 0,
+             "closing_debit": 0, "closing_credit": 0}
+        for r in self.rows:
+            t["debit"] += r.debit
+            t["credit"] += r.credit
+            t["opening_debit" if r.opening >= 0 else "opening_credit"] += abs(r.opening)
+            t["closing_debit" if r.closing >= 0 else "closing_credit"] += abs(r.closing)
+        return t
+
+    @property
+    def balanced(self) -> bool:
+        t = self.totals
+        return (
+            t["debit"] == t["credit"]
+            and t["opening_debit"] == t["opening_credit"]
+            and t["closing_debit"] == t["closing_credit"]
+        )
+
+
+def trial_balance(book: Book, year: int, month: int, to_month: int | None = None) -> TrialBalance:
+    """科目余额表 of months [month, to_month] of `year`: opening, debit and credit movements
+    (red amounts net out on their own side), closing, per first-level account."""
+    start = date(year, month, 1)
+    end = month_end(year, to_month or month)
+    qs = posted_lines(book).filter(date__lte=end)
+    rows = (
+        qs.values("account_id")
+        .annotate(
+            opening=Coalesce(Sum(signed_amount(), filter=Q(date__lt=start)), 0),
+            debit=Coalesce(Sum(F("amount"), filter=Q(date__gte=start, side=Side.DEBIT)), 0),
+            credit=Coalesce(Sum(F("amount"), filter=Q(date__gte=start, side=Side.CREDIT)), 0),
+        )
+        .order_by()
+    )
+    by_id = {r["account_id"]: r for r in rows}
+    out = TrialBalance()
+    for account in Account.objects.all():
+        r = by_id.get(account.pk)
+        if r is None:
+            continue
+        out.rows.append(TrialRow(account, r["opening"], r["debit"], r["credit"]))
+    return out
+
+
+def ledger_lines(book: Book, account: Account, year: int, month: int | None = None):
+    """明细账/日记账: the posted lines of one account with a running balance."""
+    start = date(year, month or 1, 1)
+    end = month_end(year, month or 12)
+    opening = balances(book, upto=date.fromordinal(start.toordinal() - 1)).get(account.pk, 0)
+    rows = []
+    running = opening
+    qs = (
+        posted_lines(book)
+        .filter(account=account, date__gte=start, date__lte=end)
+        .select_related("voucher")
+        .order_by("date", "voucher__number", "pk")
+    )
+    for ln in qs:
+        running += ln.amount if ln.side == Side.DEBIT else -ln.amount
+        rows.append((ln, running))
+    return opening, rows
+
+
+def general_ledger(book: Book, year: int):
+    """总账: per account and month, debit, credit and balance."""
+    from django.db.models.functions import ExtractMonth
+
+    rows = (
+        posted_lines(book)
+        .filter(date__year=year)
+        .annotate(m=ExtractMonth("date"))
+        .values("account_id", "m")
+        .annotate(
+            debit=Coalesce(Sum(F("amount"), filter=Q(side=Side.DEBIT)), 0),
+            credit=Coalesce(Sum(F("amount"), filter=Q(side=Side.CREDIT)), 0),
+        )
+        .order_by("account_id", "m")
+    )
+    opening = balances(book, upto=date(year - 1, 12, 31))
+    accounts = {a.pk: a for a in Account.objects.all()}
+    out: dict[int, dict] = {}
+    for r in rows:
+        entry = out.setdefault(
+            r["account_id"],
+            {"account": accounts[r["account_id"]], "opening": opening.get(r["account_id"], 0),
+             "months": []},
+        )
+        entry["months"].append((r["m"], r["debit"], r["credit"]))
+    result = []
+    for entry in sorted(out.values(), key=lambda e: e["account"].code):
+        bal = entry["opening"]
+        months = []
+        for m, d, c in entry["months"]:
+            bal += d - c
+            months.append((m, d, c, bal))
+        entry["months"] = months
+        result.append(entry)
+    return result
+
+
+def balance_sheet(book: Book, year: int, month: int = 12) -> list[tuple[str, Account, int, int]]:
+    """资产负债表: (category, account, year-start, period-end) with each account on its normal
+    side (asset and cost debit-positive, liability and equity credit-positive). P&L accounts
+    not yet closed into 本年收益 count in 本年收益 so the sheet balances before year-end close."""
+    start = balances(book, upto=date(year - 1, 12, 31))
+    end = balances(book, upto=month_end(year, month))
+    accounts = list(Account.objects.all())
+    current = next((a for a in accounts if a.role == AccountRole.CURRENT_INCOME), None)
+    out = []
+    pl_start = sum(start.get(a.pk, 0) for a in accounts if a.category == Category.PL)
+    pl_end = sum(end.get(a.pk, 0) for a in accounts if a.category == Category.PL)
+    for a in accounts:
+        if a.category == Category.PL:
+            continue
+        s, e = start.get(a.pk, 0), end.get(a.pk, 0)
+        if current is not None and a.pk == current.pk:
+            s, e = s + pl_start, e + pl_end
+        sign = 1 if a.category in (Category.ASSET, Category.COST) else -1
+        if s or e:
+            out.append((a.category, a, sign * s, sign * e))
+    return out
+
+
+def balance_sheets(books, year: int, month: int = 12) -> dict[int, list]:
+    """资产负债表 of many books at once (district and township views): one GROUP BY over the
+    lines of all of them, then the same shaping as `balance_sheet`."""
+    start_day, end_day = date(year - 1, 12, 31), month_end(year, month)
+    rows = (
+        Line.objects.filter(voucher__status=VoucherStatus.POSTED, book__in=books,
+                            date__lte=end_day)
+        .values("book_id", "account_id")
+        .annotate(
+            s=Coalesce(Sum(signed_amount(), filter=Q(date__lte=start_day)), 0),
+            e=Coalesce(Sum(signed_amount()), 0),
+        )
+        .order_by()
+    )
+    accounts = {a.pk: a for a in Account.objects.all()}
+    current = next((a for a in accounts.values() if a.role == AccountRole.CURRENT_INCOME), None)
+    per_book: dict[int, dict[int, list[int]]] = defaultdict(dict)
+    for r in rows:
+        per_book[r["book_id"]][r["account_id"]] = [r["s"], r["e"]]
+    out = {}
+    for book_id, bal in per_book.items():
+        pl = [0, 0]
+        for acct_id, (s, e) in bal.items():
+            if accounts[acct_id].category == Category.PL:
+                pl[0] += s
+                pl[1] += e
+        sheet = []
+        for acct_id in sorted(bal, key=lambda i: accounts[i].code):
+            a = accounts[acct_id]
+            if a.category == Category.PL:
+                continue
+            s, e = bal[acct_id]
+            if current is not None and acct_id == current.pk:
+                s, e = s + pl[0], e + pl[1]
+            sign = 1 if a.category in (Category.ASSET, Category.COST) else -1
+            sheet.append((a.category, a, sign * s, sign * e))
+        out[book_id] = sheet
+    return out
+
+
+def balance_sheet_totals(rows) -> dict[str, tuple[int, int]]:
+    """Per category (year-start, period-end); contra accounts (累计折旧) count negative."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for cat, _a, s, e in rows:
+        totals[cat][0] += s
+        totals[cat][1] += e
+    return {k: (v[0], v[1]) for k, v in totals.items()}
+
+
+def income_statement(book: Book, year: int, month: int = 12) -> list[tuple[Account, int]]:
+    """收益及收益分配表 (part 1): each income/expense account's year-to-date amount on its
+    normal side, before the year-end closing vouchers."""
+    moves = balances(book, since=date(year, 1, 1), upto=month_end(year, month),
+                     exclude_closing=True)
+    out = []
+    for a in Account.objects.filter(category=Category.PL):
+        v = moves.get(a.pk, 0)
+        if v:
+            out.append((a, v if a.normal_side == Side.DEBIT else -v))
+    return out
+
+
+def net_income(rows) -> int:
+    return sum(v if a.role == AccountRole.INCOME else -v for a, v in rows)
+
+
+# ---- budgets ---------------------------------------------------------------------------------
+
+
+def budget_line_for(book: Book, year: int, account: Account, project: str = ""):
+    return (
+        BudgetLine.objects.filter(
+            budget__book=book, budget__year=year, account=account, project=project
+        )
+        .select_related("budget")
+        .first()
+    )
+
+
+def budget_remaining(book: Book, year: int, account: Account, project: str = "",
+                     exclude_request: int | None = None) -> int | None:
+    """What is left of the budget line (approved + adjustments − spent − committed), or None
+    when there is no budget line for the account and project (FIN-11)."""
+    line = budget_line_for(book, year, account, project)
+    if line is None:
+        return None
+    approved = line.amount + (line.adjustments.aggregate(s=Sum("delta"))["s"] or 0)
+    spent = (
+        posted_lines(book)
+        .filter(account=account, project=project, date__year=year, voucher__is_closing=False)
+        .aggregate(s=Sum(signed_amount()))["s"]
+        or 0
+    )
+    pending = PaymentRequest.objects.filter(
+        book=book, account=account, project=project, date__year=year,
+        status=RequestStatus.SIGNING,
+    )
+    if exclude_request:
+        pending = pending.exclude(pk=exclude_request)
+    committed = pending.aggregate(s=Sum("amount"))["s"] or 0
+    return approved - spent - committed
+
+
+# ---- periods ---------------------------------------------------------------------------------
+
+
+def period_status(book: Book, year: int, month: int) -> str:
+    p = Period.objects.filter(book=book, year=year, month=month).first()
+    return p.status if p else PeriodStatus.OPEN
+
+
+def drafts_in(book: Book, year: int, month: int) -> int:
+    return Voucher.objects.filter(
+        book=book, year=year, month=month, status=VoucherStatus.DRAFT
+    ).count()
+
+
+# ---- who may do what (FIN-12) ----------------------------------------------------------------
+
+
+def post_held(user, unit, code: str, on: date):
+    """The (person, post) by which `user` holds post `code` in `unit` on `on`, or None
+    (one query: the appointment, its person and its post)."""
+    from wuquan.org.models import Appointment
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    appointment = (
+        Appointment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=on),
+            person__user=user,
+            post__unit=unit,
+            post__code=code,
+            start__lte=on,
+        )
+        .select_related("person", "post")
+        .first()
+    )
+    return (appointment.person, appointment.post) if appointment else None
+
+
+def books_visible_to(user):
+    """Books the user may read: those of units in the user's scope (village, its township's
+    centre and supervision group, the district bureau and the commission see all below them)."""
+    from wuquan.org.selectors import units_visible_to
+
+    units = units_visible_to(user)
+    return Book.objects.filter(Q(unit__in=units) | Q(centre__in=units)).select_related(
+        "unit", "centre"
+    )
+
+
+def can_read_book(user, book: Book) -> bool:
+    return can_see_unit(user, book.unit) or can_see_unit(user, book.centre)
+
+
+# ---- disclosure ------------------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """A private person's name on the portal: the surname and ＊ (张＊, 欧阳＊＊)."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    keep = 2 if len(name) >= 4 else 1
+    return name[:keep] + "＊" * max(1, len(name) - keep)
+
+
+def disclosure_content(book: Book, year: int, month: int) -> dict:
+    """What PUB-7 publishes for a month: every posted line except opening/closing entries,
+    with the counterparty masked where a person, plus the month's totals by account."""
+    start, end = date(year, month, 1), month_end(year, month)
+    lines = (
+        posted_lines(book)
+        .filter(date__gte=start, date__lte=end, voucher__is_opening=False)
+        .select_related("voucher", "account")
+        .order_by("date", "voucher__number", "pk")
+    )
+    out = []
+    for ln in lines:
+        out.append(
+            {
+                "date": ln.date.isoformat(),
+                "voucher": ln.voucher.number,
+                "summary": ln.summary or ln.voucher.summary,
+                "account": f"{ln.account.code} {ln.account.name}",
+                "side": ln.side,
+                "amount": ln.amount,
+                "counterparty": mask_name(ln.counterparty)
+                if ln.counterparty_is_person
+                else ln.counterparty,
+            }
+        )
+    return {"book": book.code, "year": year, "month": month, "lines": out}
+
+
+def disclosure_matches(disclosure) -> bool:
+    """Do the books still say what was published? (PUB-7: a later change shows.)"""
+    from .events import digest
+
+    current = digest(disclosure_content(disclosure.book, disclosure.year, disclosure.month))
+    return current == disclosure.sha256
+
+
+# ---- bank reconciliation (FIN-13) -----------------------------------------------------------
+
+
+def reconciliation(statement):
+    """Match the statement's lines to the bank account's posted lines of the month by amount
+    and date (±3 days): (matched pairs, book lines not on the statement, statement lines not
+    in the books), and the two closing balances."""
+    book = statement.book
+    bank_ids = list(Account.objects.filter(role=AccountRole.BANK).values_list("pk", flat=True))
+    start, end = date(statement.year, statement.month, 1), month_end(
+        statement.year, statement.month
+    )
+    book_lines = list(
+        posted_lines(book).filter(account_id__in=bank_ids, date__gte=start, date__lte=end)
+        .select_related("voucher").order_by("date", "pk")
+    )
+    free = {ln.pk: ln for ln in book_lines}
+    matched, bank_only = [], []
+    for sl in statement.lines.order_by("date", "pk"):
+        hit = None
+        for ln in free.values():
+            signed = ln.amount if ln.side == Side.DEBIT else -ln.amount
+            if signed == sl.amount and abs((ln.date - sl.date).days) <= 3:
+                hit = ln
+                break
+        if hit is None:
+            bank_only.append(sl)
+        else:
+            matched.append((sl, hit))
+            del free[hit.pk]
+    book_balance = role_balance(book, AccountRole.BANK, end)
+    return {
+        "matched": matched,
+        "book_only": list(free.values()),
+        "bank_only": bank_only,
+        "book_balance": book_balance,
+        "bank_balance": statement.closing_balance,
+        "agrees": book_balance == statement.closing_balance,
+    }
+
+
+def yuan(fen: int | None) -> str:
+    """Fen as yuan text with two decimals, integer arithmetic only."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+
+
+def daxie(fen: int) -> str:
+    """大写金额 for printed vouchers, by cn2an (kept library), from integer fen."""
+    import cn2an
+
+    sign = "负" if fen < 0 else ""
+    fen = abs(fen)
+    text = cn2an.an2cn(f"{fen // 100}.{fen % 100:02d}", "rmb")
+    return sign + text

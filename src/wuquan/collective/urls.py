@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.book_list, name="books"),
+    path("books/<int:pk>/", views.book_detail, name="book"),
+    path("books/<int:pk>/trial-balance.xlsx", views.trial_balance_xlsx, name="trial-xlsx"),
+    path("books/<int:pk>/reports/<slug:kind>/", views.report, name="report"),
+    path("books/<int:pk>/requests/new/", views.request_new, name="request-new"),
+    path("books/<int:pk>/do/<slug:action>/", views.period_action, name="book-action"),
+    path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("vouchers/<int:pk>/print/", views.voucher_print, name="voucher-print"),
+]

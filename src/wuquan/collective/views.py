@@ -1,0 +1,292 @@
+"""Staff pages of the collective books and the portal's monthly disclosure — thin over the
+services and selectors (FIN-7, FIN-8, FIN-11..13, PUB-7, PUB-11)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wuquan.common.exceptions import DomainError, InvalidInput, NotPermitted
+from wuquan.decisions.models import VillageMatter
+
+from . import selectors, services
+from .models import (
+    Account,
+    AccountRole,
+    Book,
+    Category,
+    Disclosure,
+    PaymentRequest,
+    PayMethod,
+    Period,
+    Question,
+    Step,
+    Voucher,
+)
+
+
+def _book(request, pk) -> Book:
+    book = get_object_or_404(Book.objects.select_related("unit", "centre"), pk=pk)
+    if not selectors.can_read_book(request.user, book):
+        raise NotPermitted(_("您无权查看该账套。"))
+    return book
+
+
+def _month(request, book: Book) -> tuple[int, int]:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+        month = int(request.GET.get("month") or today.month)
+        date(year, month, 1)
+    except ValueError:
+        year, month = today.year, today.month
+    return year, month
+
+
+@login_required
+def book_list(request):
+    return render(request, "collective/book_list.html",
+                  {"books": selectors.books_visible_to(request.user)})
+
+
+@login_required
+def book_detail(request, pk):
+    book = _book(request, pk)
+    year, month = _month(request, book)
+    tb = selectors.trial_balance(book, year, month)
+    period = Period.objects.filter(book=book, year=year, month=month).first()
+    return render(request, "collective/book_detail.html", {
+        "book": book, "year": year, "month": month, "tb": tb, "period": period,
+        "status": selectors.period_status(book, year, month),
+        "problems": services.closing_problems(book, year, month),
+        "requests": book.requests.select_related("account")[:50],
+        "vouchers": book.vouchers.filter(year=year, month=month).order_by("number")[:200],
+        "disclosure": Disclosure.objects.filter(book=book, year=year, month=month).first(),
+        "months": range(1, 13),
+        "questions": Question.objects.filter(disclosure__book=book, answered_at__isnull=True),
+    })
+
+
+@login_required
+def trial_balance_xlsx(request, pk):
+    """科目余额表 in Excel."""
+    from openpyxl import Workbook
+
+    book = _book(request, pk)
+    year, month = _month(request, book)
+    tb = selectors.trial_balance(book, year, month)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{year}-{month:02d}"
+    ws.append([f"{book.name} 科目余额表 {year}年{month}月（单位：元）"])
+    ws.append(["科目编码", "科目名称", "期初借方", "期初贷方", "本期借方", "本期贷方", "期末借方",
+               "期末贷方"])
+    for r in tb.rows:
+        ws.append([r.account.code, r.account.name,
+                   max(r.opening, 0) / 100, max(-r.opening, 0) / 100, r.debit / 100,
+                   r.credit / 100, max(r.closing, 0) / 100, max(-r.closing, 0) / 100])
+    buf = io.BytesIO()
+    wb.save(buf)
+    resp = HttpResponse(
+        buf.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = f'attachment; filename="trial-balance-{year}-{month:02d}.xlsx"'
+    return resp
+
+
+@login_required
+def report(request, pk, kind):
+    """总账, 明细账, 日记账, 资产负债表, 收益及收益分配表 — on screen and printable."""
+    book = _book(request, pk)
+    year, month = _month(request, book)
+    ctx = {"book": book, "year": year, "month": month, "kind": kind}
+    if kind == "general":
+        ctx["ledger"] = selectors.general_ledger(book, year)
+        ctx["title"] = _("总账")
+    elif kind in ("detail", "cash", "bank"):
+        if kind == "detail":
+            acct = Account.objects.filter(code=request.GET.get("account") or "5101").first()
+        else:
+            acct = Account.objects.get(role=AccountRole.CASH if kind == "cash" else AccountRole.BANK)
+        if acct is None:
+            raise InvalidInput(_("没有该科目。"), field="account")
+        ctx["account"] = acct
+        ctx["opening"], ctx["rows"] = selectors.ledger_lines(book, acct, year, month)
+        ctx["accounts"] = Account.objects.all()
+        ctx["title"] = {"detail": _("明细账"), "cash": _("现金日记账"),
+                        "bank": _("银行存款日记账")}[kind]
+    elif kind == "balance":
+        rows = selectors.balance_sheet(book, year, month)
+        ctx["rows"] = rows
+        ctx["totals"] = selectors.balance_sheet_totals(rows)
+        ctx["categories"] = Category.choices
+        ctx["title"] = _("资产负债表")
+    elif kind == "income":
+        rows = selectors.income_statement(book, year, month)
+        ctx["rows"] = rows
+        ctx["net"] = selectors.net_income(rows)
+        ctx["title"] = _("收益及收益分配表")
+    else:
+        raise InvalidInput(_("没有该报表。"))
+    return render(request, "collective/report.html", ctx)
+
+
+@login_required
+def voucher_print(request, pk):
+    voucher = get_object_or_404(Voucher.objects.select_related("book"), pk=pk)
+    _book(request, voucher.book_id)
+    lines = list(voucher.lines.select_related("account"))
+    total = sum(ln.amount for ln in lines if ln.side == "D")
+    return render(request, "collective/voucher_print.html", {
+        "v": voucher, "lines": lines, "total": total, "daxie": selectors.daxie(total),
+        "attachments": voucher.attachments.all(),
+    })
+
+
+def _matters(book):
+    return VillageMatter.objects.filter(village=book.unit).order_by("-pk")
+
+
+@login_required
+def request_new(request, pk):
+    book = _book(request, pk)
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            try:
+                on = date.fromisoformat(data.get("date", ""))
+            except ValueError as exc:
+                raise InvalidInput(_("请填写日期。"), field="date") from exc
+            amount = services.parse_yuan(data.get("amount") or "0")
+            matter = _matters(book).filter(pk=data.get("matter") or 0).first()
+            exception = _matters(book).filter(pk=data.get("exception_matter") or 0).first()
+            req = services.do_create_request(
+                book, on, data.get("summary", ""), amount, data.get("account", ""),
+                data.get("counterparty", ""), actor=request.user,
+                counterparty_is_person=bool(data.get("counterparty_is_person")),
+                pay_method=data.get("pay_method", PayMethod.BANK),
+                project=data.get("project", ""), matter=matter, exception_matter=exception,
+                attachments=request.FILES.getlist("attachments"),
+            )
+        except DomainError as exc:
+            errors = getattr(exc, "problems", None) or {exc.field or "form": exc.message}
+        else:
+            if req.budget_warning:
+                messages.warning(request, _("预算提示：") + req.budget_warning)
+            messages.success(request, _("用款申请已提交，等待村务监督委员会审核。"))
+            return redirect("collective:request", pk=req.pk)
+    return render(request, "collective/request_new.html", {
+        "book": book, "errors": errors, "data": data,
+        "accounts": Account.objects.filter(role=AccountRole.EXPENSE),
+        "methods": PayMethod.choices, "matters": _matters(book),
+        "today": timezone.localdate().isoformat(),
+    })
+
+
+@login_required
+def request_detail(request, pk):
+    req = get_object_or_404(PaymentRequest.objects.select_related("book", "account"), pk=pk)
+    _book(request, req.book_id)
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            if step == Step.CENTRE:
+                services.do_book_request(req, actor=request.user)
+                messages.success(request, _("已审核记账，生成付款凭证。"))
+            else:
+                services.do_sign_request(req, step, actor=request.user)
+                messages.success(request, _("已签字。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("collective:request", pk=req.pk)
+    return render(request, "collective/request_detail.html", {
+        "req": req, "signatures": req.signatures.select_related("person", "post"),
+        "next": [(s, Step(s).label) for s in services.next_steps(req)],
+        "attachments": req.attachments.all(),
+    })
+
+
+@login_required
+@require_POST
+def period_action(request, pk, action):
+    book = _book(request, pk)
+    year, month = int(request.POST.get("year")), int(request.POST.get("month"))
+    try:
+        if action == "close":
+            services.do_close_period(book, year, month, actor=request.user)
+            messages.success(request, _("已结账。"))
+        elif action == "adjusting":
+            services.do_start_adjusting(book, year, month, actor=request.user)
+            messages.success(request, _("已进入调整期。"))
+        elif action == "publish":
+            services.do_publish_month(book, year, month, actor=request.user)
+            messages.success(request, _("已在公开门户逐笔公开。"))
+        elif action == "statement":
+            f = request.FILES.get("file")
+            if f is None:
+                raise InvalidInput(_("请选择对账单文件。"), field="file")
+            services.do_import_statement(book, year, month, f.read(), f.name,
+                                         actor=request.user)
+            messages.success(request, _("对账单已导入。"))
+        elif action == "answer":
+            q = get_object_or_404(Question, pk=request.POST.get("question") or 0,
+                                  disclosure__book=book)
+            services.do_answer_question(q, request.POST.get("answer", ""), actor=request.user)
+            messages.success(request, _("已答复。"))
+        elif action == "object":
+            d = get_object_or_404(Disclosure, book=book, year=year, month=month)
+            services.do_object_to_disclosure(d, request.POST.get("text", ""), actor=request.user)
+            messages.success(request, _("异议已登记。"))
+        else:
+            raise InvalidInput(_("未知操作。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('collective:book', args=[book.pk])}?year={year}&month={month}")
+
+
+# ---- portal (PUB-7, PUB-11) -----------------------------------------------------------------
+
+
+def public_villages(request):
+    books = Book.objects.filter(disclosures__isnull=False).distinct().select_related("unit")
+    return render(request, "collective/public_villages.html", {"books": books})
+
+
+def public_book(request, pk):
+    book = get_object_or_404(Book.objects.select_related("unit"), pk=pk)
+    return render(request, "collective/public_book.html", {
+        "book": book, "disclosures": book.disclosures.all()})
+
+
+def public_month(request, pk, year, month):
+    d = get_object_or_404(Disclosure.objects.select_related("book__unit"), book_id=pk, year=year,
+                          month=month)
+    errors, text = {}, ""
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        try:
+            services.do_ask_question(d, text)
+        except DomainError as exc:
+            errors = {exc.field or "form": exc.message}
+        else:
+            messages.success(request, _("问题已提交，村里将在此答复。"))
+            return redirect(request.path)
+    total_in = sum(x["amount"] for x in d.content["lines"]
+                   if x["side"] == "D" and x["account"].startswith(("1001", "1002")))
+    total_out = sum(x["amount"] for x in d.content["lines"]
+                    if x["side"] == "C" and x["account"].startswith(("1001", "1002")))
+    return render(request, "collective/public_month.html", {
+        "d": d, "lines": d.content["lines"], "matches": selectors.disclosure_matches(d),
+        "questions": d.questions.all(), "errors": errors, "text": text,
+        "total_in": total_in, "total_out": total_out,
+    })
