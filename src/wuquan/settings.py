@@ -28,6 +28,7 @@ WUQUAN_APPS = [
     "wuquan.decisions",
     "wuquan.evaluation",
     "wuquan.workplan",
+    "wuquan.procurement",
     "wuquan.supervision",
     "wuquan.disclosure",
 ]
