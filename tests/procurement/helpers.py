@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from stdnum.cn import uscc as stdnum_uscc
 
 from wuquan.org.models import Unit
-from wuquan.procurement import services
-from wuquan.procurement.models import Category, Method
+from wuquan.procurement import sample, services
+from wuquan.procurement.models import Category, Method, Tier
 
 SH = ZoneInfo("Asia/Shanghai")
 YUAN = 100
@@ -77,6 +77,8 @@ def process(
         requested_on=start.date(),
         at=start - timedelta(days=2),
     )
+    if req.tier in (Tier.COMMITTEE, Tier.CENTRAL):
+        sample.decide(req, (start - timedelta(days=2)).date(), actor="test")
     services.do_approve_request(req, actor="test", head_consent=True, at=start - timedelta(days=1))
     tender = services.do_open_tender(
         req,
