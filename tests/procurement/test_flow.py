@@ -21,7 +21,6 @@ def test_fin5_whole_process_publishes_valid_ocds(setup):
     rels = list(Release.objects.filter(tender=tender).values_list("data", flat=True))
     assert [r["tag"][0] for r in rels] == [
         "tender",
-        "tenderUpdate",
         "award",
         "contract",
         "contractAmendment",

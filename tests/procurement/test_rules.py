@@ -141,7 +141,7 @@ def test_fin6_one_supplier_winning_most_of_a_buyers_goods_is_flagged(fagai):
             item_code="C0101",
         )
     keys = {f.key for f in rules.CONCENTRATION.sweep(AS_OF, rules.CONCENTRATION.thresholds)}
-    assert keys == {f"2025:goods:{winner.uscc}"}
+    assert keys == {f"2025:A0201:{winner.uscc}"}
 
 
 def test_fin6_tenderers_sharing_a_phone_are_flagged_and_the_phone_is_not_in_clear(fagai):

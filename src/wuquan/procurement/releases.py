@@ -48,9 +48,11 @@ def build(tender: Tender, tag: str, when: datetime, seq: int) -> dict:
     }
     firm_roles: dict[int, set[str]] = {}
     firms = {}
-    bids = list(tender.bids.select_related("firm").order_by("id"))
-    awards = list(tender.awards.select_related("supplier").order_by("id"))
     show_bids = tender.evaluated_at is not None and tender.evaluated_at <= when
+    # why the guards: a release is built at every stage; what cannot exist yet is not queried
+    # (no award before evaluation, no contract before an award)
+    bids = list(tender.bids.select_related("firm").order_by("id")) if show_bids else []
+    awards = list(tender.awards.select_related("supplier").order_by("id")) if show_bids else []
     item = {
         "id": "1",
         "description": req.title,
@@ -134,7 +136,9 @@ def build(tender: Tender, tag: str, when: datetime, seq: int) -> dict:
                     "relatedBid": str(a.bid_id),
                 }
             )
-    contracts = list(tender.contracts.order_by("id"))
+    contracts = (
+        list(tender.contracts.select_related("award__supplier").order_by("id")) if awards else []
+    )
     if contracts:
         release["contracts"] = []
         for c in contracts:

@@ -278,21 +278,22 @@ CONTRACT_CHANGES = Rule(
 def sweep_concentration(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     share_limit = thresholds["share_percent"]
     min_awards = thresholds["min_awards"]
+    digits = thresholds["item_code_digits"]
     totals: dict[tuple, int] = defaultdict(int)
     counts: dict[tuple, int] = defaultdict(int)
     by_supplier: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     wins: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     rows = Award.objects.filter(status="active", awarded_at__lte=as_of).values_list(
         "tender__request__buyer_id",
-        "tender__request__category",
+        "tender__request__item_code",
         "awarded_at",
         "supplier_id",
         "supplier__uscc",
         "amount_fen",
     )
     usccs = {}
-    for buyer_id, category, awarded_at, supplier_id, uscc, amount in rows:
-        key = (buyer_id, category, awarded_at.year)
+    for buyer_id, item_code, awarded_at, supplier_id, uscc, amount in rows:
+        key = (buyer_id, item_code[:digits], awarded_at.year)
         totals[key] += amount
         counts[key] += 1
         by_supplier[key][supplier_id] += amount
@@ -329,7 +330,7 @@ CONCENTRATION = Rule(
     name=_("同一采购人同类采购中标人集中"),
     clause="附件3 第四（制约操控权）；无直接对应的法条，阈值为本区设定",
     severity=SEVERITY_WARNING,
-    thresholds={"share_percent": 60.0, "min_awards": 4},
+    thresholds={"share_percent": 60.0, "min_awards": 4, "item_code_digits": 5},
     sweep=sweep_concentration,
 )
 
