@@ -31,6 +31,7 @@ WUQUAN_APPS = [
     "wuquan.collective",
     "wuquan.evaluation",
     "wuquan.workplan",
+    "wuquan.procurement",
     "wuquan.supervision",
     "wuquan.disclosure",
 ]

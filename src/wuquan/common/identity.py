@@ -12,12 +12,17 @@ import re
 from stdnum.cn import ric, uscc
 
 RIC_SHAPE = re.compile(r"\A[0-9]{17}[0-9X]\Z")
-USCC_SHAPE = re.compile(r"\A[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}\Z")
 PHONE_SHAPE = re.compile(r"\A\+?[0-9][0-9 -]{5,19}\Z")
 # Mainland mobiles (11 digits, 1[3-9]…) and landlines (0 + area code + 7–8 digits, an
 # optional extension), after spaces and dashes are taken out.
 MOBILE_SHAPE = re.compile(r"\A(?:\+?86)?1[3-9][0-9]{9}\Z")
 LANDLINE_SHAPE = re.compile(r"\A0[0-9]{2,3}[0-9]{7,8}(?:[#*][0-9]{1,6})?\Z")
+# 统一社会信用代码 (GB 32100-2015): registration authority (1-9, A, N 农业 e.g. village
+# collective economic organisations, Y other), organisation type, 6-digit region, 9-character
+# organisation code, check character; letters I, O, S, V, Z are never used.
+USCC_SHAPE = re.compile(
+    r"\A[1-9ANY][0-9A-HJ-NP-RTUW-Y][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{9}[0-9A-HJ-NP-RTUW-Y]\Z"
+)
 
 
 def is_valid_ric(value) -> bool:
@@ -28,17 +33,6 @@ def is_valid_ric(value) -> bool:
     try:
         return bool(ric.is_valid(value))
     except Exception:  # why: stdnum raises KeyError/ValueError on some region codes
-        return False
-
-
-def is_valid_uscc(value) -> bool:
-    """True when `value` is an 18-character 统一社会信用代码 (GB 32100-2015) with a valid check
-    character. Never raises."""
-    if not isinstance(value, str) or not USCC_SHAPE.match(value):
-        return False
-    try:
-        return bool(uscc.is_valid(value))
-    except Exception:  # why: stdnum may raise on odd input; a validator never does
         return False
 
 
@@ -117,3 +111,26 @@ def mask_phone(value) -> str:
     if len(digits) <= 4:
         return "*" * len(digits)
     return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def is_valid_uscc(value) -> bool:
+    """True when `value` is an 18-character 统一社会信用代码 with a valid check character.
+
+    python-stdnum's `cn.uscc.validate` requires the first 8 characters to be digits, which
+    refuses the codes registration authority N (农业农村部门: 农村集体经济组织 "N1…",
+    农民专业合作社 "N2…") and Y give; the shape is matched here and stdnum's check-character
+    function (the GB 32100 weights) is reused. Never raises."""
+    if not isinstance(value, str) or not USCC_SHAPE.match(value):
+        return False
+    try:
+        return uscc.calc_check_digit(value[:17]) == value[17]
+    except Exception:  # why: never let a library error through (see module docstring)
+        return False
+
+
+def mask_name(value) -> str:
+    """Public form of a private person's name: the surname only, `张**` (PUB-9)."""
+    if not value:
+        return ""
+    value = str(value).strip()
+    return value[:1] + "*" * max(len(value) - 1, 1)
