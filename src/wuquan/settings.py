@@ -27,6 +27,7 @@ WUQUAN_APPS = [
     "wuquan.approvals",
     "wuquan.decisions",
     "wuquan.evaluation",
+    "wuquan.personnel",
     "wuquan.workplan",
     "wuquan.supervision",
     "wuquan.disclosure",
