@@ -13,8 +13,17 @@ from wuquan.personnel.models import Selection, SelectionStatus, Step, StepRecord
 from wuquan.personnel.selectors import dossier_digest
 from wuquan.workdays.calendar import add_working_days
 
-from .helpers import DAY, STEP, at, open_selection, org_dept_user, person, run_meeting, setup_unit
-from .helpers import through_inspection
+from .helpers import (
+    DAY,
+    STEP,
+    at,
+    open_selection,
+    org_dept_user,
+    person,
+    run_meeting,
+    setup_unit,
+    through_inspection,
+)
 
 pytestmark = pytest.mark.django_db
 
