@@ -218,13 +218,14 @@ def naked_on_restricted(as_of, thresholds):
 # ------------------------------------------------------------------ conflicts of interest
 
 
-def _holders_by_unit() -> dict[int, set[int]]:
-    out: dict[int, set[int]] = {}
-    for unit_id, official in PartyLink.objects.filter(role="holder").values_list(
-        "unit_id", "official_id"
-    ):
-        out.setdefault(unit_id, set()).add(official)
-    return out
+def _holds_post_in(official_id: int, unit_id: int | None, on: date | None) -> bool:
+    """Whether the official held a post in the unit on the day of the dealing (org data)."""
+    if unit_id is None:
+        return False
+    qs = Appointment.objects.filter(person_id=official_id, post__unit_id=unit_id)
+    if on is not None:
+        qs = qs.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
+    return qs.exists()
 
 
 def _relatives() -> dict[str, list[PartyLink]]:
@@ -244,13 +245,12 @@ def own_unit_dealing(as_of=None, thresholds=None):
     relatives = _relatives()
     if not relatives:
         return
-    holders = _holders_by_unit()
     links = PartyLink.objects.filter(
         role__in=DEALING_ROLES, key__in=list(relatives)
     ).select_related("unit")
     for link in links:
         for rel in relatives[link.key]:
-            if rel.official_id in holders.get(link.unit_id, set()):
+            if _holds_post_in(rel.official_id, link.unit_id, link.on):
                 yield Finding(
                     "org.person",
                     str(rel.official_id),
