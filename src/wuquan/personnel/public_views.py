@@ -30,7 +30,7 @@ def notice(request, pk):
                 selection, data.get("content", ""), contact=data.get("contact", "")
             )
         except DomainError as exc:
-            errors[exc.field or "__all__"] = exc.message
+            errors[exc.field or "form"] = exc.message
         else:
             messages.success(
                 request, _("已收到您的反映，查询码：%s（请妥善保存）。") % objection.tracking_code

@@ -85,7 +85,7 @@ def selection_list(request):
                     outcome=data["outcome"],
                 )
             except DomainError as exc:
-                errors[exc.field or "__all__"] = exc.message
+                errors[exc.field or "form"] = exc.message
             else:
                 messages.success(request, _("已动议，进入民主推荐。"))
                 return redirect("personnel:selection", pk=selection.pk)
@@ -235,7 +235,7 @@ def selection_detail(request, pk):
             try:
                 message = _act(request, selection, action)
             except DomainError as exc:
-                errors[exc.field or "__all__"] = exc.message
+                errors[exc.field or "form"] = exc.message
             else:
                 messages.success(request, message)
                 return redirect("personnel:selection", pk=selection.pk)
@@ -300,7 +300,7 @@ def reports(request):
                 services.do_draw_round(rnd, actor=request.user)
                 messages.success(request, _("已抽取。"))
         except (DomainError, ValueError) as exc:
-            errors[getattr(exc, "field", None) or "__all__"] = getattr(exc, "message", str(exc))
+            errors[getattr(exc, "field", None) or "form"] = getattr(exc, "message", str(exc))
         else:
             return redirect(f"{request.path}?year={year}")
     return render(
@@ -333,7 +333,7 @@ def check_detail(request, pk):
                 actor=request.user,
             )
         except DomainError as exc:
-            errors[exc.field or "__all__"] = exc.message
+            errors[exc.field or "form"] = exc.message
         else:
             messages.success(request, _("查核结论已登记。"))
             if check.selection_id:
