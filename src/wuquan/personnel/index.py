@@ -30,6 +30,19 @@ from wuquan.ledger import record
 from . import events, plugins
 from .models import PartyLink
 
+ROLE_LABELS = {
+    "applicant": "申请人",
+    "bidder": "投标人",
+    "winner": "中标人",
+    "contractor": "合同相对方",
+    "payee": "收款人",
+    "subsidy": "补贴领取人",
+    "holder": "在任干部",
+    "handled_case": "经办办件",
+    "meeting_member": "参会成员",
+    "relative": "报告的亲属",
+    "firm": "报告的企业",
+}
 DEALING_ROLES = ("applicant", "bidder", "winner", "contractor", "payee", "subsidy")
 RELATIVE_ROLES = ("relative", "firm")
 

@@ -529,3 +529,9 @@ class PartyLink(models.Model):
 
     def __str__(self):
         return f"{self.source_type}#{self.source_id} {self.role}"
+
+    @property
+    def role_label(self) -> str:
+        from .index import ROLE_LABELS
+
+        return ROLE_LABELS.get(self.role, self.role)

@@ -26,6 +26,7 @@ from .models import (
     PostProfile,
     Selection,
     SelectionStatus,
+    StaffingKind,
     Step,
 )
 
@@ -133,6 +134,7 @@ def rushed_before_leave(as_of, thresholds):
 
 def mixed_post(as_of, thresholds):
     on = _day(as_of)
+    labels = dict(StaffingKind.choices)
     post_kind = dict(PostProfile.objects.values_list("post_id", "staffing_kind"))
     person_kind = dict(CadreProfile.objects.values_list("person_id", "staffing_kind"))
     for a in (
@@ -144,8 +146,8 @@ def mixed_post(as_of, thresholds):
             yield Finding(
                 "org.appointment",
                 str(a.pk),
-                f"混岗任用：{a.person}（{person_kind[a.person_id]}）任 {a.post}"
-                f"（{post_kind[a.post_id]}岗位）。",
+                f"混岗任用：{a.person}（{labels[person_kind[a.person_id]]}）任 {a.post}"
+                f"（{labels[post_kind[a.post_id]]}岗位）。",
                 {"person_kind": person_kind[a.person_id], "post_kind": post_kind[a.post_id]},
                 unit_id=a.post.unit_id,
                 post_id=a.post_id,
@@ -240,7 +242,7 @@ def own_unit_dealing(as_of=None, thresholds=None):
     bids for, wins, contracts with, is paid by or is on a subsidy list of the cadre's own unit
     or village (公务员法 第七十六条 公务回避; 第七十四条第二款 on the firms of spouses and
     children)."""
-    from .index import DEALING_ROLES
+    from .index import DEALING_ROLES, ROLE_LABELS
 
     relatives = _relatives()
     if not relatives:
@@ -257,7 +259,7 @@ def own_unit_dealing(as_of=None, thresholds=None):
                     f"利益冲突：{rel.official} 本人所在单位 {link.unit} 的"
                     f"{link.source_type} #{link.source_id} 中，"
                     f"{'其亲属' if rel.role == 'relative' else '其本人或亲属经营的企业'}"
-                    f"（{rel.label}）为{link.role}。依《公务员法》第七十六条应当回避。",
+                    f"（{rel.label}）为{ROLE_LABELS.get(link.role, link.role)}。依《公务员法》第七十六条应当回避。",
                     {
                         "role": link.role,
                         "source": [link.source_type, link.source_id],
