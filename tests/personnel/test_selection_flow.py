@@ -301,3 +301,13 @@ def test_per3_lawful_twin_spouse_at_home_is_appointed_to_restricted_post(world):
     services.do_close_notice(sel, actor="test", on=end, participants="x", at=at(end))
     services.do_appoint_candidate(sel, end, actor="test", participants="x", at=at(end, 16))
     assert Appointment.objects.filter(post=world["post"], person=cand).exists()
+
+
+def test_per1_notice_cannot_be_closed_by_entering_a_future_date(world):
+    sel, _cand = _to_notice(world)
+    start = DAY + timedelta(days=4)
+    services.do_publish_notice(sel, start, actor="test", at=at(start))
+    end = add_working_days(start, 5)
+    with pytest.raises(InvalidInput):
+        services.do_close_notice(sel, actor="test", on=end, participants="x", at=at(start))
+    assert Step.NOTICE not in sel.done_steps

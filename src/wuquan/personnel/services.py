@@ -664,6 +664,9 @@ def do_close_notice(
     if selection.status != SelectionStatus.NOTICE:
         raise RuleViolation(_("尚未发布任前公示。"), code="PER-1-notice")
     on = _date(on, "on", _("日期"))
+    today = timezone.localtime(at).date()
+    if on > today:
+        raise InvalidInput(_("日期不能晚于今天。"), field="on")
     if on < selection.notice_end:
         raise RuleViolation(
             _("公示期不少于五个工作日，%s 期满后方可结束。") % selection.notice_end.isoformat(),
