@@ -26,9 +26,7 @@ def test_personnel_demo_loads_fast_twice_and_its_flags_are_found(demo_org):
     assert all(s.dossier_digest for s in done)
     assert Event.objects.filter(action=events.SELECTION_REFUSED).count() == 1
     assert SpotCheckRound.objects.get(year=2025).drawn
-    codes = {
-        r.code for r in rules.RULES if r.sweep and list(r.sweep(_now(), dict(r.thresholds)))
-    }
+    codes = {r.code for r in rules.RULES if r.sweep and list(r.sweep(_now(), dict(r.thresholds)))}
     assert codes >= {
         "PER-5-over-quota",
         "PER-5-rushed-min-time",

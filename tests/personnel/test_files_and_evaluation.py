@@ -20,16 +20,22 @@ pytestmark = pytest.mark.django_db
 
 def test_per6_file_draws_complaints_decisions_and_checks_live_from_the_apps(demo_org):
     unit, post, _est = setup_unit()
-    cadre = Person.objects.get(
-        appointments__post__unit=unit, appointments__post__code="deputy-1"
-    )
+    cadre = Person.objects.get(appointments__post__unit=unit, appointments__post__code="deputy-1")
     do_file_complaint(
-        ComplaintInput(about="person", content="办事推诿，多次拖延不予答复", unit_code=unit.code, person_named=cadre.name, anonymous=True),
+        ComplaintInput(
+            about="person",
+            content="办事推诿，多次拖延不予答复",
+            unit_code=unit.code,
+            person_named=cadre.name,
+            anonymous=True,
+        ),
         count_rate=False,
     )
     from wuquan.personnel.models import SpotCheck
 
-    check = SpotCheck.objects.create(person=cadre, year=2025, reason="random", opened_at=timezone.now())
+    check = SpotCheck.objects.create(
+        person=cadre, year=2025, reason="random", opened_at=timezone.now()
+    )
     services.do_conclude_check(check, "omission", "education", "漏报股票", actor=org_dept_user())
     sections = {s["title"]: s for s in files.file_for(cadre, timezone.now())}
     assert "投诉举报" in sections and "办事推诿" in sections["投诉举报"]["rows"][0]["text"]
@@ -64,12 +70,21 @@ def test_per7_report_then_anonymous_ratings_of_the_work_and_new_cadres(demo_org,
     newcomer = person("新提拔")
     appt = do_appoint(newcomer, post, date(2026, 3, 1), actor="test")
     Selection.objects.create(
-        unit=unit, post=post, title="历史选拔", status=SelectionStatus.APPOINTED,
-        candidate=newcomer, appointment=appt, opened_at=timezone.now() - timedelta(days=90),
+        unit=unit,
+        post=post,
+        title="历史选拔",
+        status=SelectionStatus.APPOINTED,
+        candidate=newcomer,
+        appointment=appt,
+        opened_at=timezone.now() - timedelta(days=90),
     )
     report = services.do_report_selection_work(
-        unit, 2026, "本年度选拔科级干部 1 名，程序规范。", actor="test",
-        reported_on=date(2026, 12, 20), eligible_voters=3,
+        unit,
+        2026,
+        "本年度选拔科级干部 1 名，程序规范。",
+        actor="test",
+        reported_on=date(2026, 12, 20),
+        eligible_voters=3,
     )
     ev = report.evaluation
     subjects = list(ev.subjects.order_by("id"))
