@@ -311,3 +311,21 @@ def test_per1_notice_cannot_be_closed_by_entering_a_future_date(world):
     with pytest.raises(InvalidInput):
         services.do_close_notice(sel, actor="test", on=end, participants="x", at=at(start))
     assert Step.NOTICE not in sel.done_steps
+
+
+def test_per1_a_step_dated_before_the_previous_one_is_refused(world):
+    sel = open_selection(world["post"])
+    services.do_nominate(
+        sel,
+        person("李明"),
+        nominator=(n := person("赵推荐")),
+        kind="leader",
+        reason="好",
+        signature=n.name,
+        signed_on=DAY,
+        actor="test",
+    )
+    with pytest.raises(InvalidInput) as exc:
+        services.do_record_recommendation(sel, actor="test", on=DAY - timedelta(days=1), **STEP)
+    assert exc.value.field == "on"
+    assert sel.done_steps == [Step.MOTION]

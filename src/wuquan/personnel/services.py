@@ -174,11 +174,19 @@ def do_set_cadre_profile(
 # ------------------------------------------------------------------ the selection (PER-1)
 
 
-def _step_record(selection, step, on, participants, documents, outcome, at) -> StepRecord:
+def _step_record(
+    selection, step, on, participants, documents, outcome, at, *, chronological=True
+) -> StepRecord:
+    on = _date(on, "on", _("日期"))
+    last = selection.steps.order_by("-on").values_list("on", flat=True).first()
+    if chronological and last is not None and on < last:
+        raise InvalidInput(
+            _("日期不能早于上一环节（%s）。") % last.isoformat(), field="on", code="PER-1-dates"
+        )
     return StepRecord.objects.create(
         selection=selection,
         step=step,
-        on=_date(on, "on", _("日期")),
+        on=on,
         participants=_text(participants, "participants", _("参加人员")),
         documents=(documents or "").strip(),
         outcome=_text(outcome, "outcome", _("结果")),
@@ -554,6 +562,11 @@ def do_publish_notice(
     if selection.status == SelectionStatus.NOTICE:
         raise InvalidInput(_("已在公示中。"))
     start = _date(start, "start", _("公示开始日期"))
+    decided = selection.steps.filter(step=Step.DECISION).values_list("on", flat=True).first()
+    if decided and start < decided:
+        raise InvalidInput(
+            _("任前公示应在讨论决定（%s）之后。") % decided.isoformat(), field="start"
+        )
     selection.notice_start = start
     selection.notice_end = add_working_days(start, NOTICE_WORKING_DAYS)
     selection.status = SelectionStatus.NOTICE
@@ -923,6 +936,7 @@ def do_import_selection(
             row.get("documents", ""),
             row.get("outcome") or "-",
             at + timedelta(microseconds=i),
+            chronological=False,
         )
         seq.append([rec.step, rec.on.isoformat()])
     record(actor, events.SELECTION_IMPORTED, selection, {"post": post.pk, "steps": seq}, at=at)
