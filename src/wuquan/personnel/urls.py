@@ -7,6 +7,7 @@ urlpatterns = [
     path("selections/<int:pk>/", views.selection_detail, name="selection"),
     path("selections/<int:pk>/dossier/", views.selection_dossier, name="dossier"),
     path("reports/", views.reports, name="reports"),
+    path("my-report/", views.my_report, name="my-report"),
     path("checks/<int:pk>/", views.check_detail, name="check"),
     path("cadres/<int:pk>/", views.cadre_file, name="cadre-file"),
     path("links/", views.links, name="links"),

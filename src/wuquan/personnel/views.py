@@ -278,7 +278,12 @@ def selection_dossier(request, pk):
     return render(
         request,
         "personnel/dossier.html",
-        {"selection": selection, "d": dossier(selection), "Step": Step},
+        {
+            "selection": selection,
+            "d": dossier(selection),
+            "checks": selection.checks.all(),
+            "reviews": selection.reviews.all(),
+        },
     )
 
 
@@ -348,6 +353,102 @@ def check_detail(request, pk):
             "findings": Finding.choices,
             "outcomes": Outcome.choices,
             "reasons": dict(CheckReason.choices),
+            "errors": errors,
+            "data": data,
+        },
+        status=400 if errors else 200,
+    )
+
+
+ROWS = range(3)
+
+
+def _report_rows(post):
+    relatives, firms = [], []
+    for i in ROWS:
+        name = (post.get(f"rel{i}_name") or "").strip()
+        if name:
+            relatives.append(
+                {
+                    "relation": post.get(f"rel{i}_relation", ""),
+                    "name": name,
+                    "id_number": (post.get(f"rel{i}_id") or "").strip(),
+                    "abroad": post.get(f"rel{i}_abroad") == "on",
+                }
+            )
+    for i in ROWS:
+        name = (post.get(f"firm{i}_name") or "").strip()
+        if name:
+            ref = post.get(f"firm{i}_relative", "")
+            firms.append(
+                {
+                    "name": name,
+                    "uscc": (post.get(f"firm{i}_uscc") or "").strip(),
+                    "role": post.get(f"firm{i}_role", ""),
+                    "relative": int(ref) if ref.isdigit() and int(ref) < len(relatives) else None,
+                }
+            )
+    lines = lambda key: [  # noqa: E731
+        {"text": line.strip()} for line in (post.get(key) or "").splitlines() if line.strip()
+    ]
+    return relatives, firms, lines("houses"), lines("investments")
+
+
+def _int(value, default=0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@login_required
+def my_report(request):
+    """A leading cadre files their own yearly personal-matters report (PER-3). What they filed
+    is then visible only to the organisation department."""
+    from wuquan.org.selectors import person_of
+
+    from .models import MaritalStatus, Relation
+
+    me = person_of(request.user)
+    if me is None:
+        raise NotPermitted(_("您的账号没有关联人员，无法报告。"))
+    year = timezone.localdate().year - 1
+    errors, data = {}, {}
+    if request.method == "POST":
+        data = request.POST
+        errors = _required(data, {"marital_status": _("婚姻状况")})
+        if not errors:
+            relatives, firms, houses, investments = _report_rows(data)
+            try:
+                services.do_file_report(
+                    me,
+                    _int(data.get("year"), year),
+                    actor=request.user,
+                    submitted_on=timezone.localdate(),
+                    marital_status=data.get("marital_status", ""),
+                    spouse_emigrated=data.get("spouse_emigrated") == "on",
+                    children_count=_int(data.get("children_count")),
+                    children_emigrated=_int(data.get("children_emigrated")),
+                    houses=houses,
+                    investments=investments,
+                    relatives=relatives,
+                    firms=firms,
+                    attachment=request.FILES.get("attachment"),
+                )
+            except DomainError as exc:
+                errors[exc.field or "form"] = exc.message
+            else:
+                messages.success(request, _("%d 年度个人有关事项报告已提交。") % year)
+                return redirect("personnel:my-report")
+    return render(
+        request,
+        "personnel/my_report.html",
+        {
+            "year": year,
+            "filed": PersonalReport.objects.filter(person=me).order_by("-year"),
+            "marital": MaritalStatus.choices,
+            "relations": Relation.choices,
+            "rows": ROWS,
             "errors": errors,
             "data": data,
         },
