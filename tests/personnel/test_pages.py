@@ -124,3 +124,19 @@ def test_coi_links_page_finds_a_firm_by_its_code(client, staff):
     client.post("/staff/personnel/links/rebuild/")
     page = client.get("/staff/personnel/links/?q=91220202ma0y1d3m7k").content.decode()
     assert "报告的企业" in page and cadre.name in page
+
+
+def test_per1_selection_ledger_exports_to_excel(client, staff):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    _unit, post, _est = setup_unit()
+    services.do_open_selection(post, "规划科科长选拔", actor="t", on=timezone.localdate(), **STEP)
+    client.force_login(staff["window"])
+    assert client.get("/staff/personnel/selections.xlsx").status_code == 403
+    client.force_login(staff["org"])
+    response = client.get("/staff/personnel/selections.xlsx")
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[0][1] == "名称" and rows[1][1] == "规划科科长选拔"
+    assert rows[1][rows[0].index("动议")] == timezone.localdate().isoformat()

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.selection_list, name="selections"),
+    path("selections.xlsx", views.selections_excel, name="selections-excel"),
     path("selections/<int:pk>/", views.selection_detail, name="selection"),
     path("selections/<int:pk>/dossier/", views.selection_dossier, name="dossier"),
     path("reports/", views.reports, name="reports"),

@@ -272,6 +272,23 @@ def selection_detail(request, pk):
 
 
 @login_required
+def selections_excel(request):
+    """选拔任用台账 as Excel (organisation department)."""
+    from django.http import HttpResponse
+
+    from . import excel
+
+    access.require_org_department(request.user)
+    response = HttpResponse(
+        excel.export_bytes(_visible_selections(request.user)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="selections-{stamp}.xlsx"'
+    return response
+
+
+@login_required
 def selection_dossier(request, pk):
     """选拔任用文书档案: one printable page."""
     selection = _selection(request, pk)
