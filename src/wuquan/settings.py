@@ -30,6 +30,7 @@ WUQUAN_APPS = [
     "wuquan.decisions",
     "wuquan.collective",
     "wuquan.evaluation",
+    "wuquan.personnel",
     "wuquan.workplan",
     "wuquan.procurement",
     "wuquan.supervision",
