@@ -10,7 +10,9 @@ def home(request):
 def workplan(request):
     from wuquan.workplan import selectors
 
-    context = selectors.task_table(unit=request.GET.get("unit"), category=request.GET.get("category"))
+    context = selectors.task_table(
+        unit=request.GET.get("unit"), category=request.GET.get("category")
+    )
     return render(request, "disclosure/workplan.html", context)
 
 
