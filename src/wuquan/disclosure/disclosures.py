@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from wuquan.common.publication import PublicItem, Target
 from wuquan.org.models import Unit
 
 from .models import Bulletin, BulletinStatus, KeyAreaItem
-from .sources import PublicItem, Target
 
 
 def _bulletin(ident: str) -> Target | None:

@@ -15,7 +15,6 @@ The portal imports the apps; no app imports the portal (ARCHITECTURE.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import import_module
@@ -24,31 +23,9 @@ from types import ModuleType
 
 from django.conf import settings
 
+from wuquan.common.publication import PublicItem, Target
 
-@dataclass(frozen=True)
-class Target:
-    """A published thing that questions and suggestions can be left beside."""
-
-    key: str  # "<kind>:<id>"
-    kind: str
-    title: str
-    owner: object  # org.Unit that answers
-    url: str = ""
-
-
-@dataclass(frozen=True)
-class PublicItem:
-    """One published disclosure, as search and feeds list it."""
-
-    kind: str  # a stable code, e.g. "bulletin", "decision"
-    kind_label: str
-    title: str
-    unit_code: str
-    unit_name: str
-    published_at: datetime
-    url: str
-    summary: str = ""
-    key: str = ""
+__all__ = ["PublicItem", "Target", "public_items", "resolve_target", "bulletin_finance"]
 
 
 @cache
