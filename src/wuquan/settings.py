@@ -28,8 +28,11 @@ WUQUAN_APPS = [
     "wuquan.decisions",
     "wuquan.evaluation",
     "wuquan.workplan",
-    "wuquan.supervision",
+    # why disclosure before supervision: both read every app and nothing reads either, but
+    # `wuquan demo` runs the loaders in this order and supervision's demo ends with the sweeps,
+    # which must see every app's demo data (the portal's bulletins included)
     "wuquan.disclosure",
+    "wuquan.supervision",
 ]
 
 INSTALLED_APPS = [

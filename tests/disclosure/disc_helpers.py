@@ -4,39 +4,12 @@ each a staff account holding its post."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 SH = ZoneInfo("Asia/Shanghai")
 
 
 def at(text: str) -> datetime:
     """An Asia/Shanghai time from "YYYY-MM-DD HH:MM"."""
     return datetime.fromisoformat(text).replace(tzinfo=SH)
-
-
-@pytest.fixture
-def village_world(demo_org, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from wuquan.org.models import Post, Unit
-    from wuquan.org.services import ensure_staff
-
-    village = Unit.objects.get(code="hantun")
-    town = village.parent
-
-    def staff(username, unit, post_code):
-        return ensure_staff(username, username, Post.objects.get(unit=unit, code=post_code), [])
-
-    return {
-        "village": village,
-        "town": town,
-        "chair": staff("t-chair", village, "supervision-chair"),
-        "member": staff("t-member", village, "supervision-member"),
-        "secretary": staff("t-secretary", village, "secretary"),
-        "accountant": staff("t-accountant", village, "accountant"),
-        "civil": staff("t-civil", town, "civil-affairs"),
-        "agri": staff("t-agri", town, "agri-economics"),
-        "discipline": staff("t-discipline", town, "discipline"),
-    }
 
 
 def content(title="韩屯村2026年第三季度村务公开简报", **extra):
@@ -69,6 +42,3 @@ def publish_regular(w, year=2026, quarter=3, published="2026-10-10 10:00", draft
     for i, who in enumerate(("secretary", "civil", "agri", "discipline"), start=1):
         b = services.do_review_bulletin(b, actor=w[who], at=start + timedelta(hours=i))
     return services.do_publish_bulletin(b, actor=w["discipline"], at=when)
-
-
-__all__ = ["village_world"]

@@ -4,13 +4,14 @@ rule (PUB-6)."""
 from datetime import date
 
 import pytest
-from .disc_helpers import at, content, publish_regular, village_world  # noqa: F401
 
 from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
 from wuquan.disclosure import selectors, services
 from wuquan.disclosure.models import Bulletin, BulletinStatus, BulletinStep
 from wuquan.disclosure.rules import BULLETIN_LATE, bulletins_late
 from wuquan.ledger.models import Event
+
+from .disc_helpers import at, content, publish_regular
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from wuquan.disclosure.models import Inquiry, InquiryKind
 from wuquan.disclosure.rules import QUESTION_UNANSWERED, SUGGESTION_UNANSWERED
 from wuquan.ledger.models import Event
 
-from .disc_helpers import at, publish_regular, village_world  # noqa: F401
+from .disc_helpers import at, publish_regular
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,10 @@ def spokesperson(village_world):
 
     w = village_world
     return services.do_appoint_spokesperson(
-        w["village"], person_of(w["chair"]), actor=w["discipline"], start=at("2026-01-01 00:00").date()
+        w["village"],
+        person_of(w["chair"]),
+        actor=w["discipline"],
+        start=at("2026-01-01 00:00").date(),
     )
 
 

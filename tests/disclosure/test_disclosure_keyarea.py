@@ -52,7 +52,9 @@ def test_pub4_unpublished_past_its_limit_is_an_alarm_and_publishing_clears_it(en
     assert _overdue(at(f"{item.due} 20:00")) == []
     after = at("2026-07-15 09:00")
     assert _overdue(after) == [str(item.pk)]
-    services.do_publish_key_area_item(item, "供应商：某公司，金额 12 万元", actor="system", at=after)
+    services.do_publish_key_area_item(
+        item, "供应商：某公司，金额 12 万元", actor="system", at=after
+    )
     assert _overdue(at("2026-07-16 09:00")) == []
 
 
@@ -65,7 +67,11 @@ def test_pub4_withholding_needs_a_ground_and_a_reason(entry):
     with pytest.raises(InvalidInput):
         services.do_withhold_key_area_item(item, "state_secret", "", actor="system")
     services.do_withhold_key_area_item(
-        item, "state_secret", "涉及国家秘密，依保密法不予公开", actor="system", at=at("2026-06-02 10:00")
+        item,
+        "state_secret",
+        "涉及国家秘密，依保密法不予公开",
+        actor="system",
+        at=at("2026-06-02 10:00"),
     )
     assert _overdue(at("2026-08-01 09:00")) == []
     with pytest.raises(RuleViolation):

@@ -438,7 +438,10 @@ def staff_keyarea(request):
         entry = get_object_or_404(entries, pk=form.cleaned_data["entry"])
         try:
             services.do_register_key_area_item(
-                entry, form.cleaned_data["title"], form.cleaned_data["formed_on"], actor=request.user
+                entry,
+                form.cleaned_data["title"],
+                form.cleaned_data["formed_on"],
+                actor=request.user,
             )
         except DomainError as exc:
             _form_error(form, exc)
@@ -455,9 +458,7 @@ def staff_keyarea(request):
 @login_required
 @require_POST
 def staff_keyarea_item(request, pk: int):
-    item = get_object_or_404(
-        KeyAreaItem, pk=pk, entry__publisher_id__in=_my_units(request.user)
-    )
+    item = get_object_or_404(KeyAreaItem, pk=pk, entry__publisher_id__in=_my_units(request.user))
     form = KeyAreaPublishForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
