@@ -85,7 +85,12 @@ def test_apr10_findings_close_and_unrectified_problems_alarm(world, finished):
     with pytest.raises(RuleViolation):  # not every sampled case has a finding
         services.do_close_approval_inspection(insp, actor=user)
     services.do_record_inspection_finding(
-        insp, first, "problem", actor=user, note="材料缺少签字", rectify_by=date(2026, 4, 30),
+        insp,
+        first,
+        "problem",
+        actor=user,
+        note="材料缺少签字",
+        rectify_by=date(2026, 4, 30),
         at=at(2026, 4, 11),
     )
     services.do_record_inspection_finding(insp, second, "ok", actor=user, at=at(2026, 4, 11))
@@ -111,3 +116,41 @@ def test_apr10_a_unit_that_audits_nothing_is_flagged_after_the_grace(world, fini
         at=at(2026, 4, 25),
     )
     assert [f for f in audits_missing(at(2026, 5, 5), th) if f.unit_id == world.item.unit.pk] == []
+
+
+def test_apr10_staff_page_opens_an_inspection_and_records_findings(client, world, finished):
+    user = world.users["shenhe"]
+    client.force_login(user)
+    unit = world.item.unit
+    response = client.post(
+        "/staff/approvals/inspections/",
+        {
+            "unit": unit.pk,
+            "kind": "after_audit",
+            "period_start": "2026-01-01",
+            "period_end": "2026-03-31",
+            "sample_size": 2,
+        },
+    )
+    assert response.status_code == 302
+    insp = ApprovalInspection.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert insp.seed in page
+    for pk in insp.sample:
+        client.post(response["Location"], {"case": pk, "outcome": "ok"})
+    client.post(response["Location"], {"close": "1"})
+    insp.refresh_from_db()
+    assert insp.closed_at is not None and insp.findings.count() == 2
+    bad = client.post(
+        "/staff/approvals/inspections/",
+        {
+            "unit": unit.pk,
+            "kind": "after_audit",
+            "period_start": "x",
+            "period_end": "2026-03-31",
+            "sample_size": 2,
+        },
+    )
+    assert "请填写日期" in bad.content.decode() and ApprovalInspection.objects.count() == 1
+    client.force_login(world.users["xf"])  # another unit's staff: answered like a missing page
+    assert client.get(response["Location"]).status_code == 404

@@ -68,9 +68,7 @@ def test_dec8_requirements_cannot_be_loosened_and_steps_cannot_be_future():
     item = scheduled_item(code="dec8d")
     services.do_classify_item(item, major_investment=True, affects_public=False, actor="clerk")
     with pytest.raises(RuleViolation):
-        services.do_classify_item(
-            item, major_investment=False, affects_public=False, actor="clerk"
-        )
+        services.do_classify_item(item, major_investment=False, affects_public=False, actor="clerk")
     with pytest.raises(InvalidInput):
         services.do_record_pre_decision_step(
             item, PreDecisionKind.STUDY, date(2999, 1, 1), "将来", actor="clerk"
@@ -84,3 +82,20 @@ def test_dec8_the_log_holds_the_summary_digest_not_the_text():
     )
     payload = Event.objects.filter(action="decisions.item.pre_decision_step").last().payload
     assert "张三" not in str(payload) and len(payload["summary_sha256"]) == 64
+
+
+def test_dec8_meeting_page_records_requirements_and_steps(client, settings):
+    from django.contrib.auth import get_user_model
+
+    item = scheduled_item(code="dec8p")
+    user = get_user_model().objects.create_superuser("dec8admin", password="x")
+    client.force_login(user)
+    url = f"/staff/decisions/items/{item.pk}/"
+    client.post(url + "classify/", {"major_investment": "on"})
+    page = client.get(f"/staff/decisions/meetings/{item.meeting_id}/").content.decode()
+    assert "尚缺" in page and "专家论证" in page
+    client.post(url + "pre-step/", {"kind": "study", "held_on": "2025-06-01", "summary": "调研"})
+    client.post(
+        url + "pre-step/", {"kind": "expert_review", "held_on": "2025-06-02", "summary": "论证"}
+    )
+    assert services.missing_pre_decision_steps(item) == []

@@ -8,6 +8,7 @@ class ApprovalsConfig(AppConfig):
     staff_nav: list[tuple[str, str]] = [
         ("审批办件", "approvals:worklist"),
         ("审批效能", "approvals:figures"),
+        ("审批监管检查", "approvals:inspections"),
     ]
     portal_nav: list[tuple[str, str]] = [
         ("网上办事", "approvals-public:items"),
