@@ -28,13 +28,16 @@ WUQUAN_APPS = [
     "wuquan.catalog",
     "wuquan.approvals",
     "wuquan.decisions",
+    "wuquan.procurement",
     "wuquan.collective",
     "wuquan.evaluation",
     "wuquan.personnel",
     "wuquan.workplan",
-    "wuquan.procurement",
-    "wuquan.supervision",
+    # why disclosure before supervision: both read every app and nothing reads either, but
+    # `wuquan demo` runs the loaders in this order and supervision's demo ends with the sweeps,
+    # which must see every app's demo data (the portal's bulletins included)
     "wuquan.disclosure",
+    "wuquan.supervision",
 ]
 
 INSTALLED_APPS = [

@@ -23,6 +23,7 @@ class ApprovalsConfig(AppConfig):
     staff_nav: list[tuple] = [
         ("审批办件", "approvals:worklist", _APPROVAL_ROLES),
         ("审批效能", "approvals:figures", _OVERSIGHT_ROLES),
+        ("审批监管检查", "approvals:inspections", _OVERSIGHT_ROLES),
     ]
     portal_nav: list[tuple] = [
         ("网上办事", "approvals-public:items"),

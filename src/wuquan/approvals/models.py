@@ -383,3 +383,69 @@ class DailySequence(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.day} {self.last}"
+
+
+class InspectionKind(models.TextChoices):
+    """谁审批、谁监管 (附件11 二(四)): in-process inspection and after-the-fact audit."""
+
+    IN_PROCESS = "in_process", _("事中检查")
+    AFTER_AUDIT = "after_audit", _("事后稽查")
+
+
+class ApprovalInspection(models.Model):
+    """An approving unit's own inspection of its cases (APR-10): a reproducible random
+    sample drawn from the cases of a period, each sampled case given a finding."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("审批单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("类别"), max_length=12, choices=InspectionKind.choices)
+    period_start = models.DateField(_("起始日期"))
+    period_end = models.DateField(_("截止日期"))
+    sample_size = models.PositiveSmallIntegerField(_("抽查件数"))
+    population_size = models.PositiveIntegerField(_("可抽办件数"))
+    population_sha256 = models.CharField(max_length=64)
+    seed = models.CharField(_("抽样种子"), max_length=64)
+    sample = models.JSONField(_("抽中办件"), default=list)
+    opened_at = models.DateTimeField(_("开始时间"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审批监管检查")
+        verbose_name_plural = _("审批监管检查")
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self):
+        return f"{self.unit} {self.get_kind_display()} {self.period_start}–{self.period_end}"
+
+
+class FindingOutcome(models.TextChoices):
+    OK = "ok", _("未发现问题")
+    PROBLEM = "problem", _("发现问题")
+
+
+class InspectionFinding(models.Model):
+    inspection = models.ForeignKey(
+        ApprovalInspection, on_delete=models.CASCADE, related_name="findings"
+    )
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.PROTECT)
+    outcome = models.CharField(_("结论"), max_length=10, choices=FindingOutcome.choices)
+    note = models.TextField(_("检查情况"), blank=True)
+    rectify_by = models.DateField(_("整改期限"), null=True, blank=True)
+    rectified_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("检查发现")
+        verbose_name_plural = _("检查发现")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "case"], name="approvals_finding_one_per_case"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case} {self.get_outcome_display()}"

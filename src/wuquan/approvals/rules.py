@@ -1054,3 +1054,118 @@ RULES = [
         check=materials_beyond_catalog,
     ),
 ]
+
+
+# ---- APR-10: whoever approves supervises ------------------------------------------------
+
+
+def _quarter_of(day):
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def audits_missing(as_of: datetime, thresholds: dict):
+    """Each approving unit that finished cases in a quarter (from `from_quarter` on) and had
+    opened no after-the-fact audit covering that quarter within `grace_days` days after it
+    ended (附件11 二(四) 事后稽查). The seed gives no cadence; a quarterly audit with 30 days'
+    grace is this district's default setting."""
+    from datetime import date
+
+    from wuquan.org.models import Unit
+
+    from .models import ApprovalInspection, Case, InspectionKind
+
+    today = timezone.localdate(as_of)
+    grace = int(thresholds.get("grace_days", 30))
+    first = tuple(int(x) for x in str(thresholds.get("from_quarter", "2026-1")).split("-"))
+    year, quarter = first
+    while True:
+        start = date(year, 3 * quarter - 2, 1)
+        end = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+        if end + timedelta(days=grace) > today:
+            break
+        units = (
+            Case.objects.filter(
+                finished_at__date__gte=start, finished_at__date__lt=end, finished_at__lte=as_of
+            )
+            .values_list("unit_id", flat=True)
+            .distinct()
+        )
+        for unit_id in sorted(set(units)):
+            covered = ApprovalInspection.objects.filter(
+                unit_id=unit_id,
+                kind=InspectionKind.AFTER_AUDIT,
+                period_start__lte=start,
+                period_end__gte=end - timedelta(days=1),
+                opened_at__date__lte=end + timedelta(days=grace),
+                opened_at__lte=as_of,
+            ).exists()
+            if covered:
+                continue
+            unit = Unit.objects.get(pk=unit_id)
+            yield Finding(
+                subject_type="org.unit",
+                subject_id=str(unit_id),
+                message=_("%(u)s 未对 %(y)d 年第 %(q)d 季度办结的审批事项开展事后稽查")
+                % {"u": unit.name, "y": year, "q": quarter},
+                inputs={
+                    "unit": unit.code,
+                    "quarter": f"{year}-Q{quarter}",
+                    "grace_days": grace,
+                    "as_of_date": today.isoformat(),
+                },
+                unit_id=unit_id,
+                key=f"quarter:{year}-{quarter}",
+            )
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+
+
+def findings_unrectified(as_of: datetime, thresholds: dict):
+    """Problems found by an approving unit's inspection not rectified by their date."""
+    from .models import InspectionFinding
+
+    today = timezone.localdate(as_of)
+    rows = (
+        InspectionFinding.objects.filter(
+            outcome="problem", rectify_by__lt=today, recorded_at__lte=as_of
+        )
+        .filter(Q(rectified_at__isnull=True) | Q(rectified_at__gt=as_of))
+        .select_related("inspection__unit", "case")
+    )
+    for finding in rows:
+        yield Finding(
+            subject_type="approvals.inspectionfinding",
+            subject_id=str(finding.pk),
+            message=_("%(u)s 检查发现的问题（办件 %(c)s）未在 %(d)s 前整改")
+            % {
+                "u": finding.inspection.unit.name,
+                "c": finding.case.receipt_no or finding.case.application_no,
+                "d": finding.rectify_by,
+            },
+            inputs={
+                "inspection": finding.inspection_id,
+                "case": finding.case_id,
+                "rectify_by": finding.rectify_by.isoformat(),
+                "as_of_date": today.isoformat(),
+            },
+            unit_id=finding.inspection.unit_id,
+            key=f"due:{finding.rectify_by.isoformat()}",
+        )
+
+
+RULES += [
+    Rule(
+        code="APR-10-audit-missing",
+        name="审批单位未按期开展事后稽查",
+        clause="附件11 二(四)（谁审批、谁监管）",
+        severity=SEVERITY_WARNING,
+        thresholds={"grace_days": 30, "from_quarter": "2026-1"},
+        sweep=audits_missing,
+    ),
+    Rule(
+        code="APR-10-finding-unrectified",
+        name="审批监管检查发现问题逾期未整改",
+        clause="附件11 二(四)",
+        severity=SEVERITY_YELLOW,
+        sweep=findings_unrectified,
+    ),
+]

@@ -38,6 +38,7 @@ from wuquan.workdays.calendar import compute_deadline
 
 from . import engine, events, locking
 from .models import (
+    OPEN_STATUSES,
     ApiToken,
     Case,
     CaseMaterial,
@@ -1208,3 +1209,193 @@ def do_issue_api_token(
     )
     record(actor, events.TOKEN_ISSUED, token, events.token_issued(token), at=when)
     return token, raw
+
+
+# ---- whoever approves supervises (APR-10, 附件11 二(四)) ----------------------------------
+
+
+def inspection_population(unit: Unit, kind: str, period_start, period_end) -> list[int]:
+    """The cases an inspection samples from, as sorted ids: for an after-the-fact audit the
+    unit's cases finished (or refused) in the period; for an in-process inspection its cases
+    submitted in the period and still open."""
+    from .models import InspectionKind
+
+    cases = Case.objects.filter(unit=unit)
+    if kind == InspectionKind.AFTER_AUDIT:
+        cases = cases.filter(
+            finished_at__date__gte=period_start, finished_at__date__lte=period_end
+        )
+    else:
+        cases = cases.filter(
+            submitted_at__date__gte=period_start,
+            submitted_at__date__lte=period_end,
+            status__in=OPEN_STATUSES,
+        )
+    return sorted(cases.values_list("pk", flat=True))
+
+
+def draw_sample(seed: str, population: list[int], size: int) -> list[int]:
+    """The sample a seed draws: anyone holding the event (seed, population) can redraw it."""
+    import random
+
+    rng = random.Random(int(seed, 16))
+    return sorted(rng.sample(population, min(size, len(population))))
+
+
+@transaction.atomic
+def do_open_approval_inspection(
+    unit: Unit,
+    kind: str,
+    period_start,
+    period_end,
+    sample_size: int,
+    *,
+    actor,
+    at: datetime | None = None,
+):
+    """The approving unit opens an inspection of its own cases (谁审批、谁监管, 附件11 二(四))
+    and draws its sample. The seed is the log's root before the draw, chained with the unit
+    and the period, so nobody could pick the cases; the event carries the seed, a digest of
+    the population and the sample, so anyone can redraw it (draw_sample)."""
+    from wuquan.ledger.selectors import tree_head
+
+    from .models import ApprovalInspection, InspectionKind
+
+    when = _when(at)
+    if kind not in InspectionKind.values:
+        raise InvalidInput(_("未知的检查类别。"), field="kind")
+    if period_end < period_start:
+        raise InvalidInput(_("截止日期不能早于起始日期。"), field="period_end")
+    if not 1 <= int(sample_size) <= 500:
+        raise InvalidInput(_("抽查件数须在 1 到 500 之间。"), field="sample_size")
+    person = person_of(actor)
+    if person is None or not posts_held(person, timezone.localdate(when)).filter(unit=unit).exists():
+        raise NotPermitted(_("只有%(u)s的工作人员可以开展本单位审批监管检查。") % {"u": unit.name})
+    population = inspection_population(unit, kind, period_start, period_end)
+    size, root = tree_head()
+    seed = hashlib.sha256(
+        f"{root.hex()}|{size}|{unit.code}|{kind}|{period_start}|{period_end}".encode()
+    ).hexdigest()
+    sample = draw_sample(seed, population, int(sample_size))
+    population_sha256 = hashlib.sha256(",".join(map(str, population)).encode()).hexdigest()
+    inspection = ApprovalInspection.objects.create(
+        unit=unit,
+        kind=kind,
+        period_start=period_start,
+        period_end=period_end,
+        sample_size=int(sample_size),
+        population_size=len(population),
+        population_sha256=population_sha256,
+        seed=seed,
+        sample=sample,
+        opened_at=when,
+        opened_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record(
+        actor,
+        "approvals.inspection.opened",
+        inspection,
+        {
+            "unit": unit.code,
+            "kind": kind,
+            "period": [period_start.isoformat(), period_end.isoformat()],
+            "tree_size": size,
+            "seed": seed,
+            "population": population,
+            "population_sha256": population_sha256,
+            "sample": sample,
+        },
+        at=when,
+    )
+    return inspection
+
+
+@transaction.atomic
+def do_record_inspection_finding(
+    inspection,
+    case: Case,
+    outcome: str,
+    *,
+    actor,
+    note: str = "",
+    rectify_by=None,
+    at: datetime | None = None,
+):
+    """A finding on one sampled case; a problem needs a description and a rectification date."""
+    from .models import FindingOutcome, InspectionFinding
+
+    when = _when(at)
+    if inspection.closed_at is not None:
+        raise RuleViolation(_("检查已完成，不能再登记。"))
+    if case.pk not in inspection.sample:
+        raise InvalidInput(_("该办件不在本次抽查样本中。"), field="case")
+    if outcome not in FindingOutcome.values:
+        raise InvalidInput(_("请选择检查结论。"), field="outcome")
+    note = (note or "").strip()
+    if outcome == FindingOutcome.PROBLEM and (not note or rectify_by is None):
+        raise InvalidInput(_("发现问题须写明问题并规定整改期限。"), field="note")
+    if InspectionFinding.objects.filter(inspection=inspection, case=case).exists():
+        raise RuleViolation(_("该办件已登记检查结论。"))
+    finding = InspectionFinding.objects.create(
+        inspection=inspection,
+        case=case,
+        outcome=outcome,
+        note=note,
+        rectify_by=rectify_by,
+        recorded_at=when,
+    )
+    record(
+        actor,
+        "approvals.inspection.finding",
+        inspection,
+        {
+            "case": case.pk,
+            "outcome": outcome,
+            "note_sha256": hashlib.sha256(note.encode("utf-8")).hexdigest() if note else "",
+            "rectify_by": rectify_by.isoformat() if rectify_by else None,
+        },
+        at=when,
+    )
+    return finding
+
+
+@transaction.atomic
+def do_rectify_finding(finding, *, actor, at: datetime | None = None):
+    when = _when(at)
+    if finding.outcome != "problem" or finding.rectified_at is not None:
+        raise RuleViolation(_("该检查发现无需整改或已整改。"))
+    finding.rectified_at = when
+    finding.save(update_fields=["rectified_at"])
+    record(
+        actor,
+        "approvals.inspection.rectified",
+        finding.inspection,
+        {"case": finding.case_id},
+        at=when,
+    )
+    return finding
+
+
+@transaction.atomic
+def do_close_approval_inspection(inspection, *, actor, at: datetime | None = None):
+    """Close an inspection once every sampled case has a finding."""
+    when = _when(at)
+    done = set(inspection.findings.values_list("case_id", flat=True))
+    missing = [pk for pk in inspection.sample if pk not in done]
+    if missing:
+        raise RuleViolation(
+            _("尚有 %(n)d 件抽查办件未登记检查结论。") % {"n": len(missing)}, field="findings"
+        )
+    inspection.closed_at = when
+    inspection.save(update_fields=["closed_at"])
+    record(
+        actor,
+        "approvals.inspection.closed",
+        inspection,
+        {
+            "findings": len(done),
+            "problems": inspection.findings.filter(outcome="problem").count(),
+        },
+        at=when,
+    )
+    return inspection

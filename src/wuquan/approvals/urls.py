@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import inspection_views, views
 
 urlpatterns = [
     path("", views.worklist, name="worklist"),
@@ -27,4 +27,7 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/steps/<int:step_pk>/claim/", views.step_claim, name="step-claim"),
     path("cases/<int:pk>/steps/<int:step_pk>/complete/", views.step_complete, name="step-complete"),
+    # APR-10: the approving unit's own in-process inspections and after-the-fact audits
+    path("inspections/", inspection_views.inspections, name="inspections"),
+    path("inspections/<int:pk>/", inspection_views.inspection, name="inspection"),
 ]

@@ -413,3 +413,53 @@ class VillageObjection(models.Model):
 
     def __str__(self):
         return f"{self.matter} · {self.author}"
+
+
+class PreDecisionKind(models.TextChoices):
+    """The steps before a 三重一大 decision (附件8 一2)."""
+
+    STUDY = "study", _("调查研究、初步审核评估")
+    EXPERT_REVIEW = "expert_review", _("专家论证（可行性研究、技术咨询、决策评估）")
+    HEARING = "hearing", _("社会听证")
+    PUBLIC_NOTICE = "public_notice", _("社会公示")
+
+
+class PreDecisionProfile(models.Model):
+    """What an agenda item must go through before it is decided (DEC-8, 附件8 一2): every
+    classified item a study; a major investment or works project an expert review; a matter
+    touching the public's interests a public notice or a hearing."""
+
+    item = models.OneToOneField(
+        AgendaItem, verbose_name=_("议题"), on_delete=models.CASCADE, related_name="pre_decision"
+    )
+    major_investment = models.BooleanField(_("涉及重大投资和工程项目"), default=False)
+    affects_public = models.BooleanField(_("涉及群众利益的重大事项"), default=False)
+    classified_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("决策前程序要求")
+        verbose_name_plural = _("决策前程序要求")
+
+    def __str__(self):
+        return str(self.item)
+
+
+class PreDecisionStep(models.Model):
+    """A recorded step before the decision: who held it, when, and what it concluded."""
+
+    item = models.ForeignKey(
+        AgendaItem, verbose_name=_("议题"), on_delete=models.PROTECT, related_name="pre_steps"
+    )
+    kind = models.CharField(_("程序"), max_length=20, choices=PreDecisionKind.choices)
+    held_on = models.DateField(_("日期"))
+    summary = models.TextField(_("结论摘要"))
+    document_sha256 = models.CharField(_("材料摘要（SHA-256）"), max_length=64, blank=True)
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("决策前程序")
+        verbose_name_plural = _("决策前程序")
+        ordering = ["held_on", "id"]
+
+    def __str__(self):
+        return self.get_kind_display()

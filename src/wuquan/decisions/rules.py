@@ -91,6 +91,13 @@ VILLAGE_QUORUM = _rule(
     SEVERITY_YELLOW,
 )
 
+BEFORE_DECISION = _rule(
+    "DEC-8-before-decision",
+    _("“三重一大”事项决策前未调查研究，或重大投资未经专家论证、涉及群众利益未经公示听证"),
+    "附件8 一2",
+    SEVERITY_YELLOW,
+)
+
 RULES: list[Rule] = [
     OUTSIDE_MEETING,
     QUORUM,
@@ -100,6 +107,7 @@ RULES: list[Rule] = [
     NO_DECISION,
     VILLAGE_SIX_STEPS,
     VILLAGE_QUORUM,
+    BEFORE_DECISION,
 ]
 RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
 

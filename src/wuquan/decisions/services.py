@@ -7,6 +7,7 @@ Guarded services (`@guarded`) refuse a rule breach with RuleViolation and record
 
 from __future__ import annotations
 
+import hashlib
 import random
 import secrets
 from datetime import date, datetime
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wuquan.common.exceptions import InvalidInput
+from wuquan.common.exceptions import InvalidInput, RuleViolation
 from wuquan.common.sealing import BallotBox
 from wuquan.ledger import record
 from wuquan.ledger.services import describe_subject
@@ -268,6 +269,7 @@ def do_open_item(actor, item: AgendaItem) -> AgendaItem:
         raise InvalidInput(_("只能开启已列入议程的议题。"))
     if meeting.status != MeetingStatus.HELD:
         raise InvalidInput(_("会议尚未签到召开。"))
+    assert_pre_decision_steps(item)
     expected, present = meeting.expected_count, meeting.present_count
     if not voting.has_quorum(present, expected):
         raise rules.violation(
@@ -668,3 +670,128 @@ def assert_decided(subject, actor=None) -> AgendaItem:
     `subject` has no standing collective decision (DEC-2). Call it outside your own
     transaction.atomic() so the refusal record survives. Returns the decision otherwise."""
     return _assert_decided(actor, subject)
+
+
+# ---- before the decision (DEC-8, 附件8 一2) ----------------------------------------------
+
+
+def missing_pre_decision_steps(item: AgendaItem) -> list[str]:
+    """The steps of 附件8 一2 a classified item still lacks (none for an unclassified one):
+    a study for every item; an expert review for a major investment or works project; a
+    public notice or a hearing for a matter touching the public's interests."""
+    from .models import PreDecisionKind, PreDecisionProfile
+
+    profile = PreDecisionProfile.objects.filter(item=item).first()
+    if profile is None:
+        return []
+    held = set(item.pre_steps.values_list("kind", flat=True))
+    missing = []
+    if PreDecisionKind.STUDY not in held:
+        missing.append(str(PreDecisionKind.STUDY.label))
+    if profile.major_investment and PreDecisionKind.EXPERT_REVIEW not in held:
+        missing.append(str(PreDecisionKind.EXPERT_REVIEW.label))
+    if profile.affects_public and not held & {
+        PreDecisionKind.HEARING,
+        PreDecisionKind.PUBLIC_NOTICE,
+    }:
+        missing.append(_("社会公示或社会听证"))
+    return missing
+
+
+def assert_pre_decision_steps(item: AgendaItem) -> None:
+    missing = missing_pre_decision_steps(item)
+    if missing:
+        raise rules.violation(
+            rules.BEFORE_DECISION,
+            _("议题“%(t)s”决策前尚缺：%(m)s（附件8 一2）。") % {"t": item.title, "m": "、".join(missing)},
+            item,
+            missing=missing,
+        )
+
+
+@transaction.atomic
+def do_classify_item(
+    item: AgendaItem,
+    *,
+    major_investment: bool,
+    affects_public: bool,
+    actor,
+    at: datetime | None = None,
+):
+    """Say what the item must go through before it is decided (DEC-8); set before the item
+    is opened, and never loosened once a step is recorded."""
+    from .models import PreDecisionProfile
+
+    when = at or timezone.now()
+    if item.status not in (ItemStatus.PROPOSED, ItemStatus.SCHEDULED):
+        raise InvalidInput(_("议题已开始讨论，不能再调整决策前程序要求。"))
+    profile = PreDecisionProfile.objects.filter(item=item).first()
+    if profile is not None and (
+        (profile.major_investment and not major_investment)
+        or (profile.affects_public and not affects_public)
+    ):
+        raise RuleViolation(_("决策前程序要求只能增加，不能减少。"))
+    profile, _created = PreDecisionProfile.objects.update_or_create(
+        item=item,
+        defaults={
+            "major_investment": major_investment,
+            "affects_public": affects_public,
+            "classified_at": when,
+        },
+    )
+    record(
+        actor,
+        "decisions.item.pre_decision_classified",
+        item,
+        {"major_investment": major_investment, "affects_public": affects_public},
+        at=when,
+    )
+    return profile
+
+
+@transaction.atomic
+def do_record_pre_decision_step(
+    item: AgendaItem,
+    kind: str,
+    held_on: date,
+    summary: str,
+    *,
+    actor,
+    document_sha256: str = "",
+    at: datetime | None = None,
+):
+    """Record a study, an expert review, a hearing or a public notice held before the item is
+    decided (DEC-8). The summary stays in the table; the log holds its digest."""
+    from .models import PreDecisionKind, PreDecisionStep
+
+    when = at or timezone.now()
+    if kind not in PreDecisionKind.values:
+        raise InvalidInput(_("未知的决策前程序。"), field="kind")
+    summary = _text(summary, "summary", _("结论摘要"))
+    if document_sha256 and not (
+        len(document_sha256) == 64 and all(c in "0123456789abcdef" for c in document_sha256)
+    ):
+        raise InvalidInput(_("材料摘要须为 64 位十六进制 SHA-256。"), field="document_sha256")
+    if held_on > timezone.localdate(when):
+        raise InvalidInput(_("不能登记尚未举行的程序。"), field="held_on")
+    step = PreDecisionStep.objects.create(
+        item=item,
+        kind=kind,
+        held_on=held_on,
+        summary=summary,
+        document_sha256=document_sha256,
+        recorded_at=when,
+    )
+    record(
+        actor,
+        "decisions.item.pre_decision_step",
+        item,
+        {
+            "kind": kind,
+            "held_on": held_on.isoformat(),
+            "summary_sha256": hashlib.sha256(summary.encode("utf-8")).hexdigest(),
+            "document_sha256": document_sha256,
+        },
+        at=when,
+    )
+    return step

@@ -15,7 +15,15 @@ from wuquan.common.exceptions import DomainError, InvalidInput
 from wuquan.org.selectors import units_visible_to
 
 from . import services, village
-from .models import AgendaItem, Choice, MatterKind, Meeting, VillageMatter, VillageStep
+from .models import (
+    AgendaItem,
+    Choice,
+    MatterKind,
+    Meeting,
+    PreDecisionKind,
+    VillageMatter,
+    VillageStep,
+)
 from .selectors import materials_deadline_for, published_items, published_village_matters
 
 
@@ -58,8 +66,11 @@ def meeting_list(request):
 def meeting_detail(request, pk):
     meeting = _visible_meeting(request, pk)
     items = meeting.items.prefetch_related(
-        "statements__member__person", "deliveries", "open_votes", "vote_markers"
-    )
+        "statements__member__person", "deliveries", "open_votes", "vote_markers", "pre_steps"
+    ).select_related("pre_decision")
+    items = list(items)
+    for item in items:
+        item.missing_pre = services.missing_pre_decision_steps(item)
     return render(
         request,
         "decisions/meeting_detail.html",
@@ -68,6 +79,7 @@ def meeting_detail(request, pk):
             "members": meeting.members.select_related("person"),
             "items": items,
             "kinds": MatterKind.choices,
+            "pre_kinds": PreDecisionKind.choices,
             "choices": Choice.choices,
             "deadline": materials_deadline_for(meeting),
         },
@@ -136,6 +148,21 @@ def item_action(request, pk, action):
             services.do_publish(user, item, post.get("summary", ""))
         elif action == "report":
             services.do_report_execution(user, item, post.get("text", ""))
+        elif action == "classify":  # DEC-8
+            services.do_classify_item(
+                item,
+                major_investment=bool(post.get("major_investment")),
+                affects_public=bool(post.get("affects_public")),
+                actor=user,
+            )
+        elif action == "pre-step":  # DEC-8
+            services.do_record_pre_decision_step(
+                item,
+                post.get("kind", ""),
+                _date(post.get("held_on", "")),
+                post.get("summary", ""),
+                actor=user,
+            )
         else:
             raise InvalidInput(_("未知操作。"))
     except DomainError as exc:
@@ -143,6 +170,15 @@ def item_action(request, pk, action):
     else:
         messages.success(request, _("已保存。"))
     return redirect(f"{meeting_url(meeting)}#item-{item.pk}")
+
+
+def _date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(_("请填写日期（年-月-日）。"), field="held_on") from None
 
 
 def meeting_url(meeting):

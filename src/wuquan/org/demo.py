@@ -119,6 +119,10 @@ def load(stdout) -> None:
             "副镇长" if kind == UnitKind.TOWNSHIP else "副主任",
         )
         ensure_post(town, "sanzi-accountant", "三资代理服务中心会计", "B")
+        # the township reviewers of village affairs bulletins (附件13 三(三)3; PUB-6)
+        ensure_post(town, "civil-affairs", "民政科科员", "C")
+        ensure_post(town, "agri-economics", "农经站站长", "B")
+        ensure_post(town, "discipline", "乡镇纪委书记", "B")
         for k, (vcode, vname) in enumerate(villages, start=1):
             village = ensure_unit(vcode, vname, UnitKind.VILLAGE, town, sort=j * 100 + k)
             ensure_post(village, "secretary", "党支部书记", "A", is_head=True)
@@ -127,6 +131,7 @@ def load(stdout) -> None:
             )
             ensure_post(village, "accountant", "报账员", "B")
             ensure_post(village, "supervision-chair", "村务监督委员会主任", "B")
+            ensure_post(village, "supervision-member", "村务监督委员会委员", "C")
     ensure_unit(
         "longhua", "龙华社区", UnitKind.COMMUNITY, district.children.get(code="chengde"), sort=1000
     )
