@@ -15,7 +15,7 @@ from wuquan.common.forms import add_domain_error
 from wuquan.common.idempotency import idempotent
 from wuquan.common.identity import mask_phone, mask_ric
 
-from . import access, engine, selectors, services
+from . import access, selectors, services
 from .forms import ApplicationForm
 from .models import Case, Channel, Consultation
 

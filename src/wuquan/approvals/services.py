@@ -9,6 +9,8 @@ unit, user and person, fee and amount, materials demanded.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,7 +27,7 @@ from wuquan.catalog import fields as catalog_fields
 from wuquan.catalog import flows
 from wuquan.catalog.models import ApprovalItem, Fee, ItemStatus, Material, MaterialReuse
 from wuquan.common import sms
-from wuquan.common.exceptions import InvalidInput, NotFound, NotPermitted, RuleViolation
+from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
 from wuquan.common.identity import clean_applicant, mask_phone
 from wuquan.common.inputs import LONG_TEXT_MAX, SHORT_TEXT_MAX, check_flat_data, check_text
 from wuquan.common.uploads import check_upload

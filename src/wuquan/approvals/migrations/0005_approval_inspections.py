@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0003_case_state_inline'),
+        ('approvals', '0004_material_digests'),
         ('org', '0004_backfill_person_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0001_initial'),
+        ('decisions', '0002_sealedballot'),
     ]
 
     operations = [
