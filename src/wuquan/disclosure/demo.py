@@ -48,6 +48,7 @@ KEY_AREAS = [
         "政府投资工程招标公告和中标结果",
         "项目名称、招标方式、投标人数、中标人、中标金额",
         "区政府门户网站、阳光示权平台",
+        "procurement-public:list",
     ),
     (
         KeyArea.PERSONNEL,
@@ -55,6 +56,7 @@ KEY_AREAS = [
         "干部任前公示",
         "拟任人选姓名、现任职务、拟任职务、公示期限和举报方式",
         "阳光示权平台、单位公示栏",
+        "personnel-public:notices",
     ),
     (
         KeyArea.PROCUREMENT,
@@ -62,6 +64,7 @@ KEY_AREAS = [
         "政府采购结果",
         "采购项目名称、采购方式、供应商、成交金额",
         "中国政府采购网地方分网、阳光示权平台",
+        "procurement-public:list",
     ),
 ]
 
@@ -128,17 +131,20 @@ def _bulletin(village: Unit, people: dict, year: int, quarter: int, now: datetim
     publish_at = _tz_at(end.replace(day=20 if late else 10))
     publish_at = min(publish_at, now - timedelta(minutes=5))
     drafted = publish_at - timedelta(days=6)
+    books = services.finance_from_books(village, year, quarter)  # the 三资 books, when kept
     b = services.do_draft_bulletin(
         village,
         services.BulletinContent(
             title=f"{village.name}{year}年第{quarter}季度村务公开简报",
             party_affairs="召开党员大会1次，开展主题党日活动3次；确定入党积极分子1名。",
             village_affairs="低保金按月发放；宅基地审批2户；惠农补贴（耕地地力保护补贴）已通过一卡通发放到户。",
-            finance_affairs="本季度村集体收入3笔（机动地发包款、集体房屋租金、上级转移支付），支出5笔（道路维修、办公费、村干部报酬等），明细见月度财务公开。",
+            finance_affairs=books["text"]
+            if books
+            else "本季度村集体收入3笔（机动地发包款、集体房屋租金、上级转移支付），支出5笔（道路维修、办公费、村干部报酬等），明细见月度财务公开。",
             economy="集体经济合作社本季度实现经营收入，较上年同期有所增长。",
             other_matters="“六步工作法”事项：村部维修，已完成决议公告。",
-            cash_balance_fen=80_000 + quarter * 1_234,
-            deposit_balance_fen=12_345_600 + quarter * 250_000,
+            cash_balance_fen=books["cash_fen"] if books else 80_000 + quarter * 1_234,
+            deposit_balance_fen=books["deposit_fen"] if books else 12_345_600 + quarter * 250_000,
             meeting_at=publish_at + timedelta(days=2),
             meeting_place=f"{village.name}村部会议室",
         ),
@@ -160,7 +166,7 @@ def _ask_and_answer(target: str, question: str, answer: str, who, asked: datetim
 
 
 def _key_areas(now: datetime) -> None:
-    for area, unit_code, title, content, method in KEY_AREAS:
+    for area, unit_code, title, content, method, live in KEY_AREAS:
         unit = Unit.objects.get(code=unit_code)
         entry = services.do_save_key_area_entry(
             KeyAreaEntry(
@@ -171,6 +177,7 @@ def _key_areas(now: datetime) -> None:
                 method=method,
                 time_limit_working_days=20,
                 basis="附件4；《政府信息公开条例》第二十六条",
+                live_url_name=live,
             ),
             actor="system:demo",
             at=now - timedelta(days=90),

@@ -185,8 +185,11 @@ def ask_done(request):
 
 KINDS = [
     ("bulletin", _("村务公开简报")),
+    ("finance", _("财务逐笔公开")),
     ("keyarea", _("重点领域公开")),
     ("decision", _("决策公开")),
+    ("tender", _("招标采购")),
+    ("appointment", _("任前公示")),
 ]
 
 
@@ -351,6 +354,16 @@ def bulletin_new(request):
         "kind": "regular",
         "village": villages.first().code if villages.exists() else None,
     }
+    finance = None
+    if villages.exists() and initial["quarter"]:
+        # the finance part from the 三资 books when they exist (附件13 三(四)3)
+        finance = services.finance_from_books(villages.first(), initial["year"], last_q)
+    if finance:
+        initial.update(
+            finance_affairs=finance["text"],
+            cash_balance=Decimal(finance["cash_fen"]) / 100,
+            deposit_balance=Decimal(finance["deposit_fen"]) / 100,
+        )
     form = BulletinForm(request.POST or None, initial=initial)
     form.fields["village"].queryset = villages
     if request.method == "POST" and form.is_valid():
@@ -369,9 +382,6 @@ def bulletin_new(request):
         else:
             messages.success(request, _("简报已起草，待“三委”商议确定。"))
             return redirect("disclosure:staff-bulletin", pk=b.pk)
-    finance = None
-    if villages.exists() and initial["quarter"]:
-        finance = services.finance_from_books(villages.first(), initial["year"], last_q)
     return render(
         request, "disclosure/staff_bulletin_form.html", {"form": form, "finance": finance}
     )
