@@ -29,7 +29,7 @@ def _real_ids(world):
     sub = services.do_submit_application(
         world.item, applicant_name="王五", data={"area_sqm": 90}, materials_later=True
     )
-    _, raw = services.do_issue_api_token(world.item.unit, "fuzz", world.users["window"])
+    _, raw = services.do_issue_api_token(world.item.unit, "fuzz", actor=world.users["window"])
     return {
         "step_id": list(CaseStep.objects.values_list("pk", flat=True)) or [1],
         "code": list(Unit.objects.values_list("code", flat=True)),

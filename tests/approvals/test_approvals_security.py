@@ -126,9 +126,9 @@ def test_13_6_a_nul_in_a_token_users_name_is_a_4xx(client, world, online_files):
     sub = services.do_submit_application(
         world.item, applicant_name="甲", data={"area_sqm": 1}, files=online_files
     )
-    case = services.do_accept_case(sub.case, world.users["window"])
+    case = services.do_accept_case(sub.case, actor=world.users["window"])
     step = case.steps.exclude(state="done").first()
-    _, raw = services.do_issue_api_token(step.unit, "sys", world.users["window"])
+    _, raw = services.do_issue_api_token(step.unit, "sys", actor=world.users["window"])
     events = Event.objects.count()
     r = _post_json(
         client,
@@ -214,7 +214,7 @@ def _accepted_case(world, online_files):
         data={"area_sqm": 90},
         files=online_files,
     )
-    return services.do_accept_case(sub.case, world.users["window"])
+    return services.do_accept_case(sub.case, actor=world.users["window"])
 
 
 def test_13_10_an_out_of_scope_case_answers_404_like_a_missing_one(world, online_files):

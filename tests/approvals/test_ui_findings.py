@@ -166,7 +166,7 @@ def test_finding2_service_error_names_the_field_by_its_label(labelled):
 def test_finding3_window_reissues_the_code_after_an_identity_check_recorded_and_sent(
     client, world, submitted
 ):
-    case = services.do_accept_case(submitted.case, world.users["window"])
+    case = services.do_accept_case(submitted.case, actor=world.users["window"])
     sms.LoggingSMSBackend.sent.clear()
     client.force_login(world.users["window"])
     with_ = client.get(f"/staff/approvals/cases/{case.pk}/notice/").content.decode()
@@ -252,7 +252,7 @@ def test_finding6_refusal_without_reason_is_shown_beside_the_reason(client, worl
 
 
 def test_finding10_lookup_normalises_full_width_digits_spaces_and_dashes(world, submitted):
-    case = services.do_accept_case(submitted.case, world.users["window"])
+    case = services.do_accept_case(submitted.case, actor=world.users["window"])
     full = case.receipt_no.translate(
         {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
     ).replace("-", "－")

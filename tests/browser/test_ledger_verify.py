@@ -45,7 +45,7 @@ def case(transactional_db, settings, tmp_path):
         data={"area_sqm": 100},
         files=files,
     )
-    services.do_accept_case(sub.case, world.users["window"])
+    services.do_accept_case(sub.case, actor=world.users["window"])
     cp, _ = do_create_checkpoint()
     assert cp.cosignatures.count() == 1
     return sub

@@ -185,25 +185,25 @@ def test_aud2_pii_typed_into_free_text_fields_reaches_no_public_leaf(approvals_w
     when = at(2026, 3, 3, 10)
     # a case run to its end with PII in every opinion and reason
     case = submit(2)
-    apr.do_accept_case(case, u["window"], at=when)
-    apr.do_suspend_case(case, u["chengban"], "expert", PII, at=when)
-    apr.do_resume_case(case, u["chengban"], at=when)
+    apr.do_accept_case(case, at=when, actor=u["window"])
+    apr.do_suspend_case(case, "expert", PII, at=when, actor=u["chengban"])
+    apr.do_resume_case(case, at=when, actor=u["chengban"])
     for step in ready(case):
         who = u["xf"] if step.unit.code == "t-xf" else u["chengban"]
-        apr.do_complete_step(step, who, PII, at=when)
+        apr.do_complete_step(step, PII, at=when, actor=who)
     for step in ready(case, kind="现场勘查"):
-        apr.do_complete_step(step, u["chengban"], PII, at=when)
-    apr.do_complete_step(ready(case, kind="审核")[0], u["shenhe"], PII, at=when)
+        apr.do_complete_step(step, PII, at=when, actor=u["chengban"])
+    apr.do_complete_step(ready(case, kind="审核")[0], PII, at=when, actor=u["shenhe"])
     apr.do_complete_step(
-        ready(case, kind="审批")[0], u["deputy"], PII, decision="deny", reason=PII, at=when
-    )
+        ready(case, kind="审批")[0], PII, decision="deny", reason=PII, at=when
+    , actor=u["deputy"])
     # refused at the window, withdrawn by the applicant
-    apr.do_refuse_case(submit(4), u["window"], PII, at=at(2026, 3, 4, 10))
-    apr.do_withdraw_case(submit(5), "applicant", PII, at=at(2026, 3, 5, 10))
+    apr.do_refuse_case(submit(4), PII, at=at(2026, 3, 4, 10), actor=u["window"])
+    apr.do_withdraw_case(submit(5), PII, at=at(2026, 3, 5, 10), actor="applicant")
     # a consultation, its answer, an API token named after a person
     q = apr.do_ask_question(w.item, f"李四{PHONE}", PII, contact=PHONE, at=when)
-    apr.do_answer_question(q, u["chengban"], PII, at=when)
-    apr.do_issue_api_token(w.item.unit, f"王五{RESIDENT_ID}", u["window"])
+    apr.do_answer_question(q, PII, at=when, actor=u["chengban"])
+    apr.do_issue_api_token(w.item.unit, f"王五{RESIDENT_ID}", actor=u["window"])
     # a person of the organisation
     do_save_person(Person(name=f"赵六{PHONE}", id_number=RESIDENT_ID, phone=PHONE), "system")
 

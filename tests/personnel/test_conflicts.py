@@ -49,14 +49,14 @@ def _case(world, applicant_number: str):
         at=WHEN,
     ).case
     u = world.users
-    approvals.do_accept_case(case, u["window"], at=WHEN)
+    approvals.do_accept_case(case, at=WHEN, actor=u["window"])
     for step in _ready(case):
         who = u["xf"] if step.unit.code == "t-xf" else u["chengban"]
-        approvals.do_complete_step(step, who, "符合", at=WHEN)
-    approvals.do_complete_step(_ready(case, kind="审核")[0], u["shenhe"], "同意", at=WHEN)
+        approvals.do_complete_step(step, "符合", at=WHEN, actor=who)
+    approvals.do_complete_step(_ready(case, kind="审核")[0], "同意", at=WHEN, actor=u["shenhe"])
     approvals.do_complete_step(
-        _ready(case, kind="审批")[0], u["deputy"], "准予许可", decision="approve", at=WHEN
-    )
+        _ready(case, kind="审批")[0], "准予许可", decision="approve", at=WHEN
+    , actor=u["deputy"])
     return case
 
 

@@ -123,7 +123,7 @@ class History:
             },
             at=self.t - timedelta(minutes=30),
         ).case
-        self.cases.append(services.do_accept_case(case, self.world.users["window"], at=self.t))
+        self.cases.append(services.do_accept_case(case, at=self.t, actor=self.world.users["window"]))
 
     def op_complete(self):
         u = self.world.users
@@ -143,12 +143,11 @@ class History:
         if running:
             services.do_suspend_case(
                 self.rng.choice(running),
-                self.world.users["chengban"],
                 "supplement",
                 "平面图不清晰",
                 [self.material.pk],
                 at=self.t,
-            )
+            actor=self.world.users["chengban"])
 
     def op_resume(self):
         paused = [c for c in self.cases if Case.objects.get(pk=c.pk).status == "suspended"]
@@ -156,16 +155,15 @@ class History:
             case = Case.objects.get(pk=self.rng.choice(paused).pk)
             services.do_resume_case(
                 case,
-                f"applicant:{case.number}",
                 "已补正",
                 files={self.material.pk: pdf()},
                 at=self.t,
-            )
+            actor=f"applicant:{case.number}")
 
     def op_withdraw(self):
         running = self.running()
         if running:
-            services.do_withdraw_case(self.rng.choice(running), "applicant", "不再办理", at=self.t)
+            services.do_withdraw_case(self.rng.choice(running), "不再办理", at=self.t, actor="applicant")
 
     def _twin_pairs(self, status=AlarmStatus.RAISED):
         pairs = []
@@ -294,9 +292,8 @@ def test_sup2_reconciliation_reports_a_breach_the_incremental_sweep_cannot_see(w
             files={m.pk: pdf() for m in world.materials if m.reuse == MaterialReuse.NONE},
             at=START - timedelta(hours=1),
         ).case,
-        world.users["window"],
         at=START,
-    )
+    actor=world.users["window"])
     engine.run_sweeps(START + timedelta(minutes=1), [inc], mode="incremental")
     step = case.steps.filter(state=StepState.READY).first()
     CaseStep.objects.filter(pk=step.pk).update(deadline=(START - timedelta(days=5)).date())
