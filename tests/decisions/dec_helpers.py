@@ -3,10 +3,10 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from tests.factories import PersonFactory, PostFactory, UnitFactory
 from wuquan.decisions import services
 from wuquan.decisions.models import MatterKind
-from wuquan.org.models import Person, UnitKind
-from wuquan.org.services import do_appoint, ensure_post, ensure_unit
+from wuquan.org.models import UnitKind
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = date(2025, 6, 16)
@@ -16,20 +16,18 @@ SATURDAY = datetime(2025, 6, 14, 9, 0, tzinfo=SH)
 
 def make_body(size: int, code: str = "testunit"):
     """A unit whose body has `size` members; the first holds the head post."""
-    unit = ensure_unit(code, f"测试单位{code}", UnitKind.DISTRICT_BODY)
+    unit = UnitFactory(code=code, kind=UnitKind.DISTRICT_BODY)
     people = []
     for i in range(size):
-        post = ensure_post(
-            unit,
-            "head" if i == 0 else f"deputy-{i}",
-            "局长" if i == 0 else f"副局长{i}",
-            "A",
+        post = PostFactory(
+            unit=unit,
+            code="head" if i == 0 else f"deputy-{i}",
+            name="局长" if i == 0 else f"副局长{i}",
+            risk_class="A",
             is_head=i == 0,
             is_deputy=i > 0,
         )
-        person = Person.objects.create(name=f"成员{code}{i}")
-        do_appoint(person, post, date(2020, 1, 1))
-        people.append(person)
+        people.append(PersonFactory(name=f"成员{code}{i}", post=post))
     return unit, people
 
 

@@ -763,97 +763,6 @@ def head_approves(event, thresholds: dict):
     )
 
 
-LIFECYCLE_ACTIONS = (
-    "supervision.alarm.assigned",
-    "supervision.alarm.answered",
-    "supervision.alarm.accepted",
-    "supervision.alarm.sent_back",
-    "supervision.alarm.closed",
-)
-
-
-def handler_supervises(as_of: datetime, thresholds: dict):
-    """SUP-3 红牌: a person who handled a case (accepted it or did a step) answers, checks or
-    closes an alarm about that case — 承办与监督相分离 (附件2 一). Read from the ledger: the
-    alarm's raised event names its subject, the lifecycle events name who acted."""
-    from django.contrib.auth import get_user_model
-
-    from wuquan.ledger.models import Event
-
-    from .models import Case, CaseStep, Charge
-
-    acts = list(
-        Event.objects.filter(
-            action__in=LIFECYCLE_ACTIONS,
-            subject_type="supervision.alarm",
-            at__lte=as_of,
-            actor__startswith="user:",
-        ).values_list("index", "subject_id", "actor", "action")
-    )
-    if not acts:
-        return
-    alarm_ids = {a[1] for a in acts}
-    subjects: dict[str, tuple[str, str]] = {}
-    for ev in Event.objects.filter(
-        action="supervision.alarm.raised",
-        subject_type="supervision.alarm",
-        subject_id__in=alarm_ids,
-    ):
-        st, sid = (ev.payload.get("subject") or [None, None])[:2]
-        if st in (CASE, STEP, CHARGE):
-            subjects[ev.subject_id] = (st, str(sid))
-    if not subjects:
-        return
-    step_case = dict(
-        CaseStep.objects.filter(
-            pk__in=[int(s) for t, s in subjects.values() if t == STEP]
-        ).values_list("pk", "case_id")
-    )
-    charge_case = dict(
-        Charge.objects.filter(
-            pk__in=[int(s) for t, s in subjects.values() if t == CHARGE]
-        ).values_list("pk", "case_id")
-    )
-
-    def case_of(st, sid):
-        if st == CASE:
-            return int(sid)
-        return (step_case if st == STEP else charge_case).get(int(sid))
-
-    alarm_case = {a: case_of(*s) for a, s in subjects.items()}
-    case_ids = {c for c in alarm_case.values() if c}
-    handlers: dict[int, set[int]] = {}
-    for case_id, uid, pid in CaseStep.objects.filter(
-        case_id__in=case_ids, completed_at__lte=as_of
-    ).values_list("case_id", "completed_by_id", "person__user_id"):
-        handlers.setdefault(case_id, set()).update(u for u in (uid, pid) if u)
-    for case_id, uid in Case.objects.filter(pk__in=case_ids, accepted_at__lte=as_of).values_list(
-        "pk", "accepted_by_id"
-    ):
-        if uid:
-            handlers.setdefault(case_id, set()).add(uid)
-    names = {a[2][5:] for a in acts}
-    user_ids = dict(
-        get_user_model().objects.filter(username__in=names).values_list("username", "pk")
-    )
-    for index, alarm_id, actor, action in acts:
-        case_id = alarm_case.get(alarm_id)
-        uid = user_ids.get(actor[5:])
-        if case_id is None or uid is None or uid not in handlers.get(case_id, ()):
-            continue
-        yield Finding(
-            "supervision.alarm",
-            alarm_id,
-            _(
-                "办件 %(case)s 的经办人 %(who)s 参与了对该办件报警的督办（%(action)s），承办与监督未分离"
-            )
-            % {"case": case_id, "who": actor[5:], "action": action.rsplit(".", 1)[1]},
-            inputs={"case": case_id, "actor": actor, "action": action},
-            event_indices=(index,),
-            key=f"{actor}:{action}",
-        )
-
-
 # ---- money and materials (APR-8, CAT-5) -----------------------------------------------------
 
 
@@ -1021,13 +930,6 @@ RULES = [
         severity=SEVERITY_RED,
         on_actions=STEP_DONE_ACTIONS,
         check=review_and_approve,
-    ),
-    Rule(
-        code="SUP-3-handler-supervises",
-        name="经办人督办本人经办的办件",
-        clause="附件2 一、二(二)（承办与监督相分离）",
-        severity=SEVERITY_RED,
-        sweep=handler_supervises,
     ),
     Rule(
         code="SUP-4-head-approves",

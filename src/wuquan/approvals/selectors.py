@@ -70,6 +70,42 @@ def acceptance_step(case: Case) -> CaseStep | None:
     ).first()
 
 
+def cases_of_subjects(subjects: dict) -> dict:
+    """{key: case id} for approvals subjects given as {key: (subject_type, subject_id)} — a
+    case, one of its steps or one of its charges (others are left out)."""
+    from .models import Charge
+
+    steps = [int(s) for t, s in subjects.values() if t == "approvals.casestep"]
+    charges = [int(s) for t, s in subjects.values() if t == "approvals.charge"]
+    step_case = dict(CaseStep.objects.filter(pk__in=steps).values_list("pk", "case_id"))
+    charge_case = dict(Charge.objects.filter(pk__in=charges).values_list("pk", "case_id"))
+    out = {}
+    for key, (st, sid) in subjects.items():
+        if st == "approvals.case":
+            out[key] = int(sid)
+        elif st == "approvals.casestep" and int(sid) in step_case:
+            out[key] = step_case[int(sid)]
+        elif st == "approvals.charge" and int(sid) in charge_case:
+            out[key] = charge_case[int(sid)]
+    return out
+
+
+def case_handlers(case_ids, as_of: datetime) -> dict[int, set[int]]:
+    """{case id: ids of the users who handled it by `as_of`} — who accepted it or did a step
+    (承办, SUP-3)."""
+    handlers: dict[int, set[int]] = {}
+    for case_id, uid, pid in CaseStep.objects.filter(
+        case_id__in=case_ids, completed_at__lte=as_of
+    ).values_list("case_id", "completed_by_id", "person__user_id"):
+        handlers.setdefault(case_id, set()).update(u for u in (uid, pid) if u)
+    for case_id, uid in Case.objects.filter(pk__in=case_ids, accepted_at__lte=as_of).values_list(
+        "pk", "accepted_by_id"
+    ):
+        if uid:
+            handlers.setdefault(case_id, set()).add(uid)
+    return handlers
+
+
 LOOKUP_FAILED = _("编号或查询码不正确。请核对受理通知书上的受理编号（或申请编号）和查询码。")
 DUE_SOON_DAYS = 2
 

@@ -21,6 +21,8 @@ from wuquan.common.exceptions import RuleViolation
 from wuquan.common.rules import SEVERITY_RED, SEVERITY_YELLOW, Finding, Rule
 from wuquan.ledger import record
 
+from . import events
+
 
 def _refusal_check(event, thresholds) -> Iterable[Finding]:
     """Event check: every "decisions.refused" event for this rule is a finding."""
@@ -35,7 +37,7 @@ def _refusal_check(event, thresholds) -> Iterable[Finding]:
     )
 
 
-def _rule(code, name, clause, severity, actions=("decisions.refused",)) -> Rule:
+def _rule(code, name, clause, severity, actions=(events.REFUSED,)) -> Rule:
     def check(event, thresholds, _code=code):
         if event.payload.get("rule") == _code:
             yield from _refusal_check(event, thresholds)
@@ -82,7 +84,7 @@ VILLAGE_SIX_STEPS = _rule(
     _("村级“三重一大”事项未经“六步工作法”决策，无效"),
     "附件15 二(一)2–3",
     SEVERITY_RED,
-    actions=("decisions.refused", "decisions.village.voided"),
+    actions=(events.REFUSED, events.VILLAGE_VOIDED),
 )
 VILLAGE_QUORUM = _rule(
     "DEC-10-assembly-quorum",
@@ -125,7 +127,7 @@ def record_refusal(actor, exc: RuleViolation) -> None:
     with transaction.atomic():
         record(
             actor,
-            "decisions.refused",
+            events.REFUSED,
             refusal.get("subject"),
             {
                 "rule": rule.code,

@@ -23,7 +23,7 @@ from wuquan.ledger.services import describe_subject
 from wuquan.org.models import Person, Unit
 from wuquan.workdays.calendar import last_working_day_before
 
-from . import rules, voting
+from . import events, rules, voting
 from .models import (
     AgendaItem,
     CatalogEntry,
@@ -79,7 +79,7 @@ def ensure_catalog_entry(
     if created:
         record(
             actor,
-            "decisions.catalog.added",
+            events.CATALOG_ADDED,
             entry,
             {
                 "unit": unit.code,
@@ -114,7 +114,7 @@ def do_create_meeting(
         MeetingMember.objects.create(meeting=meeting, person=person, is_head=is_head)
     record(
         actor,
-        "decisions.meeting.created",
+        events.MEETING_CREATED,
         meeting,
         {
             "unit": unit.code,
@@ -151,7 +151,7 @@ def do_propose_item(
     )
     record(
         actor,
-        "decisions.item.proposed",
+        events.ITEM_PROPOSED,
         item,
         {
             "unit": unit.code,
@@ -191,7 +191,7 @@ def do_schedule_item(actor, item: AgendaItem, meeting: Meeting) -> AgendaItem:
     item.seq = meeting.items.count() + 1
     item.status = ItemStatus.SCHEDULED
     item.save(update_fields=["meeting", "seq", "status"])
-    record(actor, "decisions.item.scheduled", item, {"meeting": meeting.pk, "seq": item.seq})
+    record(actor, events.ITEM_SCHEDULED, item, {"meeting": meeting.pk, "seq": item.seq})
     return item
 
 
@@ -225,7 +225,7 @@ def do_send_materials(
             done.append(delivery)
     record(
         actor,
-        "decisions.materials.sent",
+        events.MATERIALS_SENT,
         item,
         {"members": [d.member.person_id for d in done], "at": at.isoformat()},
     )
@@ -248,7 +248,7 @@ def do_record_attendance(actor, meeting: Meeting, present_person_ids) -> Meeting
     meeting.save(update_fields=["status"])
     record(
         actor,
-        "decisions.meeting.attendance",
+        events.MEETING_ATTENDANCE,
         meeting,
         {"expected": len(known), "present": sorted(present), "absent": sorted(known - present)},
     )
@@ -303,7 +303,7 @@ def do_open_item(actor, item: AgendaItem) -> AgendaItem:
     item.save(update_fields=["status"])
     record(
         actor,
-        "decisions.item.opened",
+        events.ITEM_OPENED,
         item,
         {"meeting": meeting.pk, "present": present, "expected": expected},
     )
@@ -351,7 +351,7 @@ def do_make_statement(actor, item: AgendaItem, member: MeetingMember, text: str)
     statement = Statement.objects.create(item=item, member=member, seq=len(spoken) + 1, text=text)
     record(
         actor,
-        "decisions.statement.made",
+        events.STATEMENT_MADE,
         item,
         {"member": member.person_id, "is_head": member.is_head, "seq": statement.seq, "text": text},
     )
@@ -370,7 +370,7 @@ def do_start_vote(actor, item: AgendaItem) -> AgendaItem:
         )
     item.status = ItemStatus.VOTING
     item.save(update_fields=["status"])
-    record(actor, "decisions.vote.started", item, {"mode": item.vote_mode})
+    record(actor, events.VOTE_STARTED, item, {"mode": item.vote_mode})
     return item
 
 
@@ -391,7 +391,7 @@ def do_cast_vote(actor, item: AgendaItem, member: MeetingMember, choice: str) ->
         if OpenVote.objects.filter(item=item, member=member).exists():
             raise InvalidInput(_("%s 已表决。") % member.person, field="member")
         OpenVote.objects.create(item=item, member=member, choice=choice)
-        record(actor, "decisions.vote.cast", item, {"member": member.person_id, "choice": choice})
+        record(actor, events.VOTE_CAST, item, {"member": member.person_id, "choice": choice})
         return
     _mark(actor, item, member)
     _seal(item, choice)
@@ -416,7 +416,7 @@ def _mark(actor, item: AgendaItem, member: MeetingMember) -> None:
     if VoteMarker.objects.filter(item=item, member=member).exists():
         raise InvalidInput(_("%s 已投票。") % member.person, field="member")
     VoteMarker.objects.create(item=item, member=member)
-    record(actor, "decisions.ballot.voted", item, {"member": member.person_id})
+    record(actor, events.BALLOT_VOTED, item, {"member": member.person_id})
 
 
 @transaction.atomic
@@ -436,7 +436,7 @@ def do_enter_paper_ballot(actor, item: AgendaItem, choice: str) -> None:
     if item.sealed_ballots.count() >= item.vote_markers.count():
         raise InvalidInput(_("录入的选票不能多于已投票人数。"))
     _seal(item, choice)
-    record(actor, "decisions.ballot.entered", item, {})
+    record(actor, events.BALLOT_ENTERED, item, {})
 
 
 def _open_box(item: AgendaItem) -> list[str]:
@@ -482,7 +482,7 @@ def do_close_vote(actor, item: AgendaItem, at: datetime | None = None) -> Agenda
     item.save()
     record(
         actor,
-        "decisions.vote.closed",
+        events.VOTE_CLOSED,
         item,
         {
             "mode": item.vote_mode,
@@ -502,7 +502,7 @@ def do_close_vote(actor, item: AgendaItem, at: datetime | None = None) -> Agenda
         original.save(update_fields=["superseded_by"])
         record(
             actor,
-            "decisions.reconsideration.decided",
+            events.RECONSIDERATION_DECIDED,
             original,
             {"by_item": item.pk, "passed": item.passed},
         )
@@ -517,7 +517,7 @@ def do_defer_item(actor, item: AgendaItem, reason: str) -> AgendaItem:
     item.deferred_reason = _text(reason, "reason", _("暂缓理由"))
     item.status = ItemStatus.DEFERRED
     item.save(update_fields=["deferred_reason", "status"])
-    record(actor, "decisions.item.deferred", item, {"reason": item.deferred_reason})
+    record(actor, events.ITEM_DEFERRED, item, {"reason": item.deferred_reason})
     return item
 
 
@@ -572,7 +572,7 @@ def do_open_reconsideration(
     )
     record(
         actor,
-        "decisions.reconsideration.opened",
+        events.RECONSIDERATION_OPENED,
         original,
         {
             "new_item": item.pk,
@@ -590,7 +590,7 @@ def do_close_meeting(actor, meeting: Meeting) -> Meeting:
         raise InvalidInput(_("还有议题在讨论或表决中。"))
     meeting.status = MeetingStatus.CLOSED
     meeting.save(update_fields=["status"])
-    record(actor, "decisions.meeting.closed", meeting, {})
+    record(actor, events.MEETING_CLOSED, meeting, {})
     return meeting
 
 
@@ -614,7 +614,7 @@ def do_file_with_superior(actor, item: AgendaItem, superior: Unit | None = None)
         raise InvalidInput(_("本单位没有上级单位，请指定备案单位。"), field="superior")
     item.filed_with, item.filed_at = superior, timezone.now()
     item.save(update_fields=["filed_with", "filed_at"])
-    record(actor, "decisions.item.filed", item, {"with": superior.code})
+    record(actor, events.ITEM_FILED, item, {"with": superior.code})
     return item
 
 
@@ -629,7 +629,7 @@ def do_publish(actor, item: AgendaItem, summary: str) -> AgendaItem:
     item.save(update_fields=["public_summary", "published_at"])
     record(
         actor,
-        "decisions.item.published",
+        events.ITEM_PUBLISHED,
         item,
         {"summary": item.public_summary, "result": item.result_text},
     )
@@ -648,7 +648,7 @@ def do_report_execution(
         reported_on=on or timezone.localdate(),
         public=public,
     )
-    record(actor, "decisions.execution.reported", item, {"text": report.text, "public": public})
+    record(actor, events.EXECUTION_REPORTED, item, {"text": report.text, "public": public})
     return report
 
 

@@ -19,7 +19,7 @@ from wuquan.org import roles
 from wuquan.org.models import Unit, UnitKind
 from wuquan.org.selectors import is_supervisory, role_names
 
-from . import rules, voting
+from . import events, rules, voting
 from .models import (
     AssemblyKind,
     VillageMatter,
@@ -49,7 +49,7 @@ def do_create_village_matter(
     )
     record(
         actor,
-        "decisions.village.created",
+        events.VILLAGE_CREATED,
         matter,
         {"village": village.code, "title": title, "is_major": is_major, "notice_days": notice_days},
     )
@@ -63,7 +63,7 @@ def _void(actor, matter: VillageMatter, reason: str, **details) -> None:
     rule = rules.VILLAGE_SIX_STEPS
     record(
         actor,
-        "decisions.village.voided",
+        events.VILLAGE_VOIDED,
         matter,
         {
             "rule": rule.code,
@@ -145,7 +145,7 @@ def do_record_village_step(
     rec.save()
     record(
         actor,
-        "decisions.village.step",
+        events.VILLAGE_STEP,
         matter,
         {
             "step": step,
@@ -210,7 +210,7 @@ def do_file_objection(
         text=text,
         filed_on=on or timezone.localdate(),
     )
-    record(actor, "decisions.village.objection", matter, {"step": step, "text": text})
+    record(actor, events.VILLAGE_OBJECTION, matter, {"step": step, "text": text})
     return objection
 
 

@@ -20,6 +20,7 @@ from wuquan.common.sealing import BallotBox
 from wuquan.ledger import record
 from wuquan.org.models import Person, Unit
 
+from . import events
 from .models import (
     DEFAULT_SCALE,
     Ballot,
@@ -87,7 +88,7 @@ def do_create_evaluation(
     )
     record(
         actor,
-        "evaluation.created",
+        events.CREATED,
         evaluation,
         {
             "unit": unit.code,
@@ -111,7 +112,7 @@ def do_add_subject(actor, evaluation: Evaluation, person: Person, role_title: st
     )
     if created:
         record(
-            actor, "evaluation.subject.added", evaluation, {"person": person.pk, "role": role_title}
+            actor, events.SUBJECT_ADDED, evaluation, {"person": person.pk, "role": role_title}
         )
     return subject
 
@@ -122,7 +123,7 @@ def do_record_commitment(actor, subject: Subject, text: str, on: date) -> Subjec
     subject.commitment, subject.commitment_on = _text(text, "text", _("承诺内容")), on
     subject.save(update_fields=["commitment", "commitment_on"])
     record(
-        actor, "evaluation.commitment", subject, {"on": on.isoformat(), "text": subject.commitment}
+        actor, events.COMMITMENT, subject, {"on": on.isoformat(), "text": subject.commitment}
     )
     return subject
 
@@ -132,7 +133,7 @@ def do_record_report(actor, subject: Subject, text: str, on: date) -> Subject:
     """年末述职述廉 (EVA-2)."""
     subject.report, subject.report_on = _text(text, "text", _("述职述廉内容")), on
     subject.save(update_fields=["report", "report_on"])
-    record(actor, "evaluation.report", subject, {"on": on.isoformat(), "text": subject.report})
+    record(actor, events.REPORT, subject, {"on": on.isoformat(), "text": subject.report})
     return subject
 
 
@@ -147,7 +148,7 @@ def do_ask_question(actor, subject: Subject, asker: str, text: str, answer: str 
     )
     record(
         actor,
-        "evaluation.question",
+        events.QUESTION,
         subject,
         {"asker": q.asker, "text": q.text, "answer": q.answer},
     )
@@ -160,7 +161,7 @@ def do_answer_question(actor, question: Question, answer: str) -> Question:
     question.save(update_fields=["answer"])
     record(
         actor,
-        "evaluation.question.answered",
+        events.QUESTION_ANSWERED,
         question.subject,
         {"question": question.pk, "answer": question.answer},
     )
@@ -174,7 +175,7 @@ def do_open_voting(actor, evaluation: Evaluation) -> Evaluation:
         raise InvalidInput(_("请先添加被测评人。"))
     evaluation.status = EvaluationStatus.VOTING
     evaluation.save(update_fields=["status"])
-    record(actor, "evaluation.voting.opened", evaluation, {})
+    record(actor, events.VOTING_OPENED, evaluation, {})
     return evaluation
 
 
@@ -197,7 +198,7 @@ def do_issue_codes(actor, evaluation: Evaluation, count: int) -> list[str]:
             for c in codes
         ]
     )
-    record(actor, "evaluation.codes.issued", evaluation, {"count": count})
+    record(actor, events.CODES_ISSUED, evaluation, {"count": count})
     return codes
 
 
@@ -234,7 +235,7 @@ def do_cast_online(evaluation: Evaluation, code: str, grades: dict) -> None:
     if updated != 1:
         raise InvalidInput(_("投票码无效或已使用。"), field="code")
     _add_ballots(evaluation, grades)
-    record("voter", "evaluation.ballot.cast", evaluation, {"channel": "online"})
+    record("voter", events.BALLOT_CAST, evaluation, {"channel": "online"})
 
 
 def paper_ballots_keyed(evaluation: Evaluation) -> int:
@@ -316,15 +317,15 @@ def do_enter_paper_batch(
             sheet.status = SheetStatus.COUNTED
             for g in ballots:
                 _add_ballots(evaluation, g)
-            action = "evaluation.paper.counted"
+            action = events.PAPER_COUNTED
         else:
             sheet.status = SheetStatus.MISMATCH
-            action = "evaluation.paper.mismatch"
+            action = events.PAPER_MISMATCH
             payload["counts"] = diff["counts"]
             payload["differences"] = [[r["ballot"], r["subject"].pk] for r in diff["rows"]]
         sheet.save(update_fields=["status"])
     else:
-        action = "evaluation.paper.entered"
+        action = events.PAPER_ENTERED
     record(clerk, action, evaluation, payload)
     return sheet
 
@@ -348,7 +349,7 @@ def do_rekey_paper_batch(actor, sheet: PaperSheet) -> PaperSheet:
     sheet.save(update_fields=["status"])
     record(
         actor,
-        "evaluation.paper.rekey",
+        events.PAPER_REKEY,
         sheet.evaluation,
         {
             "sheet": sheet.sheet_no,
@@ -413,7 +414,7 @@ def do_close_voting(actor, evaluation: Evaluation) -> Evaluation:
     evaluation.save(update_fields=["status"])
     record(
         actor,
-        "evaluation.voting.closed",
+        events.VOTING_CLOSED,
         evaluation,
         {
             "ballots": len(rows),
@@ -446,7 +447,7 @@ def _check_two_years(actor, evaluation: Evaluation, subject: Subject) -> None:
         )
         record(
             actor,
-            "evaluation.flag.resign_or_recall",
+            events.FLAG_RESIGN_OR_RECALL,
             subject.person,
             {
                 "flag": flag.pk,
@@ -465,7 +466,7 @@ def do_publish_results(actor, evaluation: Evaluation) -> Evaluation:
     evaluation.save(update_fields=["status", "published_at"])
     record(
         actor,
-        "evaluation.published",
+        events.PUBLISHED,
         evaluation,
         {"results": {s.person_id: s.rating for s in evaluation.subjects.all()}},
     )
@@ -506,7 +507,7 @@ def do_file_recall_petition(
     )
     record(
         actor,
-        "evaluation.recall.petition",
+        events.RECALL_PETITION,
         petition,
         {
             "unit": unit.code,
@@ -527,7 +528,7 @@ def do_file_recall_petition(
         )
         record(
             actor,
-            "evaluation.recall.flagged",
+            events.RECALL_FLAGGED,
             person,
             {"petition": petition.pk, "rule": "EVA-4-recall-threshold"},
         )

@@ -205,4 +205,77 @@ COMPLAINT = Rule(
     severity=SEVERITY_WARNING,
 )
 
-RULES = [ANSWER_OVERDUE, INSPECTION_OVERDUE, COMPLAINT]
+# ---- 承办与监督相分离 (SUP-3) ------------------------------------------------------------------
+
+LIFECYCLE_ACTIONS = (
+    "supervision.alarm.assigned",
+    "supervision.alarm.answered",
+    "supervision.alarm.accepted",
+    "supervision.alarm.sent_back",
+    "supervision.alarm.closed",
+)
+
+
+def handler_supervises(as_of: datetime, thresholds: dict):
+    """SUP-3 红牌: a person who handled a case (accepted it or did a step) answers, checks or
+    closes an alarm about that case — 承办与监督相分离 (附件2 一). Lives here, beside the data it
+    reads: supervision's own lifecycle events name who acted on an alarm, its Alarm rows name
+    the subject; who handled the case comes from approvals' selectors (issue 11)."""
+    from django.contrib.auth import get_user_model
+
+    from wuquan.approvals import selectors as approvals
+    from wuquan.ledger.models import Event
+
+    from .models import Alarm
+
+    acts = list(
+        Event.objects.filter(
+            action__in=LIFECYCLE_ACTIONS,
+            subject_type="supervision.alarm",
+            at__lte=as_of,
+            actor__startswith="user:",
+        ).values_list("index", "subject_id", "actor", "action")
+    )
+    if not acts:
+        return
+    subjects = {
+        str(pk): (st, sid)
+        for pk, st, sid in Alarm.objects.filter(
+            pk__in={int(a[1]) for a in acts}, subject_type__startswith="approvals."
+        ).values_list("pk", "subject_type", "subject_id")
+    }
+    if not subjects:
+        return
+    alarm_case = approvals.cases_of_subjects(subjects)
+    handlers = approvals.case_handlers(set(alarm_case.values()), as_of)
+    names = {a[2][5:] for a in acts}
+    user_ids = dict(
+        get_user_model().objects.filter(username__in=names).values_list("username", "pk")
+    )
+    for index, alarm_id, actor, action in acts:
+        case_id = alarm_case.get(alarm_id)
+        uid = user_ids.get(actor[5:])
+        if case_id is None or uid is None or uid not in handlers.get(case_id, ()):
+            continue
+        yield Finding(
+            "supervision.alarm",
+            alarm_id,
+            _(
+                "办件 %(case)s 的经办人 %(who)s 参与了对该办件报警的督办（%(action)s），承办与监督未分离"
+            )
+            % {"case": case_id, "who": actor[5:], "action": action.rsplit(".", 1)[1]},
+            inputs={"case": case_id, "actor": actor, "action": action},
+            event_indices=(index,),
+            key=f"{actor}:{action}",
+        )
+
+
+HANDLER_SUPERVISES = Rule(
+    code="SUP-3-handler-supervises",
+    name="经办人督办本人经办的办件",
+    clause="附件2 一、二(二)（承办与监督相分离）",
+    severity=SEVERITY_RED,
+    sweep=handler_supervises,
+)
+
+RULES = [ANSWER_OVERDUE, INSPECTION_OVERDUE, COMPLAINT, HANDLER_SUPERVISES]
