@@ -1,18 +1,6 @@
-"""Sensitivity of this app's event payloads (issue 13, finding 4): the payload fields that
-hold personal data or free text and so enter the permanent leaf only as salted commitments
-(wuquan.ledger.commitments). Keys are actions or fnmatch patterns; values are dotted payload
-paths. (The action constants and payload builders of the issue "one path for every write"
-are added to this module by that work.)"""
+"""The decisions events: action names as constants (docs/events.md), used by the services and the
+rules alike. Payload builders and the sensitivity of payload fields join them here."""
 
-SENSITIVE: dict[str, tuple[str, ...]] = {
-    "decisions.*": ("title", "summary", "text", "reason", "minutes", "participants"),
-    "decisions.village.step": ("attachments",),
-    "decisions.village.objection": ("text",),
-}
-
-
-# Payload fields that hold personal data or free text: they enter the permanent leaf
-# only as salted commitments (wuquan.ledger.commitments; issue 13, finding 4).
 BALLOT_ENTERED = "decisions.ballot.entered"
 BALLOT_VOTED = "decisions.ballot.voted"
 CATALOG_ADDED = "decisions.catalog.added"
@@ -38,3 +26,12 @@ VILLAGE_VOIDED = "decisions.village.voided"
 VOTE_CAST = "decisions.vote.cast"
 VOTE_CLOSED = "decisions.vote.closed"
 VOTE_STARTED = "decisions.vote.started"
+
+
+# Payload fields that hold personal data or free text: they enter the permanent leaf
+# only as salted commitments (wuquan.ledger.commitments; issue 13, finding 4).
+SENSITIVE: dict[str, tuple[str, ...]] = {
+    "decisions.*": ("title", "summary", "text", "reason", "minutes", "participants"),
+    "decisions.village.step": ("attachments",),
+    "decisions.village.objection": ("text",),
+}

@@ -1,16 +1,6 @@
-"""Sensitivity of this app's event payloads (issue 13, finding 4): the payload fields that
-hold personal data or free text and so enter the permanent leaf only as salted commitments
-(wuquan.ledger.commitments). Keys are actions or fnmatch patterns; values are dotted payload
-paths. (The action constants and payload builders of the issue "one path for every write"
-are added to this module by that work.)"""
+"""The evaluation events: action names as constants (docs/events.md), used by the services and the
+rules alike. Payload builders and the sensitivity of payload fields join them here."""
 
-SENSITIVE: dict[str, tuple[str, ...]] = {
-    "evaluation.*": ("title", "text", "asker", "answer", "basis"),
-}
-
-
-# Payload fields that hold personal data or free text: they enter the permanent leaf
-# only as salted commitments (wuquan.ledger.commitments; issue 13, finding 4).
 BALLOT_CAST = "evaluation.ballot.cast"
 CODES_ISSUED = "evaluation.codes.issued"
 COMMITMENT = "evaluation.commitment"
@@ -29,3 +19,10 @@ REPORT = "evaluation.report"
 SUBJECT_ADDED = "evaluation.subject.added"
 VOTING_CLOSED = "evaluation.voting.closed"
 VOTING_OPENED = "evaluation.voting.opened"
+
+
+# Payload fields that hold personal data or free text: they enter the permanent leaf
+# only as salted commitments (wuquan.ledger.commitments; issue 13, finding 4).
+SENSITIVE: dict[str, tuple[str, ...]] = {
+    "evaluation.*": ("title", "text", "asker", "answer", "basis"),
+}
