@@ -93,7 +93,7 @@ def _login(page, username: str, password: str = "wuquan2026") -> None:
 
         user = get_user_model().objects.get(username=username)
         page.fill("input[name=code]", twofactor.current_code(twofactor.confirmed_device(user)))
-        page.click("button[type=submit]")
+        page.click("#otp-form button[type=submit]")
         page.wait_for_url(lambda url: "/2fa/" not in url)
 
 
