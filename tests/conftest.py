@@ -92,8 +92,9 @@ def _login(page, username: str, password: str = "wuquan2026") -> None:
         from wuquan.org import twofactor
 
         user = get_user_model().objects.get(username=username)
-        page.fill("input[name=code]", twofactor.current_code(twofactor.confirmed_device(user)))
-        page.click("button[type=submit]")
+        device = twofactor.confirmed_device(user) or twofactor.enrol_device(user)  # or enrol
+        page.fill("input[name=code]", twofactor.current_code(device))
+        page.click("#otp-form button[type=submit]")
         page.wait_for_url(lambda url: "/2fa/" not in url)
 
 

@@ -324,9 +324,9 @@ _after(
     "csp.middleware.CSPMiddleware",
     "wuquan.common.middleware.EdgeInputMiddleware",
 )
+_after("django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware")
 _after(
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "wuquan.common.middleware.IdleTimeoutMiddleware",
     "wuquan.org.twofactor.TwoFactorRequiredMiddleware",
     "wuquan.common.middleware.PublicFormRateMiddleware",

@@ -20,9 +20,20 @@ TIME_BUDGET_SECONDS = 45
 
 @pytest.fixture
 def api_schema(world):
+    """schemathesis calls the WSGI app itself; like Django's test client, keep the request
+    signals from closing the test's database connection (PostgreSQL would lose it)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from wuquan.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _real_ids(world):
