@@ -327,3 +327,34 @@ def test_sup2_an_alarm_closed_as_deadline_moved_is_raised_again_by_both_sweeps(w
     assert Alarm.objects.filter(
         rule_code=inc, subject_id=str(case.pk), status=AlarmStatus.RAISED
     ).exists()
+
+
+def test_sup2_alarms_raised_in_bulk_are_the_events_one_at_a_time_writes(org, settings):
+    """12 breaches at once take the bulk path (one insert, one append): each alarm gets its own
+    `supervision.alarm.raised` event at its `raised_event`, with the payload the one-at-a-time
+    path builds, and the log still verifies."""
+    from wuquan.ledger.verification import verify_log
+    from wuquan.supervision import events as ev
+    from wuquan.supervision.rules import INSPECTION_OVERDUE
+
+    for i in range(12):
+        sup.do_create_inspection_round(
+            org["jiwei"], org["fagai"], f"巡查{i}", START.date(), at=START - timedelta(days=3)
+        )
+    before = Event.objects.count()
+    out = engine.run_sweeps(START + timedelta(days=2), [INSPECTION_OVERDUE.code])
+    assert out.raised == 12 and engine.BULK_MIN <= 12
+    assert Event.objects.count() == before + 12
+    eff = engine.effective(INSPECTION_OVERDUE, START)
+    for alarm in Alarm.objects.filter(rule_code=INSPECTION_OVERDUE.code):
+        event = Event.objects.get(index=alarm.raised_event)
+        assert (event.action, event.subject_type, event.subject_id) == (
+            ev.ALARM_RAISED, "supervision.alarm", str(alarm.pk)
+        )
+        (finding,) = INSPECTION_OVERDUE.breaches.findings(
+            START + timedelta(days=2), eff.thresholds, [alarm.subject_id]
+        )
+        assert event.payload == ev.raised_payload(
+            INSPECTION_OVERDUE, finding, eff, START + timedelta(days=2), []
+        )
+    assert verify_log().ok
