@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from wuquan.approvals import services
 from wuquan.approvals.models import Case, CaseStatus, StepState
 from wuquan.catalog.models import MaterialReuse
+from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
 from wuquan.ledger.models import Event
 from wuquan.supervision import engine, registry
 from wuquan.supervision import services as sup
@@ -143,7 +144,7 @@ class History:
         if running:
             services.do_suspend_case(
                 self.rng.choice(running),
-                self.world.users["chengban"],
+                self.world.users["window"],
                 "supplement",
                 "平面图不清晰",
                 [self.material.pk],
@@ -224,7 +225,11 @@ class History:
         self.sweep(self.t + timedelta(minutes=1))
         for _i in range(steps):
             self.t += timedelta(minutes=self.rng.choice([1, 20, 180, 600, 1440, 2000, 4000]))
-            self.rng.choice(fns)()
+            try:
+                with transaction.atomic():
+                    self.rng.choice(fns)()
+            except (NotPermitted, RuleViolation, InvalidInput):
+                pass  # an operation the services refuse in this state writes nothing: skip it
             self.sweep(self.t + timedelta(minutes=1))
             if self.rng.random() < 0.3:  # a quiet minute: nothing changed
                 self.sweep(self.t + timedelta(minutes=2))
