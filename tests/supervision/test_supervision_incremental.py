@@ -119,9 +119,7 @@ class History:
             applicant_id_number="220203199001011234",
             applicant_phone="13800000000",
             data={"area_sqm": self.rng.choice([100, 800])},
-            files={
-                m.pk: pdf() for m in self.world.materials if m.reuse == MaterialReuse.NONE
-            },
+            files={m.pk: pdf() for m in self.world.materials if m.reuse == MaterialReuse.NONE},
             at=self.t - timedelta(minutes=30),
         ).case
         self.cases.append(services.do_accept_case(case, self.world.users["window"], at=self.t))
@@ -208,7 +206,9 @@ class History:
         if not self.loaded:  # 期限调整: the official 2027 schedule moves provisional deadlines
             from wuquan.workdays.services import do_load_official_schedule
 
-            do_load_official_schedule(2027, "国办发明电〔2026〕7号", "2026-11-05", SCHEDULE_2027, "t")
+            do_load_official_schedule(
+                2027, "国办发明电〔2026〕7号", "2026-11-05", SCHEDULE_2027, "t"
+            )
             self.loaded = True
 
     def op_replay(self):
@@ -354,7 +354,9 @@ def test_sup2_alarms_raised_in_bulk_are_the_events_one_at_a_time_writes(org, set
     for alarm in Alarm.objects.filter(rule_code=INSPECTION_OVERDUE.code):
         event = Event.objects.get(index=alarm.raised_event)
         assert (event.action, event.subject_type, event.subject_id) == (
-            ev.ALARM_RAISED, "supervision.alarm", str(alarm.pk)
+            ev.ALARM_RAISED,
+            "supervision.alarm",
+            str(alarm.pk),
         )
         (finding,) = INSPECTION_OVERDUE.breaches.findings(
             START + timedelta(days=2), eff.thresholds, [alarm.subject_id]
