@@ -47,8 +47,16 @@ def _free_port() -> int:
 def _serve(app: str, env: dict, port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
-            str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--chdir", str(HERE),
-            "--log-level", "warning", app,
+            str(BIN / "gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(HERE),
+            "--log-level",
+            "warning",
+            app,
         ],  # fmt: skip
         env=env,
         stdout=subprocess.DEVNULL,

@@ -133,7 +133,8 @@ class Alarm(models.Model):
     )
     event_indices = models.JSONField(_("关联运行记录"), default=list, blank=True)
     raised_at = models.DateTimeField(_("报警时间"), db_index=True)
-    raised_event = models.BigIntegerField(_("报警记录序号"), null=True, blank=True)
+    # why the index: a bulk raise finds its new alarms' ids by their event indices
+    raised_event = models.BigIntegerField(_("报警记录序号"), null=True, blank=True, db_index=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=AlarmStatus.choices, default=AlarmStatus.RAISED
     )
