@@ -220,5 +220,16 @@ def red_flags(request):
     return render(
         request,
         "procurement/red_flags.html",
-        {"report": report, "rows": rows, "indicator": indicator},
+        {
+            "report": report,
+            "rows": rows,
+            "indicator": indicator,
+            # why lists: a Counter answers any template lookup (even "most_common") with 0
+            "by_indicator": [
+                (code, report.names.get(code, ""), n)
+                for code, n in report.by_indicator.most_common()
+            ],
+            "by_buyer": report.by_buyer.most_common(),
+            "by_supplier": report.by_supplier.most_common(30),
+        },
     )
