@@ -217,6 +217,7 @@ def _process(
                 when,
                 actor=ACTOR,
                 valid_until=(end + timedelta(days=90)).date(),
+                at=when,
             )
         )
     for i in disqualify:
