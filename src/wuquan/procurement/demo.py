@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from stdnum.cn import uscc as stdnum_uscc
 
-from wuquan.org.models import Unit
+from wuquan.org import roles
+from wuquan.org.models import Post, Unit
+from wuquan.org.services import ensure_staff
 
 from . import sample, services
 from .models import Category, Method, ProcurementRequest, Tier
@@ -215,6 +217,7 @@ def _process(
                 when,
                 actor=ACTOR,
                 valid_until=(end + timedelta(days=90)).date(),
+                at=when,
             )
         )
     for i in disqualify:
@@ -528,7 +531,18 @@ def _planted(w: World) -> None:
     _plant(w, "cancelled", t)
 
 
+def ensure_clerk():
+    """The procurement clerk of 发改局 (`caigou`), who records the unit's purchases."""
+    return ensure_staff(
+        "caigou",
+        "发改局采购经办 吴芳",
+        Post.objects.get(unit__code="fagai", code="clerk"),
+        [roles.HANDLER, roles.DEPUTY],
+    )
+
+
 def load(stdout) -> None:
+    ensure_clerk()
     if ProcurementRequest.objects.filter(project_ref=MARK).exists():
         if stdout:
             stdout.write("procurement: demo data already loaded")

@@ -188,3 +188,28 @@ def report(as_of: datetime | None = None) -> Report:
                 )
             )
     return out
+
+
+def chart_svg(counts: list[tuple[str, str, int]], width: int = 640) -> str:
+    """Server-side SVG bars of the flags per indicator (no script, no style attributes)."""
+    from django.utils.html import escape
+
+    if not counts:
+        return ""
+    bar_h, gap, label_w = 18, 6, 260
+    top = max(n for _, _, n in counts)
+    height = len(counts) * (bar_h + gap) + gap
+    parts = [
+        f'<svg class="flag-chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape("各指标红旗数")}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (code, name, n) in enumerate(counts):
+        y = gap + i * (bar_h + gap)
+        w = max(2, int((width - label_w - 50) * n / top))
+        parts.append(
+            f'<text x="0" y="{y + 13}" font-size="12">{escape(code)} {escape(name)[:14]}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="#a4001d"></rect>'
+            f'<text x="{label_w + w + 4}" y="{y + 13}" font-size="12">{n}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -300,25 +300,30 @@ def sweep_concentration(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
         wins[key][supplier_id] += 1
         usccs[supplier_id] = uscc
     for key, total in totals.items():
-        if counts[key] < min_awards or total <= 0:
+        if counts[key] < min_awards:
             continue
-        supplier_id, amount = max(by_supplier[key].items(), key=lambda kv: (kv[1], -kv[0]))
-        share = amount * 100 / total
+        # share of the awards won (by number: one large contract must not look like a
+        # monopoly of a buyer's many small ones)
+        supplier_id, won = max(wins[key].items(), key=lambda kv: (kv[1], -kv[0]))
+        share = won * 100 / counts[key]
         if share >= share_limit:
-            buyer_id, category, year = key
+            buyer_id, code, year = key
             yield Finding(
                 subject_type=UNIT,
                 subject_id=str(buyer_id),
-                key=f"{year}:{category}:{usccs[supplier_id]}",
-                message=str(_("%(year)d年%(cat)s类采购中，一家供应商中标金额占%(s).1f%%"))
-                % {"year": year, "cat": category, "s": share},
+                key=f"{year}:{code}:{usccs[supplier_id]}",
+                message=str(
+                    _("%(year)d年同类（%(code)s）采购%(n)d次，一家供应商中标%(w)d次（%(s).1f%%）")
+                )
+                % {"year": year, "code": code, "n": counts[key], "w": won, "s": share},
                 inputs={
                     "year": year,
-                    "category": category,
+                    "item_code": code,
                     "supplier_uscc": usccs[supplier_id],
                     "share_percent": round(share, 2),
-                    "wins": wins[key][supplier_id],
+                    "wins": won,
                     "awards": counts[key],
+                    "supplier_fen": by_supplier[key][supplier_id],
                     "total_fen": total,
                 },
                 unit_id=buyer_id,
@@ -330,7 +335,7 @@ CONCENTRATION = Rule(
     name=_("同一采购人同类采购中标人集中"),
     clause="附件3 第四（制约操控权）；无直接对应的法条，阈值为本区设定",
     severity=SEVERITY_WARNING,
-    thresholds={"share_percent": 60.0, "min_awards": 4, "item_code_digits": 5},
+    thresholds={"share_percent": 60.0, "min_awards": 5, "item_code_digits": 5},
     sweep=sweep_concentration,
 )
 

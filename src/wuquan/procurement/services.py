@@ -411,7 +411,7 @@ def do_receive_bid(
         received_at=received_at,
         valid_until=valid_until,
     )
-    record(actor, events.BID_RECEIVED, tender, events.bid_payload(bid), at=at or received_at)
+    record(actor, events.BID_RECEIVED, tender, events.bid_payload(bid), at=at)
     return bid
 
 

@@ -10,6 +10,7 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from wuquan.common.exceptions import DomainError, InvalidInput, NotPermitted, RuleViolation
@@ -217,8 +218,20 @@ def red_flags(request):
     report = flags.report()
     indicator = request.GET.get("indicator", "")
     rows = [r for r in report.rows if not indicator or r.code == indicator]
+    by_indicator = [
+        (code, report.names.get(code, ""), n) for code, n in report.by_indicator.most_common()
+    ]
     return render(
         request,
         "procurement/red_flags.html",
-        {"report": report, "rows": rows, "indicator": indicator},
+        {
+            "report": report,
+            "rows": rows,
+            "indicator": indicator,
+            # why lists: a Counter answers any template lookup (even "most_common") with 0
+            "by_indicator": by_indicator,
+            "chart": mark_safe(flags.chart_svg(by_indicator)),  # noqa: S308 (labels escaped)
+            "by_buyer": report.by_buyer.most_common(),
+            "by_supplier": report.by_supplier.most_common(30),
+        },
     )
