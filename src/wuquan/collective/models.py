@@ -141,6 +141,9 @@ class Period(models.Model):
     status = models.CharField(max_length=10, choices=PeriodStatus.choices, default="open")
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_sha256 = models.CharField(max_length=64, blank=True)
+    # the month's last voucher number; taken with UPDATE … RETURNING, which is also the lock
+    # that keeps numbers gapless (services._take_number)
+    last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["book", "year", "month"]

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -208,10 +207,44 @@ def _period_for_update(book: Book, on: date) -> Period:
     return Period.objects.select_for_update().get(pk=period.pk)
 
 
+def _take_number(book: Book, on: date) -> tuple[str, int]:
+    """Lock the month's period row and take its next voucher number in one statement
+    (UPDATE … RETURNING): (status, number). Rolled back with the posting if it fails, so
+    numbers stay gapless."""
+    from django.db import connection
+
+    sql = (
+        "UPDATE collective_period SET last_number = last_number + 1 "
+        "WHERE book_id = %s AND year = %s AND month = %s RETURNING status, last_number"
+    )
+    for _attempt in range(2):
+        with connection.cursor() as cur:
+            cur.execute(sql, [book.pk, on.year, on.month])
+            row = cur.fetchone()
+        if row is not None:
+            return row[0], row[1]
+        Period.objects.get_or_create(book=book, year=on.year, month=on.month)
+    raise RuntimeError("period row vanished")
+
+
+def _accounts(specs) -> dict[str, Account]:
+    codes = {str(s.get("account")) for s in specs if not isinstance(s.get("account"), Account)}
+    found = {a.code: a for a in Account.objects.filter(code__in=codes)} if codes else {}
+    for s in specs:
+        if isinstance(s.get("account"), Account):
+            found[s["account"].code] = s["account"]
+    return found
+
+
 def _clean_lines(specs, *, red: bool = False) -> list[dict]:
     lines = []
+    chart = _accounts(specs)
     for i, spec in enumerate(specs):
-        acct = account(spec.get("account"))
+        raw = spec.get("account")
+        acct = raw if isinstance(raw, Account) else chart.get(str(raw))
+        if acct is None:
+            raise InvalidInput(_("第 %(n)d 行：没有科目 %(c)s。") % {"n": i + 1, "c": raw},
+                               field="lines")
         side = spec.get("side")
         if side not in Side.values:
             raise InvalidInput(_("第 %d 行：请选择借或贷。") % (i + 1), field="lines")
@@ -254,15 +287,14 @@ def _attachments(files) -> list[tuple[str, bytes]]:
     return out
 
 
-def _save_attachments(files, **owner) -> None:
+def _save_attachments(files, **owner) -> list[str]:
+    shas = []
     for name, content in files:
-        Attachment.objects.create(
-            name=name,
-            sha256=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            content=content,
-            **owner,
-        )
+        sha = hashlib.sha256(content).hexdigest()
+        Attachment.objects.create(name=name, sha256=sha, size=len(content), content=content,
+                                  **owner)
+        shas.append(sha)
+    return shas
 
 
 def _create_voucher(book, kind, on, summary, lines, files, *, prepared_by, attachment_count=None,
@@ -289,33 +321,30 @@ def _create_voucher(book, kind, on, summary, lines, files, *, prepared_by, attac
         is_closing=is_closing,
         prepared_by=str(prepared_by)[:150],
     )
-    Line.objects.bulk_create(
+    voucher._new_lines = Line.objects.bulk_create(
         [Line(voucher=voucher, book=book, date=on, **spec) for spec in lines]
     )
-    _save_attachments(files, voucher=voucher)
+    voucher._shas = _save_attachments(files, voucher=voucher)
     return voucher
 
 
-def _post(voucher: Voucher, period: Period, *, actor, at, number: int | None = None,
+def _post(voucher: Voucher, *, actor, at, opening: bool = False,
           adjusting_ok: bool = True) -> list[Line]:
-    """Number and post `voucher` (its period row is locked by the caller). The database
-    trigger re-checks balance; the gapless number is the month's highest + 1."""
-    if period.status == PeriodStatus.CLOSED:
+    """Number and post `voucher`: the gapless number is taken under the period row's lock
+    (the opening voucher is number 0); the database trigger re-checks the balance."""
+    if opening:
+        period = _period_for_update(voucher.book, voucher.date)
+        status, number = period.status, 0
+    else:
+        status, number = _take_number(voucher.book, voucher.date)
+    if status == PeriodStatus.CLOSED:
         raise RuleViolation(
             _("%(y)d年%(m)d月已结账，不能记账；请在开放期间以红字冲销更正。")
-            % {"y": period.year, "m": period.month},
+            % {"y": voucher.year, "m": voucher.month},
             field="date",
         )
-    if period.status == PeriodStatus.ADJUSTING and not adjusting_ok:
+    if status == PeriodStatus.ADJUSTING and not adjusting_ok:
         raise RuleViolation(_("该月处于结账调整期，只能录入调整分录。"), field="date")
-    if number is None:
-        top = (
-            Voucher.objects.filter(
-                book=voucher.book, year=voucher.year, month=voucher.month, number__gte=1
-            ).aggregate(n=Max("number"))["n"]
-            or 0
-        )
-        number = top + 1
     Voucher.objects.filter(pk=voucher.pk).update(
         number=number,
         status=VoucherStatus.POSTED,
@@ -323,7 +352,12 @@ def _post(voucher: Voucher, period: Period, *, actor, at, number: int | None = N
         posted_at=_now(at),
     )
     voucher.number, voucher.status = number, VoucherStatus.POSTED
-    return list(voucher.lines.select_related("account"))
+    lines = getattr(voucher, "_new_lines", None)
+    return lines if lines is not None else list(voucher.lines.select_related("account"))
+
+
+def _payload(voucher: Voucher, lines) -> dict:
+    return events.voucher_payload(voucher, lines, getattr(voucher, "_shas", None))
 
 
 def events_actor(actor) -> str:
@@ -349,10 +383,9 @@ def do_post_voucher(
     _require_centre(actor, book, on)
     files = _attachments(attachments)
     clean = _clean_lines(lines)
-    period = _period_for_update(book, on)
     voucher = _create_voucher(book, kind, on, summary, clean, files, prepared_by=events_actor(actor))
-    posted = _post(voucher, period, actor=actor, at=at)
-    record(actor, events.VOUCHER_POSTED, voucher, events.voucher_payload(voucher, posted), at=at)
+    posted = _post(voucher, actor=actor, at=at)
+    record(actor, events.VOUCHER_POSTED, voucher, _payload(voucher, posted), at=at)
     return voucher
 
 
@@ -377,9 +410,8 @@ def do_post_draft(voucher: Voucher, *, actor, at=None) -> Voucher:
     if voucher.status != VoucherStatus.DRAFT:
         raise InvalidInput(_("该凭证已记账。"))
     _require_centre(actor, voucher.book, voucher.date)
-    period = _period_for_update(voucher.book, voucher.date)
-    posted = _post(voucher, period, actor=actor, at=at)
-    record(actor, events.VOUCHER_POSTED, voucher, events.voucher_payload(voucher, posted), at=at)
+    posted = _post(voucher, actor=actor, at=at)
+    record(actor, events.VOUCHER_POSTED, voucher, _payload(voucher, posted), at=at)
     return voucher
 
 
@@ -411,13 +443,12 @@ def do_reverse_voucher(voucher: Voucher, on: date, *, actor, at=None, summary: s
         for ln in voucher.lines.select_related("account")
     ]
     clean = _clean_lines(specs, red=True)
-    period = _period_for_update(voucher.book, on)
     text = summary or _("冲销 %(y)d年%(m)d月 记%(n)s号凭证") % {
         "y": voucher.year, "m": voucher.month, "n": voucher.number}
     new = _create_voucher(voucher.book, voucher.kind, on, text, clean, [],
                           prepared_by=events_actor(actor), reverses=voucher)
-    posted = _post(new, period, actor=actor, at=at)
-    record(actor, events.VOUCHER_POSTED, new, events.voucher_payload(new, posted), at=at)
+    posted = _post(new, actor=actor, at=at)
+    record(actor, events.VOUCHER_POSTED, new, _payload(new, posted), at=at)
     return new
 
 
@@ -438,13 +469,12 @@ def do_open_balances(book: Book, balances: dict[str, int], *, actor, at=None) ->
         side = acct.normal_side if value > 0 else (Side.CREDIT if acct.normal_side == Side.DEBIT else Side.DEBIT)
         specs.append({"account": acct, "side": side, "amount": abs(value)})
     clean = _clean_lines(specs)
-    period = _period_for_update(book, on)
     voucher = _create_voucher(book, VoucherKind.TRANSFER, on, _("期初余额"), clean, [],
                               prepared_by=events_actor(actor), is_opening=True)
-    posted = _post(voucher, period, actor=actor, at=at, number=0)
+    posted = _post(voucher, actor=actor, at=at, opening=True)
     Book.objects.filter(pk=book.pk).update(opened=True)
     book.opened = True
-    record(actor, events.VOUCHER_POSTED, voucher, events.voucher_payload(voucher, posted), at=at)
+    record(actor, events.VOUCHER_POSTED, voucher, _payload(voucher, posted), at=at)
     return voucher
 
 
@@ -710,10 +740,9 @@ def do_book_request(req: PaymentRequest, *, actor, at=None) -> Voucher:
          "counterparty": req.counterparty, "counterparty_is_person": req.counterparty_is_person},
     ]
     clean = _clean_lines(specs)
-    period = _period_for_update(req.book, on)
     voucher = _create_voucher(req.book, VoucherKind.PAYMENT, on, req.summary, clean, files,
                               prepared_by=events_actor(actor))
-    posted = _post(voucher, period, actor=actor, at=at, adjusting_ok=False)
+    posted = _post(voucher, actor=actor, at=at, adjusting_ok=False)
     sig = Signature.objects.create(request=req, step=Step.CENTRE, person=person, post=post,
                                    at=_now(at), seq=req.signatures.count() + 1)
     req.status, req.voucher = RequestStatus.BOOKED, voucher
@@ -749,15 +778,14 @@ def do_import_booked_request(
         {"account": credit, "side": Side.CREDIT, "amount": amount, "counterparty": counterparty,
          "counterparty_is_person": counterparty_is_person},
     ])
-    period = _period_for_update(book, on)
     voucher = _create_voucher(book, VoucherKind.PAYMENT, on, summary, clean, [],
                               prepared_by=events_actor(actor))
-    posted = _post(voucher, period, actor=actor, at=at)
+    posted = _post(voucher, actor=actor, at=at)
     req.voucher = voucher
     req.save(update_fields=["voucher"])
     record(actor, events.VOUCHER_IMPORTED, req,
            {"request": req.pk, "signatures": [[s, p.pk] for s, p in signatures],
-            **events.voucher_payload(voucher, posted)}, at=at)
+            **_payload(voucher, posted)}, at=at)
     return req
 
 
@@ -878,12 +906,11 @@ def do_close_year(book: Book, year: int, *, actor, at=None) -> Voucher | None:
         specs.append({"account": distribution, "side": Side.DEBIT if net > 0 else Side.CREDIT,
                       "amount": abs(net)})
     clean = _clean_lines(specs)
-    period = _period_for_update(book, on)
     voucher = _create_voucher(book, VoucherKind.TRANSFER, on, _("年终结转本年收益"), clean, [],
                               prepared_by=events_actor(actor), is_closing=True)
-    posted = _post(voucher, period, actor=actor, at=at)
+    posted = _post(voucher, actor=actor, at=at)
     record(actor, events.YEAR_CLOSED, voucher,
-           {"net_income": -net, **events.voucher_payload(voucher, posted)}, at=at)
+           {"net_income": -net, **_payload(voucher, posted)}, at=at)
     return voucher
 
 
