@@ -278,7 +278,8 @@ def balance_sheets(books, year: int, month: int = 12) -> dict[int, list]:
             if current is not None and acct_id == current.pk:
                 s, e = s + pl[0], e + pl[1]
             sign = 1 if a.category in (Category.ASSET, Category.COST) else -1
-            sheet.append((a.category, a, sign * s, sign * e))
+            if s or e:
+                sheet.append((a.category, a, sign * s, sign * e))
         out[book_id] = sheet
     return out
 
