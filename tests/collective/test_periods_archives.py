@@ -13,10 +13,17 @@ from .helpers import at, matter
 
 
 def _income(books, users, on, amount):
-    services.do_post_voucher(books, "receipt", on, "租金",
-                             [{"account": "1002", "side": "D", "amount": amount},
-                              {"account": "5001", "side": "C", "amount": amount}],
-                             actor=users["centre"])
+    services.do_post_voucher(
+        books,
+        "receipt",
+        on,
+        "租金",
+        [
+            {"account": "1002", "side": "D", "amount": amount},
+            {"account": "5001", "side": "C", "amount": amount},
+        ],
+        actor=users["centre"],
+    )
 
 
 def test_fin13_closing_refused_without_statement_then_closes_with_one_hashed_event(books, users):
@@ -49,8 +56,9 @@ def test_fin13_statement_import_from_excel(books, users):
     ws.append([date(2025, 2, 3), "租金", "100.00", "0", "300100.00"])
     buf = io.BytesIO()
     wb.save(buf)
-    st = services.do_import_statement(books, 2025, 2, buf.getvalue(), "feb.xlsx",
-                                      actor=users["centre"])
+    st = services.do_import_statement(
+        books, 2025, 2, buf.getvalue(), "feb.xlsx", actor=users["centre"]
+    )
     assert st.closing_balance == 30_010_000 and st.lines.get().amount == 10_000
 
 
@@ -69,10 +77,17 @@ def test_fin7_reopen_needs_a_valid_decision(books, users, hantun):
 
 def test_fin7_year_close_moves_income_into_distribution_and_sheet_balances(books, users):
     _income(books, users, date(2025, 3, 1), 500_000)
-    services.do_post_voucher(books, "payment", date(2025, 3, 2), "费用",
-                             [{"account": "5101", "side": "D", "amount": 120_000},
-                              {"account": "1002", "side": "C", "amount": 120_000}],
-                             actor=users["centre"])
+    services.do_post_voucher(
+        books,
+        "payment",
+        date(2025, 3, 2),
+        "费用",
+        [
+            {"account": "5101", "side": "D", "amount": 120_000},
+            {"account": "1002", "side": "C", "amount": 120_000},
+        ],
+        actor=users["centre"],
+    )
     inc = selectors.income_statement(books, 2025)
     assert selectors.net_income(inc) == 380_000
     services.do_close_year(books, 2025, actor=users["centre"])
@@ -90,8 +105,9 @@ def test_fin7_year_close_moves_income_into_distribution_and_sheet_balances(books
 
 
 def test_fin7_changeover_maps_the_2004_balances(books):
-    got = services.map_old_balances([("101", 100, 0), ("102", 5_000, 0), ("511", 0, 300),
-                                     ("322", 0, 4_800)])
+    got = services.map_old_balances(
+        [("101", 100, 0), ("102", 5_000, 0), ("511", 0, 300), ("322", 0, 4_800)]
+    )
     assert got == {"1001": 100, "1002": 5_000, "5001": 300, "3102": 4_800}
     with pytest.raises(InvalidInput):
         services.map_old_balances([("999", 1, 0)])

@@ -69,7 +69,8 @@ def voucher_payload(voucher, lines, attachments: list[str] | None = None) -> dic
         "lines": [[ln.account.code, ln.side, ln.amount, ln.project, ln.fund] for ln in lines],
         "summary_sha256": digest(voucher.summary),
         "attachments": sorted(
-            attachments if attachments is not None
+            attachments
+            if attachments is not None
             else (a.sha256 for a in voucher.attachments.all())
         ),
         "attachment_count": voucher.attachment_count,
@@ -114,9 +115,7 @@ def request_booked(*, request, voucher, lines, signature) -> dict:
         "request": request.pk,
         "person": signature.person_id,
         "post": signature.post_id,
-        "signatures": [
-            [s.step, s.person_id, s.seq] for s in request.signatures.order_by("seq")
-        ],
+        "signatures": [[s.step, s.person_id, s.seq] for s in request.signatures.order_by("seq")],
         **voucher_payload(voucher, lines),
     }
 

@@ -75,9 +75,7 @@ class Book(models.Model):
     """A set of books (账套) of one collective, kept by its township's 三资代理服务中心 (委托代理记账)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="collective_books")
-    centre = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="kept_collective_books"
-    )
+    centre = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="kept_collective_books")
     code = models.SlugField(_("账套编码"), max_length=64, unique=True)
     name = models.CharField(_("账套名称"), max_length=100)
     kind = models.CharField(_("类别"), max_length=12, choices=BookKind.choices)
