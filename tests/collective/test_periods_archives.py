@@ -9,7 +9,7 @@ from wuquan.collective.models import ArchiveItem, Period
 from wuquan.common.exceptions import InvalidInput, RuleViolation
 from wuquan.ledger.models import Event
 
-from .helpers import at, matter
+from .helpers import matter
 
 
 def _income(books, users, on, amount):
