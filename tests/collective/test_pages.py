@@ -89,3 +89,14 @@ def test_pub11_villager_asks_and_village_answers(client, books, users):
     client.logout()
     assert "上年结转" in client.get(url).content.decode()
     assert client.get("/gk/collective/").status_code == 200
+
+
+def test_fin7_api_trial_balance_for_readers_and_public_disclosures(client, books, users):
+    url = f"/api/v1/collective/books/{books.pk}/trial-balance?year=2025&month=1"
+    assert client.get(url).status_code == 401
+    client.force_login(users["centre"])
+    body = client.get(url).json()
+    assert body["balanced"] and {r["code"] for r in body["rows"]} == {"1001", "1002", "3001"}
+    client.logout()
+    r = client.get(f"/api/v1/collective/books/{books.pk}/disclosures")
+    assert r.status_code == 200 and r.json() == []
