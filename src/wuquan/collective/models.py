@@ -146,7 +146,9 @@ class Period(models.Model):
     class Meta:
         ordering = ["book", "year", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["book", "year", "month"], name="collective_period")
+            models.UniqueConstraint(
+                fields=["book", "year", "month"], name="collective_period_per_month"
+            )
         ]
 
     def __str__(self):
@@ -273,7 +275,9 @@ class Budget(models.Model):
     approved_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["book", "year"], name="collective_budget")]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "year"], name="collective_budget_per_year")
+        ]
 
     def __str__(self):
         return f"{self._meta.model_name} {self.pk}"
@@ -412,7 +416,9 @@ class BankStatement(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["book", "year", "month"], name="collective_statement")
+            models.UniqueConstraint(
+                fields=["book", "year", "month"], name="collective_statement_per_month"
+            )
         ]
 
     def __str__(self):
@@ -445,7 +451,9 @@ class Disclosure(models.Model):
     class Meta:
         ordering = ["book", "-year", "-month"]
         constraints = [
-            models.UniqueConstraint(fields=["book", "year", "month"], name="collective_disclosure")
+            models.UniqueConstraint(
+                fields=["book", "year", "month"], name="collective_disclosure_per_month"
+            )
         ]
 
     def __str__(self):
