@@ -39,27 +39,40 @@ def setup():
     acct = {a.code: a for a in Account.objects.all()}
     books = []
     for i in range(VILLAGES):
-        u = Unit.objects.create(code=f"bench-v{i}", name=f"村{i}", kind=UnitKind.VILLAGE,
-                                parent=town)
-        books.append(Book.objects.create(unit=u, centre=town, code=f"b{i}", name=f"村{i}",
-                                         kind="village", start_year=2025))
+        u = Unit.objects.create(
+            code=f"bench-v{i}", name=f"村{i}", kind=UnitKind.VILLAGE, parent=town
+        )
+        books.append(
+            Book.objects.create(
+                unit=u, centre=town, code=f"b{i}", name=f"村{i}", kind="village", start_year=2025
+            )
+        )
     per_book = L // VILLAGES // 2  # vouchers of 2 lines
     with transaction.atomic():
         for b in books:
             vouchers = []
             for j in range(per_book):
                 on = date(2025, 1 + j % 12, 1 + j % 28)
-                vouchers.append(Voucher(book=b, kind="transfer", date=on, year=on.year,
-                                        month=on.month, summary="x"))
+                vouchers.append(
+                    Voucher(
+                        book=b, kind="transfer", date=on, year=on.year, month=on.month, summary="x"
+                    )
+                )
             Voucher.objects.bulk_create(vouchers, batch_size=2000)
             rows = []
             for j, v in enumerate(Voucher.objects.filter(book=b).only("pk", "date")):
                 d, c = ACCOUNTS[j % 6], ACCOUNTS[(j + 1) % 6]
                 amt = 100 + j
-                rows.append(Line(voucher_id=v.pk, book=b, date=v.date, account=acct[d],
-                                 side="D", amount=amt))
-                rows.append(Line(voucher_id=v.pk, book=b, date=v.date, account=acct[c],
-                                 side="C", amount=amt))
+                rows.append(
+                    Line(
+                        voucher_id=v.pk, book=b, date=v.date, account=acct[d], side="D", amount=amt
+                    )
+                )
+                rows.append(
+                    Line(
+                        voucher_id=v.pk, book=b, date=v.date, account=acct[c], side="C", amount=amt
+                    )
+                )
             Line.objects.bulk_create(rows, batch_size=5000)
         with connection.cursor() as cur:
             cur.execute("UPDATE collective_voucher SET status = 'posted', number = id")
@@ -96,8 +109,7 @@ def run(database: str) -> dict:
                 "FROM collective_line l JOIN collective_voucher v ON v.id = l.voucher_id "
                 "WHERE v.status = 'posted' AND l.book_id = %s AND l.date <= %s "
                 "GROUP BY l.account_id",
-                [date(2025, 6, 1), date(2025, 6, 1), date(2025, 6, 1), book.pk,
-                 date(2025, 6, 30)],
+                [date(2025, 6, 1), date(2025, 6, 1), date(2025, 6, 1), book.pk, date(2025, 6, 30)],
             )
             return cur.fetchall()
 
@@ -122,7 +134,10 @@ def run(database: str) -> dict:
     return {
         "database": database,
         "figure": {"trial_balance_ms": round(tb, 2), "balance_sheets_100_ms": round(bs, 2)},
-        "baseline": {"trial_balance_ms": round(tb_raw, 2), "balance_sheets_100_ms": round(bs_raw, 2)},
+        "baseline": {
+            "trial_balance_ms": round(tb_raw, 2),
+            "balance_sheets_100_ms": round(bs_raw, 2),
+        },
         "ratio": {"trial_balance": round(tb / tb_raw, 2), "balance_sheets": round(bs / bs_raw, 2)},
         "n": L,
         "load_average": os.getloadavg(),

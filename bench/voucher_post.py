@@ -65,11 +65,26 @@ def run(database: str) -> dict:
         svc.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         with transaction.atomic():
-            v = Voucher.objects.create(book=bare_book, kind="transfer", date=on, year=on.year,
-                                       month=on.month, summary="基准分录")
+            v = Voucher.objects.create(
+                book=bare_book,
+                kind="transfer",
+                date=on,
+                year=on.year,
+                month=on.month,
+                summary="基准分录",
+            )
             Line.objects.bulk_create(
-                [Line(voucher=v, book=bare_book, date=on, account=acct[x["account"]],
-                      side=x["side"], amount=x["amount"]) for x in lines]
+                [
+                    Line(
+                        voucher=v,
+                        book=bare_book,
+                        date=on,
+                        account=acct[x["account"]],
+                        side=x["side"],
+                        amount=x["amount"],
+                    )
+                    for x in lines
+                ]
             )
             Voucher.objects.filter(pk=v.pk).update(status="posted", number=i + 1)
         bare.append(time.perf_counter() - t0)

@@ -21,8 +21,14 @@ def ledger(transactional_db, demo_org):
 
     users = officers()
     b = book(users)
-    do_approve_budget(b, 2025, [("5101", "", 2_000_000)], matter(b.unit, "2025年度预算"),
-                      actor=users["centre"], at=at(2025, 1, 2))
+    do_approve_budget(
+        b,
+        2025,
+        [("5101", "", 2_000_000)],
+        matter(b.unit, "2025年度预算"),
+        actor=users["centre"],
+        at=at(2025, 1, 2),
+    )
     yield b, users
     triggers.suspend_delete_guards(connection)
 

@@ -32,8 +32,12 @@ def budget(books, users, budget_matter):
     from .helpers import at
 
     return services.do_approve_budget(
-        books, 2025, [("5101", "", 2_000_000), ("5102", "道路", 10_000_000)], budget_matter,
-        actor=users["centre"], at=at(2025, 1, 2),
+        books,
+        2025,
+        [("5101", "", 2_000_000), ("5102", "道路", 10_000_000)],
+        budget_matter,
+        actor=users["centre"],
+        at=at(2025, 1, 2),
     )
 
 

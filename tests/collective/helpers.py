@@ -51,18 +51,30 @@ def matter(unit, title: str, valid: bool = True, d0: date = date(2024, 12, 2)):
     if not valid:
         village.do_record_village_step("test", m, 1, d0, "支委会", "提议")
         village.do_record_village_step(
-            "test", m, 5, d0 + timedelta(days=1), "村民代表", "表决",
-            assembly_kind="representatives", eligible=30, attended=25, yes=20, no=3, abstain=2,
+            "test",
+            m,
+            5,
+            d0 + timedelta(days=1),
+            "村民代表",
+            "表决",
+            assembly_kind="representatives",
+            eligible=30,
+            attended=25,
+            yes=20,
+            no=3,
+            abstain=2,
         )
         m.refresh_from_db()
         return m
     for n, off in zip(range(1, 7), [0, 1, 2, 3, 9, 10], strict=True):
         extra = {}
         if n == 5:
-            extra = dict(assembly_kind="representatives", eligible=30, attended=25, yes=20,
-                         no=3, abstain=2)
-        village.do_record_village_step("test", m, n, d0 + timedelta(days=off), "两委成员",
-                                       f"第{n}步记录", **extra)
+            extra = dict(
+                assembly_kind="representatives", eligible=30, attended=25, yes=20, no=3, abstain=2
+            )
+        village.do_record_village_step(
+            "test", m, n, d0 + timedelta(days=off), "两委成员", f"第{n}步记录", **extra
+        )
     m.refresh_from_db()
     return m
 
@@ -74,8 +86,14 @@ def book(users, code: str = "hantun", year: int = 2025, opening=None):
     from wuquan.org.models import Unit
 
     unit = Unit.objects.get(code=code)
-    b = services.do_create_book(unit, f"{code}-jz", f"{unit.name}股份经济合作社", year,
-                                actor=users["centre"], at=at(year, 1, 1))
+    b = services.do_create_book(
+        unit,
+        f"{code}-jz",
+        f"{unit.name}股份经济合作社",
+        year,
+        actor=users["centre"],
+        at=at(year, 1, 1),
+    )
     services.do_open_balances(b, opening or OPENING, actor=users["centre"], at=at(year, 1, 1))
     return b
 

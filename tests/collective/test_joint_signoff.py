@@ -17,8 +17,17 @@ WHEN = at(2025, 3, 3)
 
 def request(books, users, amount=300_000, account="5101", project="", **kw):
     return services.do_create_request(
-        books, date(2025, 3, 3), "村部办公用品", amount, account, "龙潭文具店",
-        actor=users["accountant"], at=WHEN, project=project, **kw)
+        books,
+        date(2025, 3, 3),
+        "村部办公用品",
+        amount,
+        account,
+        "龙潭文具店",
+        actor=users["accountant"],
+        at=WHEN,
+        project=project,
+        **kw,
+    )
 
 
 def test_fin8_full_chain_books_a_posted_voucher(books, users, budget):
@@ -31,7 +40,12 @@ def test_fin8_full_chain_books_a_posted_voucher(books, users, budget):
     req.refresh_from_db()
     assert req.status == "booked" and v.status == "posted" and v.number == 1
     assert list(req.signatures.values_list("step", flat=True)) == [
-        "handler", "supervision", "secretary", "head", "centre"]
+        "handler",
+        "supervision",
+        "secretary",
+        "head",
+        "centre",
+    ]
     assert sum(ln.amount for ln in v.lines.filter(side="D")) == 300_000
 
 
@@ -58,8 +72,11 @@ def test_fin8_same_person_cannot_sign_twice(books, users, budget):
     from wuquan.org.selectors import person_of
 
     person = person_of(users["director"])
-    Appointment.objects.create(person=person, post=Post.objects.get(unit=books.unit, code="supervision-chair"),
-                               start=date(2024, 1, 1))
+    Appointment.objects.create(
+        person=person,
+        post=Post.objects.get(unit=books.unit, code="supervision-chair"),
+        start=date(2024, 1, 1),
+    )
     req = request(books, users)
     services.do_sign_request(req, "supervision", actor=users["director"], at=WHEN)
     n = Signature.objects.count()
@@ -138,7 +155,8 @@ def test_dec10_major_payment_without_matter_refused_at_signoff(books, users, bud
 def test_fin8_request_form_errors_all_at_once(books, users):
     n = PaymentRequest.objects.count()
     with pytest.raises(InvalidInput) as exc:
-        services.do_create_request(books, date(2025, 3, 3), "", 0, "9999", "",
-                                   actor=users["accountant"])
+        services.do_create_request(
+            books, date(2025, 3, 3), "", 0, "9999", "", actor=users["accountant"]
+        )
     assert set(exc.value.problems) == {"summary", "amount", "account", "counterparty"}
     assert PaymentRequest.objects.count() == n

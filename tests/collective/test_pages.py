@@ -13,8 +13,16 @@ def _login(client, user):
 
 
 def test_fin12_staff_pages_and_reports_render_for_the_centre(client, books, users, budget):
-    req = services.do_create_request(books, date(2025, 3, 3), "办公", 10_000, "5101", "张三",
-                                     actor=users["accountant"], counterparty_is_person=True)
+    req = services.do_create_request(
+        books,
+        date(2025, 3, 3),
+        "办公",
+        10_000,
+        "5101",
+        "张三",
+        actor=users["accountant"],
+        counterparty_is_person=True,
+    )
     v = sign_all(req, users, at(2025, 3, 3))
     _login(client, users["centre"])
     base = f"/staff/collective/books/{books.pk}/"
@@ -42,9 +50,17 @@ def test_fin12_a_user_of_another_village_cannot_read_the_book(client, books, dem
 def test_fin8_request_form_shows_every_error_beside_its_field_and_keeps_data(client, books, users):
     _login(client, users["accountant"])
     n = PaymentRequest.objects.count()
-    r = client.post(f"/staff/collective/books/{books.pk}/requests/new/",
-                    {"date": "2025-03-03", "summary": "", "amount": "12.5", "account": "",
-                     "counterparty": "", "pay_method": "bank"})
+    r = client.post(
+        f"/staff/collective/books/{books.pk}/requests/new/",
+        {
+            "date": "2025-03-03",
+            "summary": "",
+            "amount": "12.5",
+            "account": "",
+            "counterparty": "",
+            "pay_method": "bank",
+        },
+    )
     html = r.content.decode()
     assert r.status_code == 200 and PaymentRequest.objects.count() == n
     assert html.count("field-error") == 3 and 'value="12.5"' in html
@@ -64,10 +80,23 @@ def test_pub11_villager_asks_and_village_answers(client, books, users):
 
     assert "期初余额是怎么来的" not in str(Event.objects.order_by("-index").first().payload)
     _login(client, users["secretary"])
-    client.post(f"/staff/collective/books/{books.pk}/do/answer/",
-                {"year": 2025, "month": 1, "question": q.pk, "answer": "上年结转。"})
+    client.post(
+        f"/staff/collective/books/{books.pk}/do/answer/",
+        {"year": 2025, "month": 1, "question": q.pk, "answer": "上年结转。"},
+    )
     q.refresh_from_db()
     assert q.answer == "上年结转。"
     client.logout()
     assert "上年结转" in client.get(url).content.decode()
     assert client.get("/gk/collective/").status_code == 200
+
+
+def test_fin7_api_trial_balance_for_readers_and_public_disclosures(client, books, users):
+    url = f"/api/v1/collective/books/{books.pk}/trial-balance?year=2025&month=1"
+    assert client.get(url).status_code == 401
+    client.force_login(users["centre"])
+    body = client.get(url).json()
+    assert body["balanced"] and {r["code"] for r in body["rows"]} == {"1001", "1002", "3001"}
+    client.logout()
+    r = client.get(f"/api/v1/collective/books/{books.pk}/disclosures")
+    assert r.status_code == 200 and r.json() == []

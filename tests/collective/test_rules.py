@@ -20,19 +20,31 @@ def findings(rule):
 
 def _import(books, users, steps, amount=100_000, account="5101", **kw):
     p = {k: person_of(u) for k, u in users.items()}
-    people = {Step.HANDLER: p["accountant"], Step.SUPERVISION: p["supervision"],
-              Step.HEAD: p["director"], Step.SECRETARY: p["secretary"], Step.CENTRE: p["centre"]}
+    people = {
+        Step.HANDLER: p["accountant"],
+        Step.SUPERVISION: p["supervision"],
+        Step.HEAD: p["director"],
+        Step.SECRETARY: p["secretary"],
+        Step.CENTRE: p["centre"],
+    }
     return services.do_import_booked_request(
-        books, date(2025, 2, 3), "历史付款", amount, account, "某公司",
-        [(s, people[s]) for s in steps], actor=users["centre"], **kw)
+        books,
+        date(2025, 2, 3),
+        "历史付款",
+        amount,
+        account,
+        "某公司",
+        [(s, people[s]) for s in steps],
+        actor=users["centre"],
+        **kw,
+    )
 
 
 ORDERED = [Step.HANDLER, Step.SUPERVISION, Step.HEAD, Step.SECRETARY, Step.CENTRE]
 
 
 def test_fin8_rule_flags_out_of_order_signatures(books, users, budget):
-    _import(books, users, [Step.HANDLER, Step.HEAD, Step.SUPERVISION, Step.SECRETARY,
-                           Step.CENTRE])
+    _import(books, users, [Step.HANDLER, Step.HEAD, Step.SUPERVISION, Step.SECRETARY, Step.CENTRE])
     (f,) = findings(rules.JOINT_SIGN_OFF)
     assert "out-of-order" in f.inputs["problems"]
 
@@ -45,8 +57,16 @@ def test_fin8_rule_flags_missing_and_doubled(books, users, budget):
 
 def test_fin8_rule_lawful_twin_complete_chain(books, users, budget):
     _import(books, users, ORDERED)
-    req = services.do_create_request(books, date(2025, 3, 3), "办公", 10_000, "5101", "店",
-                                     actor=users["accountant"], at=at(2025, 3, 3))
+    req = services.do_create_request(
+        books,
+        date(2025, 3, 3),
+        "办公",
+        10_000,
+        "5101",
+        "店",
+        actor=users["accountant"],
+        at=at(2025, 3, 3),
+    )
     sign_all(req, users, at(2025, 3, 3))
     assert findings(rules.JOINT_SIGN_OFF) == []
 
@@ -80,16 +100,30 @@ def test_dec10_rule_lawful_twin_on_valid_matter(books, users, budget, hantun):
 
 def _cash_in(books, users, on, amount):
     return services.do_post_voucher(
-        books, "receipt", on, "现金收入",
-        [{"account": "1001", "side": "D", "amount": amount},
-         {"account": "5401", "side": "C", "amount": amount}], actor=users["centre"])
+        books,
+        "receipt",
+        on,
+        "现金收入",
+        [
+            {"account": "1001", "side": "D", "amount": amount},
+            {"account": "5401", "side": "C", "amount": amount},
+        ],
+        actor=users["centre"],
+    )
 
 
 def _deposit(books, users, on, amount):
     return services.do_post_voucher(
-        books, "transfer", on, "存现",
-        [{"account": "1002", "side": "D", "amount": amount},
-         {"account": "1001", "side": "C", "amount": amount}], actor=users["centre"])
+        books,
+        "transfer",
+        on,
+        "存现",
+        [
+            {"account": "1002", "side": "D", "amount": amount},
+            {"account": "1001", "side": "C", "amount": amount},
+        ],
+        actor=users["centre"],
+    )
 
 
 def test_fin13_deposit_late_flagged(books, users):
@@ -104,8 +138,9 @@ def test_fin13_deposit_lawful_twin_within_days_and_setting_widens(books, users):
     _cash_in(books, users, date(2025, 5, 1), 20_000)
     _deposit(books, users, date(2025, 5, 8), 20_000)
     assert len(findings(rules.DEPOSIT_LATE)) == 1
-    services.do_set_limit(books, "deposit_days", 7, date(2025, 5, 1), "偏远村延长",
-                          actor=users["centre"])
+    services.do_set_limit(
+        books, "deposit_days", 7, date(2025, 5, 1), "偏远村延长", actor=users["centre"]
+    )
     assert findings(rules.DEPOSIT_LATE) == []
 
 
@@ -119,9 +154,16 @@ def test_fin13_cash_over_limit_and_twin(books, users):
 def test_fin13_cash_payment_over_limit_and_twin(books, users):
     def cash_pay(amount):
         services.do_post_voucher(
-            books, "payment", date(2025, 4, 2), "现金付款",
-            [{"account": "5101", "side": "D", "amount": amount},
-             {"account": "1001", "side": "C", "amount": amount}], actor=users["centre"])
+            books,
+            "payment",
+            date(2025, 4, 2),
+            "现金付款",
+            [
+                {"account": "5101", "side": "D", "amount": amount},
+                {"account": "1001", "side": "C", "amount": amount},
+            ],
+            actor=users["centre"],
+        )
 
     cash_pay(99_999)
     assert findings(rules.CASH_PAYMENT) == []
@@ -132,8 +174,16 @@ def test_fin13_cash_payment_over_limit_and_twin(books, users):
 def test_fin13_booking_a_cash_request_above_the_limit_refused(books, users, budget):
     from wuquan.common.exceptions import RuleViolation
 
-    req = services.do_create_request(books, date(2025, 3, 3), "办公", 100_000, "5101", "店",
-                                     actor=users["accountant"], pay_method="cash")
+    req = services.do_create_request(
+        books,
+        date(2025, 3, 3),
+        "办公",
+        100_000,
+        "5101",
+        "店",
+        actor=users["accountant"],
+        pay_method="cash",
+    )
     with pytest.raises(RuleViolation):
         sign_all(req, users, at(2025, 3, 3))
 
@@ -143,8 +193,14 @@ def test_fin13_bank_mismatch_flagged_and_twin(books, users):
     services.do_import_statement(books, 2025, 1, content, name, actor=users["centre"])
     assert findings(rules.BANK_MISMATCH) == []
     off = content.decode().replace("300000.00", "300100.00").encode()
-    services.do_import_statement(books, 2025, 2, services.statement_csv(
-        [(date(2025, 2, 3), 10_000, "不明来款")], 30_000_000), "feb.csv", actor=users["centre"])
+    services.do_import_statement(
+        books,
+        2025,
+        2,
+        services.statement_csv([(date(2025, 2, 3), 10_000, "不明来款")], 30_000_000),
+        "feb.csv",
+        actor=users["centre"],
+    )
     assert off
     assert len(findings(rules.BANK_MISMATCH)) == 1
 
@@ -174,8 +230,15 @@ def test_pub7_disclosure_changed_after_reopen_and_twin(books, users, hantun):
     period = books.periods.get(year=2025, month=1)
     services.do_reopen_period(period, matter(hantun, "更正1月账务"), actor=users["centre"])
     services.do_post_voucher(
-        books, "transfer", date(2025, 1, 31), "更正",
-        [{"account": "5002", "side": "D", "amount": 100},
-         {"account": "3001", "side": "C", "amount": 100}], actor=users["centre"])
+        books,
+        "transfer",
+        date(2025, 1, 31),
+        "更正",
+        [
+            {"account": "5002", "side": "D", "amount": 100},
+            {"account": "3001", "side": "C", "amount": 100},
+        ],
+        actor=users["centre"],
+    )
     assert not selectors.disclosure_matches(d)
     assert len(findings(rules.DISCLOSURE_CHANGED)) == 1

@@ -15,10 +15,17 @@ from .helpers import at
 
 def pay(books, users, amount=50_000, on=date(2025, 1, 5), files=None):
     return services.do_post_voucher(
-        books, "payment", on, "购买办公用品",
-        [{"account": "5101", "side": "D", "amount": amount},
-         {"account": "1002", "side": "C", "amount": amount}],
-        files or [("发票.pdf", b"%PDF invoice")], actor=users["centre"], at=at(on.year, on.month, on.day),
+        books,
+        "payment",
+        on,
+        "购买办公用品",
+        [
+            {"account": "5101", "side": "D", "amount": amount},
+            {"account": "1002", "side": "C", "amount": amount},
+        ],
+        files or [("发票.pdf", b"%PDF invoice")],
+        actor=users["centre"],
+        at=at(on.year, on.month, on.day),
     )
 
 
@@ -50,27 +57,48 @@ def test_fin7_unbalanced_voucher_refused_and_nothing_written(books, users):
     before = (Voucher.objects.count(), Line.objects.count(), Event.objects.count())
     with pytest.raises(InvalidInput):
         services.do_post_voucher(
-            books, "payment", date(2025, 1, 5), "x",
-            [{"account": "5101", "side": "D", "amount": 100},
-             {"account": "1002", "side": "C", "amount": 99}], actor=users["centre"])
+            books,
+            "payment",
+            date(2025, 1, 5),
+            "x",
+            [
+                {"account": "5101", "side": "D", "amount": 100},
+                {"account": "1002", "side": "C", "amount": 99},
+            ],
+            actor=users["centre"],
+        )
     assert (Voucher.objects.count(), Line.objects.count(), Event.objects.count()) == before
 
 
 def test_fin7_float_amount_refused(books, users):
     with pytest.raises(InvalidInput):
         services.do_post_voucher(
-            books, "payment", date(2025, 1, 5), "x",
-            [{"account": "5101", "side": "D", "amount": 1.5},
-             {"account": "1002", "side": "C", "amount": 1.5}], actor=users["centre"])
+            books,
+            "payment",
+            date(2025, 1, 5),
+            "x",
+            [
+                {"account": "5101", "side": "D", "amount": 1.5},
+                {"account": "1002", "side": "C", "amount": 1.5},
+            ],
+            actor=users["centre"],
+        )
 
 
 def test_fin12_village_accountant_cannot_post(books, users):
     before = Voucher.objects.count()
     with pytest.raises(NotPermitted):
         services.do_post_voucher(
-            books, "payment", date(2025, 1, 5), "x",
-            [{"account": "5101", "side": "D", "amount": 100},
-             {"account": "1002", "side": "C", "amount": 100}], actor=users["accountant"])
+            books,
+            "payment",
+            date(2025, 1, 5),
+            "x",
+            [
+                {"account": "5101", "side": "D", "amount": 100},
+                {"account": "1002", "side": "C", "amount": 100},
+            ],
+            actor=users["accountant"],
+        )
     assert Voucher.objects.count() == before
 
 
@@ -103,9 +131,16 @@ def test_fin7_database_refuses_changing_a_posted_line_by_raw_sql(books, users):
 
 def test_fin7_database_refuses_posting_an_unbalanced_draft_by_raw_sql(books, users):
     v = services.do_draft_voucher(
-        books, "payment", date(2025, 1, 6), "草稿",
-        [{"account": "5101", "side": "D", "amount": 100},
-         {"account": "1002", "side": "C", "amount": 100}], actor=users["accountant"])
+        books,
+        "payment",
+        date(2025, 1, 6),
+        "草稿",
+        [
+            {"account": "5101", "side": "D", "amount": 100},
+            {"account": "1002", "side": "C", "amount": 100},
+        ],
+        actor=users["accountant"],
+    )
     _raw("UPDATE collective_line SET amount = 101 WHERE voucher_id = %s AND side = 'D'", [v.pk])
     with pytest.raises(IntegrityError):
         _raw("UPDATE collective_voucher SET status = 'posted', number = 9 WHERE id = %s", [v.pk])
@@ -119,7 +154,9 @@ def test_fin7_reversal_names_the_original_and_restores_balances(books, users):
     r = services.do_reverse_voucher(v, date(2025, 1, 20), actor=users["centre"])
     assert r.reverses_id == v.pk and all(ln.amount < 0 for ln in r.lines.all())
     after = {k: val for k, val in selectors.balances(books).items() if val or k in before}
-    assert {k: val for k, val in after.items() if val} == {k: val for k, val in before.items() if val}
+    assert {k: val for k, val in after.items() if val} == {
+        k: val for k, val in before.items() if val
+    }
     with pytest.raises(InvalidInput):
         services.do_reverse_voucher(v, date(2025, 1, 21), actor=users["centre"])
 

@@ -100,24 +100,54 @@ def _matter(unit, title, d0: date):
     for n, off in zip(range(1, 7), [0, 1, 2, 3, 9, 10], strict=True):
         extra = {}
         if n == 5:
-            extra = dict(assembly_kind="representatives", eligible=31, attended=27, yes=24,
-                         no=2, abstain=1)
-        village.do_record_village_step("demo", m, n, d0 + timedelta(days=off),
-                                       "村两委成员、党员代表、村民代表", f"{title}：第{n}步",
-                                       "会议记录.pdf", **extra)
+            extra = dict(
+                assembly_kind="representatives", eligible=31, attended=27, yes=24, no=2, abstain=1
+            )
+        village.do_record_village_step(
+            "demo",
+            m,
+            n,
+            d0 + timedelta(days=off),
+            "村两委成员、党员代表、村民代表",
+            f"{title}：第{n}步",
+            "会议记录.pdf",
+            **extra,
+        )
     m.refresh_from_db()
     return m
 
 
-def _request(book, people, centre, on, summary, amount, account, counterparty, *, person=False,
-             project="", matter=None):
+def _request(
+    book,
+    people,
+    centre,
+    on,
+    summary,
+    amount,
+    account,
+    counterparty,
+    *,
+    person=False,
+    project="",
+    matter=None,
+):
     req = services.do_create_request(
-        book, on, summary, amount, account, counterparty, actor=people["accountant"], at=at(on, 9),
-        counterparty_is_person=person, project=project, matter=matter,
+        book,
+        on,
+        summary,
+        amount,
+        account,
+        counterparty,
+        actor=people["accountant"],
+        at=at(on, 9),
+        counterparty_is_person=person,
+        project=project,
+        matter=matter,
         attachments=[(f"{summary}-发票.pdf", f"{book.code}{on}{summary}{amount}".encode())],
     )
-    services.do_sign_request(req, Step.SUPERVISION, actor=people["supervision-chair"],
-                             at=at(on, 10))
+    services.do_sign_request(
+        req, Step.SUPERVISION, actor=people["supervision-chair"], at=at(on, 10)
+    )
     services.do_sign_request(req, Step.HEAD, actor=people["director"], at=at(on, 11))
     services.do_sign_request(req, Step.SECRETARY, actor=people["secretary"], at=at(on, 14))
     return services.do_book_request(req, actor=centre, at=at(on, 16))
@@ -125,20 +155,38 @@ def _request(book, people, centre, on, summary, amount, account, counterparty, *
 
 def _receipt(book, centre, on, summary, amount, credit, *, cash=False, counterparty=""):
     return services.do_post_voucher(
-        book, "receipt", on, summary,
-        [{"account": "1001" if cash else "1002", "side": "D", "amount": amount,
-          "counterparty": counterparty},
-         {"account": credit, "side": "C", "amount": amount, "counterparty": counterparty}],
-        [(f"{summary}.pdf", f"{book.code}{on}{summary}".encode())], actor=centre, at=at(on, 15),
+        book,
+        "receipt",
+        on,
+        summary,
+        [
+            {
+                "account": "1001" if cash else "1002",
+                "side": "D",
+                "amount": amount,
+                "counterparty": counterparty,
+            },
+            {"account": credit, "side": "C", "amount": amount, "counterparty": counterparty},
+        ],
+        [(f"{summary}.pdf", f"{book.code}{on}{summary}".encode())],
+        actor=centre,
+        at=at(on, 15),
     )
 
 
 def _deposit(book, centre, on, amount):
     return services.do_post_voucher(
-        book, "transfer", on, "现金存入银行",
-        [{"account": "1002", "side": "D", "amount": amount},
-         {"account": "1001", "side": "C", "amount": amount}],
-        [("存款回单.pdf", f"{book.code}{on}deposit".encode())], actor=centre, at=at(on, 16),
+        book,
+        "transfer",
+        on,
+        "现金存入银行",
+        [
+            {"account": "1002", "side": "D", "amount": amount},
+            {"account": "1001", "side": "C", "amount": amount},
+        ],
+        [("存款回单.pdf", f"{book.code}{on}deposit".encode())],
+        actor=centre,
+        at=at(on, 16),
     )
 
 
@@ -158,26 +206,75 @@ def _close(book, centre, y, m, *, statement=None):
 def _month(book, people, centre, k: int, m: int, matters) -> None:
     """One ordinary month: rent into the bank, a quarterly subsidy, two paid requests."""
     code = book.unit.code
-    _receipt(book, centre, date(YEAR, m, 5), "集体土地租金", 800_000 + 50_000 * k + 1_000 * m,
-             "5001", counterparty="龙潭区丰收农业合作社")
+    _receipt(
+        book,
+        centre,
+        date(YEAR, m, 5),
+        "集体土地租金",
+        800_000 + 50_000 * k + 1_000 * m,
+        "5001",
+        counterparty="龙潭区丰收农业合作社",
+    )
     if m % 3 == 1:
-        _receipt(book, centre, date(YEAR, m, 12), "村级组织运转经费补助", 3_000_000, "5301",
-                 counterparty="乌拉街满族镇财政所")
-    _request(book, people, centre, date(YEAR, m, 15), "办公用品及水电费",
-             150_000 + 10_000 * k + 5_000 * m, "5101", "国网吉林市龙潭区供电公司")
-    _request(book, people, centre, date(YEAR, m, 20), "保洁劳务费", 180_000 + 2_000 * m, "5002",
-             f"{code}保洁员{m}", person=True)
+        _receipt(
+            book,
+            centre,
+            date(YEAR, m, 12),
+            "村级组织运转经费补助",
+            3_000_000,
+            "5301",
+            counterparty="乌拉街满族镇财政所",
+        )
+    _request(
+        book,
+        people,
+        centre,
+        date(YEAR, m, 15),
+        "办公用品及水电费",
+        150_000 + 10_000 * k + 5_000 * m,
+        "5101",
+        "国网吉林市龙潭区供电公司",
+    )
+    _request(
+        book,
+        people,
+        centre,
+        date(YEAR, m, 20),
+        "保洁劳务费",
+        180_000 + 2_000 * m,
+        "5002",
+        f"{code}保洁员{m}",
+        person=True,
+    )
     # signed on paper before the platform: the centre books it directly (a 付款凭证)
     services.do_post_voucher(
-        book, "payment", date(YEAR, m, 24), "村屯环境整治",
-        [{"account": "5102", "side": "D", "amount": 150_000 + 1_000 * k, "project": "环境",
-          "counterparty": "乌拉街绿化队"},
-         {"account": "1002", "side": "C", "amount": 150_000 + 1_000 * k}],
-        [("环境整治发票.pdf", f"{code}{m}env".encode())], actor=centre,
+        book,
+        "payment",
+        date(YEAR, m, 24),
+        "村屯环境整治",
+        [
+            {
+                "account": "5102",
+                "side": "D",
+                "amount": 150_000 + 1_000 * k,
+                "project": "环境",
+                "counterparty": "乌拉街绿化队",
+            },
+            {"account": "1002", "side": "C", "amount": 150_000 + 1_000 * k},
+        ],
+        [("环境整治发票.pdf", f"{code}{m}env".encode())],
+        actor=centre,
         at=at(date(YEAR, m, 24), 15),
     )
-    _receipt(book, centre, date(YEAR, m, 26), "银行存款利息", 3_000 + 100 * m, "5401",
-             counterparty="吉林银行乌拉街支行")
+    _receipt(
+        book,
+        centre,
+        date(YEAR, m, 26),
+        "银行存款利息",
+        3_000 + 100 * m,
+        "5401",
+        counterparty="吉林银行乌拉街支行",
+    )
 
 
 def _plants_before_close(book, people, centre, m, units, matters) -> None:
@@ -185,61 +282,123 @@ def _plants_before_close(book, people, centre, m, units, matters) -> None:
     from wuquan.org.selectors import person_of
 
     if code == "jiujie" and m == 4:  # FIN-13 deposit late
-        _receipt(book, centre, date(YEAR, 4, 3), "收取场地使用费（现金）", 80_000, "5401",
-                 cash=True)
+        _receipt(
+            book, centre, date(YEAR, 4, 3), "收取场地使用费（现金）", 80_000, "5401", cash=True
+        )
         _deposit(book, centre, date(YEAR, 4, 14), 80_000)
     if code == "jiujie" and m == 7:  # DEC-10: imported 60,000 yuan payment, no six-step matter
         p = {k: person_of(v) for k, v in people.items()}
         services.do_import_booked_request(
-            book, date(YEAR, 7, 8), "村内道路硬化（旧系统导入）", 6_000_000, "5102",
+            book,
+            date(YEAR, 7, 8),
+            "村内道路硬化（旧系统导入）",
+            6_000_000,
+            "5102",
             "吉林市路通建筑公司",
-            [(Step.HANDLER, p["accountant"]), (Step.SUPERVISION, p["supervision-chair"]),
-             (Step.HEAD, p["director"]), (Step.SECRETARY, p["secretary"]),
-             (Step.CENTRE, person_of(centre))],
-            actor=centre, at=at(date(YEAR, 7, 8)), project="道路",
+            [
+                (Step.HANDLER, p["accountant"]),
+                (Step.SUPERVISION, p["supervision-chair"]),
+                (Step.HEAD, p["director"]),
+                (Step.SECRETARY, p["secretary"]),
+                (Step.CENTRE, person_of(centre)),
+            ],
+            actor=centre,
+            at=at(date(YEAR, 7, 8)),
+            project="道路",
         )
     if code == "xiaotun" and m == 5:  # FIN-11 no budget line; FIN-8 out of order
         p = {k: person_of(v) for k, v in people.items()}
         services.do_import_booked_request(
-            book, date(YEAR, 5, 6), "慰问困难户（旧系统导入）", 200_000, "5402", "乌拉街商店",
-            [(Step.HANDLER, p["accountant"]), (Step.SUPERVISION, p["supervision-chair"]),
-             (Step.HEAD, p["director"]), (Step.SECRETARY, p["secretary"]),
-             (Step.CENTRE, person_of(centre))],
-            actor=centre, at=at(date(YEAR, 5, 6)),
+            book,
+            date(YEAR, 5, 6),
+            "慰问困难户（旧系统导入）",
+            200_000,
+            "5402",
+            "乌拉街商店",
+            [
+                (Step.HANDLER, p["accountant"]),
+                (Step.SUPERVISION, p["supervision-chair"]),
+                (Step.HEAD, p["director"]),
+                (Step.SECRETARY, p["secretary"]),
+                (Step.CENTRE, person_of(centre)),
+            ],
+            actor=centre,
+            at=at(date(YEAR, 5, 6)),
         )
         services.do_import_booked_request(
-            book, date(YEAR, 5, 7), "购买打印机（旧系统导入）", 260_000, "5101", "龙潭电脑城",
-            [(Step.HANDLER, p["accountant"]), (Step.HEAD, p["director"]),
-             (Step.SUPERVISION, p["supervision-chair"]), (Step.SECRETARY, p["secretary"]),
-             (Step.CENTRE, person_of(centre))],
-            actor=centre, at=at(date(YEAR, 5, 7)),
+            book,
+            date(YEAR, 5, 7),
+            "购买打印机（旧系统导入）",
+            260_000,
+            "5101",
+            "龙潭电脑城",
+            [
+                (Step.HANDLER, p["accountant"]),
+                (Step.HEAD, p["director"]),
+                (Step.SUPERVISION, p["supervision-chair"]),
+                (Step.SECRETARY, p["secretary"]),
+                (Step.CENTRE, person_of(centre)),
+            ],
+            actor=centre,
+            at=at(date(YEAR, 5, 7)),
         )
     if code == "xiaotun" and m == 6:  # FIN-13 cash over limit (deposited next day, on time)
-        _receipt(book, centre, date(YEAR, 6, 9), "收取农机出租费（现金）", 800_000, "5001",
-                 cash=True)
+        _receipt(
+            book, centre, date(YEAR, 6, 9), "收取农机出租费（现金）", 800_000, "5001", cash=True
+        )
         _deposit(book, centre, date(YEAR, 6, 10), 800_000)
     if code == "hantun" and m == 8:  # FIN-13 cash payment above the limit
         services.do_post_voucher(
-            book, "payment", date(YEAR, 8, 18), "以现金支付临时用工费",
-            [{"account": "4001", "side": "D", "amount": 150_000},
-             {"account": "1001", "side": "C", "amount": 150_000}],
-            [("用工签收单.pdf", b"hantun-cash-pay")], actor=centre, at=at(date(YEAR, 8, 18)),
+            book,
+            "payment",
+            date(YEAR, 8, 18),
+            "以现金支付临时用工费",
+            [
+                {"account": "4001", "side": "D", "amount": 150_000},
+                {"account": "1001", "side": "C", "amount": 150_000},
+            ],
+            [("用工签收单.pdf", b"hantun-cash-pay")],
+            actor=centre,
+            at=at(date(YEAR, 8, 18)),
         )
     if code == "hantun" and m == 9:  # the lawful twin of DEC-10: 80,000 yuan on a valid matter
-        _request(book, people, centre, date(YEAR, 9, 22), "村部维修工程款", 8_000_000, "5102",
-                 "吉林市安居建筑公司", project="道路", matter=matters["road"])
+        _request(
+            book,
+            people,
+            centre,
+            date(YEAR, 9, 22),
+            "村部维修工程款",
+            8_000_000,
+            "5102",
+            "吉林市安居建筑公司",
+            project="道路",
+            matter=matters["road"],
+        )
 
 
 def _book(unit, centre) -> Book:
-    book = services.do_create_book(unit, f"{unit.code}-jz", f"{unit.name}集体经济组织", YEAR,
-                                   actor=centre, at=at(date(YEAR, 1, 1), 8))
+    book = services.do_create_book(
+        unit,
+        f"{unit.code}-jz",
+        f"{unit.name}集体经济组织",
+        YEAR,
+        actor=centre,
+        at=at(date(YEAR, 1, 1), 8),
+    )
     bank = 40_000_000 + 5_000_000 * (unit.sort % 10)
     services.do_open_balances(
         book,
-        {"1001": 200_000, "1002": bank, "1301": 120_000_000, "1302": 18_000_000,
-         "2101": 3_000_000, "3001": 100_000_000, "3002": bank + 200_000 + 120_000_000
-         - 18_000_000 - 3_000_000 - 100_000_000},
-        actor=centre, at=at(date(YEAR, 1, 1), 9),
+        {
+            "1001": 200_000,
+            "1002": bank,
+            "1301": 120_000_000,
+            "1302": 18_000_000,
+            "2101": 3_000_000,
+            "3001": 100_000_000,
+            "3002": bank + 200_000 + 120_000_000 - 18_000_000 - 3_000_000 - 100_000_000,
+        },
+        actor=centre,
+        at=at(date(YEAR, 1, 1), 9),
     )
     return book
 
@@ -261,14 +420,24 @@ def load(stdout) -> None:
         people = officers(unit)
         book = _book(unit, centre)
         budget = _matter(unit, f"{unit.name}{YEAR}年度财务收支预算", date(2024, 12, 2))
-        matters = {"road": _matter(unit, f"{unit.name}村部维修工程", date(2025, 8, 1))} if (
-            code == "hantun") else {}
+        matters = (
+            {"road": _matter(unit, f"{unit.name}村部维修工程", date(2025, 8, 1))}
+            if (code == "hantun")
+            else {}
+        )
         services.do_approve_budget(
-            book, YEAR,
-            [("5101", "", 6_000_000), ("5002", "", 5_000_000), ("5102", "道路", 15_000_000),
-             ("5102", "环境", 3_000_000),
-             ("4001", "", 500_000)],
-            budget, actor=centre, at=at(date(YEAR, 1, 2)),
+            book,
+            YEAR,
+            [
+                ("5101", "", 6_000_000),
+                ("5002", "", 5_000_000),
+                ("5102", "道路", 15_000_000),
+                ("5102", "环境", 3_000_000),
+                ("4001", "", 500_000),
+            ],
+            budget,
+            actor=centre,
+            at=at(date(YEAR, 1, 2)),
         )
         for m in range(1, 13):
             _month(book, people, centre, k, m, matters)
@@ -280,7 +449,9 @@ def load(stdout) -> None:
                 text = content.decode().rstrip("\n").split("\n")
                 last = text[-1].split(",")
                 extra = services.parse_yuan(last[4]) + 1_200_000
-                text.append(f"2025-12-30,不明来款,12000.00,0.00,{services.selectors.yuan(extra).replace(',', '')}")
+                text.append(
+                    f"2025-12-30,不明来款,12000.00,0.00,{services.selectors.yuan(extra).replace(',', '')}"
+                )
                 _close(book, centre, YEAR, 12, statement=("\n".join(text).encode(), name))
                 continue
             _close(book, centre, YEAR, m)
@@ -289,15 +460,27 @@ def load(stdout) -> None:
                 march = Period.objects.get(book=book, year=YEAR, month=3)
                 services.do_reopen_period(march, fix, actor=centre, at=at(date(YEAR, 5, 6)))
                 services.do_post_voucher(
-                    book, "transfer", date(YEAR, 3, 31), "更正：管理费用调整为经营支出",
-                    [{"account": "5002", "side": "D", "amount": 20_000},
-                     {"account": "5101", "side": "C", "amount": 20_000}], actor=centre,
+                    book,
+                    "transfer",
+                    date(YEAR, 3, 31),
+                    "更正：管理费用调整为经营支出",
+                    [
+                        {"account": "5002", "side": "D", "amount": 20_000},
+                        {"account": "5101", "side": "C", "amount": 20_000},
+                    ],
+                    actor=centre,
                     at=at(date(YEAR, 5, 6), 11),
                 )
                 services.do_close_period(book, YEAR, 3, actor=centre, at=at(date(YEAR, 5, 6), 15))
-        services.do_archive(book, "annual", YEAR, f"{book.name}{YEAR}年度财务会计报告",
-                            f"{book.code}-{YEAR}-annual".encode(), actor=centre,
-                            at=at(date(YEAR + 1, 1, 20)))
+        services.do_archive(
+            book,
+            "annual",
+            YEAR,
+            f"{book.name}{YEAR}年度财务会计报告",
+            f"{book.code}-{YEAR}-annual".encode(),
+            actor=centre,
+            at=at(date(YEAR + 1, 1, 20)),
+        )
     if stdout:
         n = Disclosure.objects.count()
         stdout.write(f"  村集体三资：4 个账套，{n} 个月度公开；报账员登录 hantun-accountant 等。\n")

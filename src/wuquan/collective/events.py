@@ -59,7 +59,7 @@ def digest(value) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def voucher_payload(voucher, lines) -> dict:
+def voucher_payload(voucher, lines, attachments: list[str] | None = None) -> dict:
     return {
         "book": voucher.book.code,
         "voucher": voucher.pk,
@@ -68,7 +68,11 @@ def voucher_payload(voucher, lines) -> dict:
         "number": voucher.number,
         "lines": [[ln.account.code, ln.side, ln.amount, ln.project, ln.fund] for ln in lines],
         "summary_sha256": digest(voucher.summary),
-        "attachments": sorted(a.sha256 for a in voucher.attachments.all()),
+        "attachments": sorted(
+            attachments
+            if attachments is not None
+            else (a.sha256 for a in voucher.attachments.all())
+        ),
         "attachment_count": voucher.attachment_count,
         "reverses": voucher.reverses_id,
         "opening": voucher.is_opening,
@@ -111,9 +115,7 @@ def request_booked(*, request, voucher, lines, signature) -> dict:
         "request": request.pk,
         "person": signature.person_id,
         "post": signature.post_id,
-        "signatures": [
-            [s.step, s.person_id, s.seq] for s in request.signatures.order_by("seq")
-        ],
+        "signatures": [[s.step, s.person_id, s.seq] for s in request.signatures.order_by("seq")],
         **voucher_payload(voucher, lines),
     }
 

@@ -75,9 +75,7 @@ class Book(models.Model):
     """A set of books (账套) of one collective, kept by its township's 三资代理服务中心 (委托代理记账)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="collective_books")
-    centre = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="kept_collective_books"
-    )
+    centre = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="kept_collective_books")
     code = models.SlugField(_("账套编码"), max_length=64, unique=True)
     name = models.CharField(_("账套名称"), max_length=100)
     kind = models.CharField(_("类别"), max_length=12, choices=BookKind.choices)
@@ -141,11 +139,16 @@ class Period(models.Model):
     status = models.CharField(max_length=10, choices=PeriodStatus.choices, default="open")
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_sha256 = models.CharField(max_length=64, blank=True)
+    # the month's last voucher number; taken with UPDATE … RETURNING, which is also the lock
+    # that keeps numbers gapless (services._take_number)
+    last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["book", "year", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["book", "year", "month"], name="collective_period")
+            models.UniqueConstraint(
+                fields=["book", "year", "month"], name="collective_period_per_month"
+            )
         ]
 
     def __str__(self):
@@ -272,7 +275,9 @@ class Budget(models.Model):
     approved_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["book", "year"], name="collective_budget")]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "year"], name="collective_budget_per_year")
+        ]
 
     def __str__(self):
         return f"{self._meta.model_name} {self.pk}"
@@ -411,7 +416,9 @@ class BankStatement(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["book", "year", "month"], name="collective_statement")
+            models.UniqueConstraint(
+                fields=["book", "year", "month"], name="collective_statement_per_month"
+            )
         ]
 
     def __str__(self):
@@ -444,7 +451,9 @@ class Disclosure(models.Model):
     class Meta:
         ordering = ["book", "-year", "-month"]
         constraints = [
-            models.UniqueConstraint(fields=["book", "year", "month"], name="collective_disclosure")
+            models.UniqueConstraint(
+                fields=["book", "year", "month"], name="collective_disclosure_per_month"
+            )
         ]
 
     def __str__(self):

@@ -67,7 +67,10 @@ def budget_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
             continue
         if bl is None:
             msg = _("%(b)s 支出“%(s)s”%(a)s 元无预算") % {
-                "b": req.book.name, "s": req.summary, "a": _yuan(req.amount)}
+                "b": req.book.name,
+                "s": req.summary,
+                "a": _yuan(req.amount),
+            }
         else:
             approved = bl.amount + (
                 bl.adjustments.filter(at__lte=as_of).aggregate(s=Sum("delta"))["s"] or 0
@@ -75,12 +78,22 @@ def budget_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
             if spent[key] <= approved:
                 continue
             msg = _("%(b)s 支出“%(s)s”超出预算：累计 %(x)s 元，预算 %(p)s 元") % {
-                "b": req.book.name, "s": req.summary, "x": _yuan(spent[key]),
-                "p": _yuan(approved)}
-        yield Finding(REQUEST, str(req.pk), str(msg),
-                      inputs={"amount": req.amount, "spent": spent[key],
-                              "budget_line": bl.pk if bl else None},
-                      unit_id=req.book.unit_id)
+                "b": req.book.name,
+                "s": req.summary,
+                "x": _yuan(spent[key]),
+                "p": _yuan(approved),
+            }
+        yield Finding(
+            REQUEST,
+            str(req.pk),
+            str(msg),
+            inputs={
+                "amount": req.amount,
+                "spent": spent[key],
+                "budget_line": bl.pk if bl else None,
+            },
+            unit_id=req.book.unit_id,
+        )
 
 
 # ---- FIN-8 联签会审 --------------------------------------------------------------------------
@@ -123,10 +136,14 @@ def signature_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
         problems = signature_problems(sigs.get(req.pk, []))
         if problems:
             yield Finding(
-                REQUEST, str(req.pk),
-                str(_("%(b)s 付款“%(s)s”未经完整、有序的联签会审即记账（%(p)s）")
-                    % {"b": req.book.name, "s": req.summary, "p": "；".join(problems)}),
-                inputs={"problems": problems}, unit_id=req.book.unit_id,
+                REQUEST,
+                str(req.pk),
+                str(
+                    _("%(b)s 付款“%(s)s”未经完整、有序的联签会审即记账（%(p)s）")
+                    % {"b": req.book.name, "s": req.summary, "p": "；".join(problems)}
+                ),
+                inputs={"problems": problems},
+                unit_id=req.book.unit_id,
             )
 
 
@@ -158,8 +175,9 @@ def deposit_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
         return
     today = _day(as_of)
     deposit_vouchers = set(
-        Line.objects.filter(account=bank, side="D", voucher__status="posted")
-        .values_list("voucher_id", flat=True)
+        Line.objects.filter(account=bank, side="D", voucher__status="posted").values_list(
+            "voucher_id", flat=True
+        )
     )
     by_book = defaultdict(list)
     for ln in lines:
@@ -188,11 +206,15 @@ def deposit_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
             days = _limit(book, "deposit_days", ln.date, thresholds)
             if remaining > 0 and today > ln.date + timedelta(days=days):
                 yield Finding(
-                    VOUCHER, str(ln.voucher_id),
-                    str(_("%(b)s %(d)s 收取现金 %(a)s 元未在 %(n)d 日内存入银行")
-                        % {"b": book.name, "d": ln.date, "a": _yuan(remaining), "n": days}),
+                    VOUCHER,
+                    str(ln.voucher_id),
+                    str(
+                        _("%(b)s %(d)s 收取现金 %(a)s 元未在 %(n)d 日内存入银行")
+                        % {"b": book.name, "d": ln.date, "a": _yuan(remaining), "n": days}
+                    ),
                     inputs={"date": ln.date.isoformat(), "undeposited": remaining, "days": days},
-                    unit_id=book.unit_id, key=f"line:{ln.pk}",
+                    unit_id=book.unit_id,
+                    key=f"line:{ln.pk}",
                 )
 
 
@@ -213,11 +235,15 @@ def cash_limit_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
         if bal > lim and month not in flagged:
             flagged.add(month)
             yield Finding(
-                BOOK, str(book.pk),
-                str(_("%(b)s %(d)s 库存现金 %(c)s 元超过限额 %(l)s 元")
-                    % {"b": book.name, "d": on, "c": _yuan(bal), "l": _yuan(lim)}),
+                BOOK,
+                str(book.pk),
+                str(
+                    _("%(b)s %(d)s 库存现金 %(c)s 元超过限额 %(l)s 元")
+                    % {"b": book.name, "d": on, "c": _yuan(bal), "l": _yuan(lim)}
+                ),
                 inputs={"date": on.isoformat(), "cash": bal, "limit": lim},
-                unit_id=book.unit_id, key=f"month:{on.year}-{on.month:02d}",
+                unit_id=book.unit_id,
+                key=f"month:{on.year}-{on.month:02d}",
             )
 
 
@@ -228,19 +254,21 @@ def cash_payment_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding
     cash, bank, lines = _cash_lines(as_of)
     if cash is None:
         return
-    deposits = set(
-        Line.objects.filter(account=bank, side="D").values_list("voucher_id", flat=True)
-    )
+    deposits = set(Line.objects.filter(account=bank, side="D").values_list("voucher_id", flat=True))
     for ln in lines:
         if ln.side != "C" or ln.amount <= 0 or ln.voucher_id in deposits:
             continue
         lim = _limit(ln.book, "cash_payment_limit", ln.date, thresholds)
         if ln.amount >= lim:
             yield Finding(
-                VOUCHER, str(ln.voucher_id),
-                str(_("%(b)s %(d)s 现金支付 %(a)s 元，达到或超过现金支付限额 %(l)s 元")
-                    % {"b": ln.book.name, "d": ln.date, "a": _yuan(ln.amount), "l": _yuan(lim)}),
-                inputs={"amount": ln.amount, "limit": lim}, unit_id=ln.book.unit_id,
+                VOUCHER,
+                str(ln.voucher_id),
+                str(
+                    _("%(b)s %(d)s 现金支付 %(a)s 元，达到或超过现金支付限额 %(l)s 元")
+                    % {"b": ln.book.name, "d": ln.date, "a": _yuan(ln.amount), "l": _yuan(lim)}
+                ),
+                inputs={"amount": ln.amount, "limit": lim},
+                unit_id=ln.book.unit_id,
             )
 
 
@@ -258,11 +286,20 @@ def bank_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
         bal = role_balance(st.book, AccountRole.BANK, end)
         if bal != st.closing_balance:
             yield Finding(
-                STATEMENT, str(st.pk),
-                str(_("%(b)s %(y)d年%(m)d月 银行存款账面 %(x)s 元，对账单 %(s)s 元，不符")
-                    % {"b": st.book.name, "y": st.year, "m": st.month, "x": _yuan(bal),
-                       "s": _yuan(st.closing_balance)}),
-                inputs={"book": bal, "statement": st.closing_balance}, unit_id=st.book.unit_id,
+                STATEMENT,
+                str(st.pk),
+                str(
+                    _("%(b)s %(y)d年%(m)d月 银行存款账面 %(x)s 元，对账单 %(s)s 元，不符")
+                    % {
+                        "b": st.book.name,
+                        "y": st.year,
+                        "m": st.month,
+                        "x": _yuan(bal),
+                        "s": _yuan(st.closing_balance),
+                    }
+                ),
+                inputs={"book": bal, "statement": st.closing_balance},
+                unit_id=st.book.unit_id,
             )
 
 
@@ -277,7 +314,8 @@ def disclosure_late_breaches(as_of: datetime, thresholds: dict) -> Iterable[Find
     published = {(d.book_id, d.year, d.month): d for d in Disclosure.objects.all()}
     months = (
         Line.objects.filter(voucher__status="posted", voucher__is_opening=False)
-        .values_list("book_id", "date__year", "date__month").distinct()
+        .values_list("book_id", "date__year", "date__month")
+        .distinct()
     )
     books = {b.pk: b for b in Book.objects.all()}
     for book_id, y, m in sorted(set(months)):
@@ -289,11 +327,15 @@ def disclosure_late_breaches(as_of: datetime, thresholds: dict) -> Iterable[Find
         on_time = d is not None and timezone.localdate(d.published_at) <= deadline
         if today > deadline and not on_time:
             yield Finding(
-                BOOK, str(book_id),
-                str(_("%(b)s %(y)d年%(m)d月财务未在 %(d)s 前逐笔公开")
-                    % {"b": book.name, "y": y, "m": m, "d": deadline}),
+                BOOK,
+                str(book_id),
+                str(
+                    _("%(b)s %(y)d年%(m)d月财务未在 %(d)s 前逐笔公开")
+                    % {"b": book.name, "y": y, "m": m, "d": deadline}
+                ),
                 inputs={"deadline": deadline.isoformat(), "published": bool(d)},
-                unit_id=book.unit_id, key=f"month:{y}-{m:02d}",
+                unit_id=book.unit_id,
+                key=f"month:{y}-{m:02d}",
             )
 
 
@@ -306,10 +348,14 @@ def disclosure_changed_breaches(as_of: datetime, thresholds: dict) -> Iterable[F
     for d in Disclosure.objects.select_related("book").filter(published_at__lte=as_of):
         if not disclosure_matches(d):
             yield Finding(
-                DISCLOSURE, str(d.pk),
-                str(_("%(b)s %(y)d年%(m)d月公开后账目发生变化")
-                    % {"b": d.book.name, "y": d.year, "m": d.month}),
-                inputs={"published_sha256": d.sha256}, unit_id=d.book.unit_id,
+                DISCLOSURE,
+                str(d.pk),
+                str(
+                    _("%(b)s %(y)d年%(m)d月公开后账目发生变化")
+                    % {"b": d.book.name, "y": d.year, "m": d.month}
+                ),
+                inputs={"published_sha256": d.sha256},
+                unit_id=d.book.unit_id,
             )
 
 
@@ -324,10 +370,19 @@ def major_payment_breaches(as_of: datetime, thresholds: dict) -> Iterable[Findin
         lim = _limit(req.book, "major_payment", req.date, thresholds)
         if req.amount >= lim and not (req.matter and village_matter_is_valid(req.matter)):
             yield Finding(
-                REQUEST, str(req.pk),
-                str(_("%(b)s 付款“%(s)s”%(a)s 元达到“三重一大”标准 %(l)s 元，未经“六步工作法”有效决议")
-                    % {"b": req.book.name, "s": req.summary, "a": _yuan(req.amount),
-                       "l": _yuan(lim)}),
+                REQUEST,
+                str(req.pk),
+                str(
+                    _(
+                        "%(b)s 付款“%(s)s”%(a)s 元达到“三重一大”标准 %(l)s 元，未经“六步工作法”有效决议"
+                    )
+                    % {
+                        "b": req.book.name,
+                        "s": req.summary,
+                        "a": _yuan(req.amount),
+                        "l": _yuan(lim),
+                    }
+                ),
                 inputs={"amount": req.amount, "threshold": lim, "matter": req.matter_id},
                 unit_id=req.book.unit_id,
             )

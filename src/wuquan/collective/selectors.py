@@ -83,8 +83,13 @@ def signed_amount():
     )
 
 
-def balances(book: Book, *, upto: date | None = None, since: date | None = None,
-             exclude_closing: bool = False) -> dict[int, int]:
+def balances(
+    book: Book,
+    *,
+    upto: date | None = None,
+    since: date | None = None,
+    exclude_closing: bool = False,
+) -> dict[int, int]:
     """{account_id: debit-positive balance} of posted lines dated in [since, upto]."""
     qs = posted_lines(book)
     if upto is not None:
@@ -120,8 +125,14 @@ class TrialBalance:
 
     @property
     def totals(self) -> dict[str, int]:
-        t = {"opening_debit": 0, "opening_credit": 0, "debit": 0, "credit": 0,
-             "closing_debit": 0, "closing_credit": 0}
+        t = {
+            "opening_debit": 0,
+            "opening_credit": 0,
+            "debit": 0,
+            "credit": 0,
+            "closing_debit": 0,
+            "closing_credit": 0,
+        }
         for r in self.rows:
             t["debit"] += r.debit
             t["credit"] += r.credit
@@ -204,8 +215,11 @@ def general_ledger(book: Book, year: int):
     for r in rows:
         entry = out.setdefault(
             r["account_id"],
-            {"account": accounts[r["account_id"]], "opening": opening.get(r["account_id"], 0),
-             "months": []},
+            {
+                "account": accounts[r["account_id"]],
+                "opening": opening.get(r["account_id"], 0),
+                "months": [],
+            },
         )
         entry["months"].append((r["m"], r["debit"], r["credit"]))
     result = []
@@ -248,8 +262,7 @@ def balance_sheets(books, year: int, month: int = 12) -> dict[int, list]:
     lines of all of them, then the same shaping as `balance_sheet`."""
     start_day, end_day = date(year - 1, 12, 31), month_end(year, month)
     rows = (
-        Line.objects.filter(voucher__status=VoucherStatus.POSTED, book__in=books,
-                            date__lte=end_day)
+        Line.objects.filter(voucher__status=VoucherStatus.POSTED, book__in=books, date__lte=end_day)
         .values("book_id", "account_id")
         .annotate(
             s=Coalesce(Sum(signed_amount(), filter=Q(date__lte=start_day)), 0),
@@ -278,7 +291,8 @@ def balance_sheets(books, year: int, month: int = 12) -> dict[int, list]:
             if current is not None and acct_id == current.pk:
                 s, e = s + pl[0], e + pl[1]
             sign = 1 if a.category in (Category.ASSET, Category.COST) else -1
-            sheet.append((a.category, a, sign * s, sign * e))
+            if s or e:
+                sheet.append((a.category, a, sign * s, sign * e))
         out[book_id] = sheet
     return out
 
@@ -295,8 +309,9 @@ def balance_sheet_totals(rows) -> dict[str, tuple[int, int]]:
 def income_statement(book: Book, year: int, month: int = 12) -> list[tuple[Account, int]]:
     """收益及收益分配表 (part 1): each income/expense account's year-to-date amount on its
     normal side, before the year-end closing vouchers."""
-    moves = balances(book, since=date(year, 1, 1), upto=month_end(year, month),
-                     exclude_closing=True)
+    moves = balances(
+        book, since=date(year, 1, 1), upto=month_end(year, month), exclude_closing=True
+    )
     out = []
     for a in Account.objects.filter(category=Category.PL):
         v = moves.get(a.pk, 0)
@@ -322,8 +337,9 @@ def budget_line_for(book: Book, year: int, account: Account, project: str = ""):
     )
 
 
-def budget_remaining(book: Book, year: int, account: Account, project: str = "",
-                     exclude_request: int | None = None) -> int | None:
+def budget_remaining(
+    book: Book, year: int, account: Account, project: str = "", exclude_request: int | None = None
+) -> int | None:
     """What is left of the budget line (approved + adjustments − spent − committed), or None
     when there is no budget line for the account and project (FIN-11)."""
     line = budget_line_for(book, year, account, project)
@@ -337,7 +353,10 @@ def budget_remaining(book: Book, year: int, account: Account, project: str = "",
         or 0
     )
     pending = PaymentRequest.objects.filter(
-        book=book, account=account, project=project, date__year=year,
+        book=book,
+        account=account,
+        project=project,
+        date__year=year,
         status=RequestStatus.SIGNING,
     )
     if exclude_request:
@@ -456,12 +475,15 @@ def reconciliation(statement):
     in the books), and the two closing balances."""
     book = statement.book
     bank_ids = list(Account.objects.filter(role=AccountRole.BANK).values_list("pk", flat=True))
-    start, end = date(statement.year, statement.month, 1), month_end(
-        statement.year, statement.month
+    start, end = (
+        date(statement.year, statement.month, 1),
+        month_end(statement.year, statement.month),
     )
     book_lines = list(
-        posted_lines(book).filter(account_id__in=bank_ids, date__gte=start, date__lte=end)
-        .select_related("voucher").order_by("date", "pk")
+        posted_lines(book)
+        .filter(account_id__in=bank_ids, date__gte=start, date__lte=end)
+        .select_related("voucher")
+        .order_by("date", "pk")
     )
     free = {ln.pk: ln for ln in book_lines}
     matched, bank_only = [], []

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -195,8 +194,7 @@ def do_add_subaccount(book: Book, parent_code: str, suffix: str, name: str, *, a
     sub = SubAccount.objects.create(
         book=book, account=parent, code=parent.code + suffix, name=name.strip()
     )
-    record(actor, "collective.subaccount.added", sub, {"book": book.code, "code": sub.code},
-           at=at)
+    record(actor, "collective.subaccount.added", sub, {"book": book.code, "code": sub.code}, at=at)
     return sub
 
 
@@ -208,10 +206,45 @@ def _period_for_update(book: Book, on: date) -> Period:
     return Period.objects.select_for_update().get(pk=period.pk)
 
 
+def _take_number(book: Book, on: date) -> tuple[str, int]:
+    """Lock the month's period row and take its next voucher number in one statement
+    (UPDATE … RETURNING): (status, number). Rolled back with the posting if it fails, so
+    numbers stay gapless."""
+    from django.db import connection
+
+    sql = (
+        "UPDATE collective_period SET last_number = last_number + 1 "
+        "WHERE book_id = %s AND year = %s AND month = %s RETURNING status, last_number"
+    )
+    for _attempt in range(2):
+        with connection.cursor() as cur:
+            cur.execute(sql, [book.pk, on.year, on.month])
+            row = cur.fetchone()
+        if row is not None:
+            return row[0], row[1]
+        Period.objects.get_or_create(book=book, year=on.year, month=on.month)
+    raise RuntimeError("period row vanished")
+
+
+def _accounts(specs) -> dict[str, Account]:
+    codes = {str(s.get("account")) for s in specs if not isinstance(s.get("account"), Account)}
+    found = {a.code: a for a in Account.objects.filter(code__in=codes)} if codes else {}
+    for s in specs:
+        if isinstance(s.get("account"), Account):
+            found[s["account"].code] = s["account"]
+    return found
+
+
 def _clean_lines(specs, *, red: bool = False) -> list[dict]:
     lines = []
+    chart = _accounts(specs)
     for i, spec in enumerate(specs):
-        acct = account(spec.get("account"))
+        raw = spec.get("account")
+        acct = raw if isinstance(raw, Account) else chart.get(str(raw))
+        if acct is None:
+            raise InvalidInput(
+                _("第 %(n)d 行：没有科目 %(c)s。") % {"n": i + 1, "c": raw}, field="lines"
+            )
         side = spec.get("side")
         if side not in Side.values:
             raise InvalidInput(_("第 %d 行：请选择借或贷。") % (i + 1), field="lines")
@@ -254,19 +287,31 @@ def _attachments(files) -> list[tuple[str, bytes]]:
     return out
 
 
-def _save_attachments(files, **owner) -> None:
+def _save_attachments(files, **owner) -> list[str]:
+    shas = []
     for name, content in files:
+        sha = hashlib.sha256(content).hexdigest()
         Attachment.objects.create(
-            name=name,
-            sha256=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            content=content,
-            **owner,
+            name=name, sha256=sha, size=len(content), content=content, **owner
         )
+        shas.append(sha)
+    return shas
 
 
-def _create_voucher(book, kind, on, summary, lines, files, *, prepared_by, attachment_count=None,
-                    reverses=None, is_opening=False, is_closing=False) -> Voucher:
+def _create_voucher(
+    book,
+    kind,
+    on,
+    summary,
+    lines,
+    files,
+    *,
+    prepared_by,
+    attachment_count=None,
+    reverses=None,
+    is_opening=False,
+    is_closing=False,
+) -> Voucher:
     summary = (summary or "").strip()
     if not summary:
         raise InvalidInput(_("请填写摘要。"), field="summary")
@@ -289,33 +334,31 @@ def _create_voucher(book, kind, on, summary, lines, files, *, prepared_by, attac
         is_closing=is_closing,
         prepared_by=str(prepared_by)[:150],
     )
-    Line.objects.bulk_create(
+    voucher._new_lines = Line.objects.bulk_create(
         [Line(voucher=voucher, book=book, date=on, **spec) for spec in lines]
     )
-    _save_attachments(files, voucher=voucher)
+    voucher._shas = _save_attachments(files, voucher=voucher)
     return voucher
 
 
-def _post(voucher: Voucher, period: Period, *, actor, at, number: int | None = None,
-          adjusting_ok: bool = True) -> list[Line]:
-    """Number and post `voucher` (its period row is locked by the caller). The database
-    trigger re-checks balance; the gapless number is the month's highest + 1."""
-    if period.status == PeriodStatus.CLOSED:
+def _post(
+    voucher: Voucher, *, actor, at, opening: bool = False, adjusting_ok: bool = True
+) -> list[Line]:
+    """Number and post `voucher`: the gapless number is taken under the period row's lock
+    (the opening voucher is number 0); the database trigger re-checks the balance."""
+    if opening:
+        period = _period_for_update(voucher.book, voucher.date)
+        status, number = period.status, 0
+    else:
+        status, number = _take_number(voucher.book, voucher.date)
+    if status == PeriodStatus.CLOSED:
         raise RuleViolation(
             _("%(y)d年%(m)d月已结账，不能记账；请在开放期间以红字冲销更正。")
-            % {"y": period.year, "m": period.month},
+            % {"y": voucher.year, "m": voucher.month},
             field="date",
         )
-    if period.status == PeriodStatus.ADJUSTING and not adjusting_ok:
+    if status == PeriodStatus.ADJUSTING and not adjusting_ok:
         raise RuleViolation(_("该月处于结账调整期，只能录入调整分录。"), field="date")
-    if number is None:
-        top = (
-            Voucher.objects.filter(
-                book=voucher.book, year=voucher.year, month=voucher.month, number__gte=1
-            ).aggregate(n=Max("number"))["n"]
-            or 0
-        )
-        number = top + 1
     Voucher.objects.filter(pk=voucher.pk).update(
         number=number,
         status=VoucherStatus.POSTED,
@@ -323,7 +366,12 @@ def _post(voucher: Voucher, period: Period, *, actor, at, number: int | None = N
         posted_at=_now(at),
     )
     voucher.number, voucher.status = number, VoucherStatus.POSTED
-    return list(voucher.lines.select_related("account"))
+    lines = getattr(voucher, "_new_lines", None)
+    return lines if lines is not None else list(voucher.lines.select_related("account"))
+
+
+def _payload(voucher: Voucher, lines) -> dict:
+    return events.voucher_payload(voucher, lines, getattr(voucher, "_shas", None))
 
 
 def events_actor(actor) -> str:
@@ -349,25 +397,41 @@ def do_post_voucher(
     _require_centre(actor, book, on)
     files = _attachments(attachments)
     clean = _clean_lines(lines)
-    period = _period_for_update(book, on)
-    voucher = _create_voucher(book, kind, on, summary, clean, files, prepared_by=events_actor(actor))
-    posted = _post(voucher, period, actor=actor, at=at)
-    record(actor, events.VOUCHER_POSTED, voucher, events.voucher_payload(voucher, posted), at=at)
+    voucher = _create_voucher(
+        book, kind, on, summary, clean, files, prepared_by=events_actor(actor)
+    )
+    posted = _post(voucher, actor=actor, at=at)
+    record(actor, events.VOUCHER_POSTED, voucher, _payload(voucher, posted), at=at)
     return voucher
 
 
 @transaction.atomic
 def do_draft_voucher(
-    book: Book, kind: str, on: date, summary: str, lines: list[dict], attachments=None, *,
-    actor, at=None,
+    book: Book,
+    kind: str,
+    on: date,
+    summary: str,
+    lines: list[dict],
+    attachments=None,
+    *,
+    actor,
+    at=None,
 ) -> Voucher:
     """The village 报账员 or the centre drafts a voucher; the centre posts it later."""
     if selectors.post_held(actor, book.unit, ACCOUNTANT_POST, on) is None:
         _require_centre(actor, book, on)
     files = _attachments(attachments)
     clean = _clean_lines(lines)
-    voucher = _create_voucher(book, kind, on, summary, clean, files, prepared_by=events_actor(actor))
-    record(actor, events.VOUCHER_DRAFTED, voucher, events.voucher_payload(voucher, voucher.lines.all()), at=at)
+    voucher = _create_voucher(
+        book, kind, on, summary, clean, files, prepared_by=events_actor(actor)
+    )
+    record(
+        actor,
+        events.VOUCHER_DRAFTED,
+        voucher,
+        events.voucher_payload(voucher, voucher.lines.all()),
+        at=at,
+    )
     return voucher
 
 
@@ -377,9 +441,8 @@ def do_post_draft(voucher: Voucher, *, actor, at=None) -> Voucher:
     if voucher.status != VoucherStatus.DRAFT:
         raise InvalidInput(_("该凭证已记账。"))
     _require_centre(actor, voucher.book, voucher.date)
-    period = _period_for_update(voucher.book, voucher.date)
-    posted = _post(voucher, period, actor=actor, at=at)
-    record(actor, events.VOUCHER_POSTED, voucher, events.voucher_payload(voucher, posted), at=at)
+    posted = _post(voucher, actor=actor, at=at)
+    record(actor, events.VOUCHER_POSTED, voucher, _payload(voucher, posted), at=at)
     return voucher
 
 
@@ -411,13 +474,23 @@ def do_reverse_voucher(voucher: Voucher, on: date, *, actor, at=None, summary: s
         for ln in voucher.lines.select_related("account")
     ]
     clean = _clean_lines(specs, red=True)
-    period = _period_for_update(voucher.book, on)
     text = summary or _("冲销 %(y)d年%(m)d月 记%(n)s号凭证") % {
-        "y": voucher.year, "m": voucher.month, "n": voucher.number}
-    new = _create_voucher(voucher.book, voucher.kind, on, text, clean, [],
-                          prepared_by=events_actor(actor), reverses=voucher)
-    posted = _post(new, period, actor=actor, at=at)
-    record(actor, events.VOUCHER_POSTED, new, events.voucher_payload(new, posted), at=at)
+        "y": voucher.year,
+        "m": voucher.month,
+        "n": voucher.number,
+    }
+    new = _create_voucher(
+        voucher.book,
+        voucher.kind,
+        on,
+        text,
+        clean,
+        [],
+        prepared_by=events_actor(actor),
+        reverses=voucher,
+    )
+    posted = _post(new, actor=actor, at=at)
+    record(actor, events.VOUCHER_POSTED, new, _payload(new, posted), at=at)
     return new
 
 
@@ -435,16 +508,27 @@ def do_open_balances(book: Book, balances: dict[str, int], *, actor, at=None) ->
         value = _fen(value)
         if value == 0:
             continue
-        side = acct.normal_side if value > 0 else (Side.CREDIT if acct.normal_side == Side.DEBIT else Side.DEBIT)
+        side = (
+            acct.normal_side
+            if value > 0
+            else (Side.CREDIT if acct.normal_side == Side.DEBIT else Side.DEBIT)
+        )
         specs.append({"account": acct, "side": side, "amount": abs(value)})
     clean = _clean_lines(specs)
-    period = _period_for_update(book, on)
-    voucher = _create_voucher(book, VoucherKind.TRANSFER, on, _("期初余额"), clean, [],
-                              prepared_by=events_actor(actor), is_opening=True)
-    posted = _post(voucher, period, actor=actor, at=at, number=0)
+    voucher = _create_voucher(
+        book,
+        VoucherKind.TRANSFER,
+        on,
+        _("期初余额"),
+        clean,
+        [],
+        prepared_by=events_actor(actor),
+        is_opening=True,
+    )
+    posted = _post(voucher, actor=actor, at=at, opening=True)
     Book.objects.filter(pk=book.pk).update(opened=True)
     book.opened = True
-    record(actor, events.VOUCHER_POSTED, voucher, events.voucher_payload(voucher, posted), at=at)
+    record(actor, events.VOUCHER_POSTED, voucher, _payload(voucher, posted), at=at)
     return voucher
 
 
@@ -471,7 +555,9 @@ def map_old_balances(rows) -> dict[str, int]:
 
 def _require_valid_matter(matter: VillageMatter | None, book: Book, field: str = "matter"):
     if matter is None:
-        raise RuleViolation(_("须有村级“六步工作法”决议为依据。"), field=field, code="DEC-10-six-steps")
+        raise RuleViolation(
+            _("须有村级“六步工作法”决议为依据。"), field=field, code="DEC-10-six-steps"
+        )
     if matter.village_id != book.unit_id:
         raise InvalidInput(_("该决议不是本村（社区）的。"), field=field)
     if not village_matter_is_valid(matter):
@@ -485,8 +571,13 @@ def _require_valid_matter(matter: VillageMatter | None, book: Book, field: str =
 
 @transaction.atomic
 def do_approve_budget(
-    book: Book, year: int, lines: list[tuple[str, str, int]], matter: VillageMatter, *,
-    actor, at=None,
+    book: Book,
+    year: int,
+    lines: list[tuple[str, str, int]],
+    matter: VillageMatter,
+    *,
+    actor,
+    at=None,
 ) -> Budget:
     """年度预算 by account/project, resting on a valid six-step village matter."""
     _require_centre(actor, book, date(year, 1, 1))
@@ -499,7 +590,8 @@ def do_approve_budget(
     for code, project, amount in lines:
         acct = account(code)
         if acct.role != AccountRole.EXPENSE and acct.category not in (
-            Category.ASSET, Category.COST
+            Category.ASSET,
+            Category.COST,
         ):
             raise InvalidInput(_("预算科目须为支出、成本或资产科目。"), field="lines")
         if _fen(amount) <= 0:
@@ -509,8 +601,12 @@ def do_approve_budget(
         actor,
         events.BUDGET_APPROVED,
         budget,
-        {"book": book.code, "year": year, "matter": matter.pk,
-         "lines": [[str(c), p, a] for c, p, a in lines]},
+        {
+            "book": book.code,
+            "year": year,
+            "matter": matter.pk,
+            "lines": [[str(c), p, a] for c, p, a in lines],
+        },
         at=at,
     )
     return budget
@@ -526,8 +622,13 @@ def do_adjust_budget(line: BudgetLine, delta: int, matter: VillageMatter, *, act
     if line.amount + sum(a.delta for a in line.adjustments.all()) + delta < 0:
         raise InvalidInput(_("调整后预算不能为负。"), field="delta")
     adj = BudgetAdjustment.objects.create(line=line, delta=delta, matter=matter, at=_now(at))
-    record(actor, events.BUDGET_ADJUSTED, adj,
-           {"book": book.code, "line": line.pk, "delta": delta, "matter": matter.pk}, at=at)
+    record(
+        actor,
+        events.BUDGET_ADJUSTED,
+        adj,
+        {"book": book.code, "line": line.pk, "delta": delta, "matter": matter.pk},
+        at=at,
+    )
     return adj
 
 
@@ -536,11 +637,15 @@ def _budget_problem(req: PaymentRequest) -> str:
         req.book, req.date.year, req.account, req.project, exclude_request=req.pk
     )
     if remaining is None:
-        return _("“%(a)s%(p)s”没有预算。") % {"a": req.account.name,
-                                            "p": f"·{req.project}" if req.project else ""}
+        return _("“%(a)s%(p)s”没有预算。") % {
+            "a": req.account.name,
+            "p": f"·{req.project}" if req.project else "",
+        }
     if req.amount > remaining:
         return _("超出预算：剩余 %(r)s 元，本次 %(x)s 元。") % {
-            "r": selectors.yuan(remaining), "x": selectors.yuan(req.amount)}
+            "r": selectors.yuan(remaining),
+            "x": selectors.yuan(req.amount),
+        }
     return ""
 
 
@@ -548,8 +653,9 @@ def _check_budget(req: PaymentRequest) -> None:
     """Refusal at sign-off (FIN-11) unless a valid exception decision covers it."""
     problem = _budget_problem(req)
     if problem and not (req.exception_matter and village_matter_is_valid(req.exception_matter)):
-        raise RuleViolation(problem + _("须有超预算例外决议。"), field="amount",
-                            code="FIN-11-budget-first")
+        raise RuleViolation(
+            problem + _("须有超预算例外决议。"), field="amount", code="FIN-11-budget-first"
+        )
 
 
 def _check_major(req: PaymentRequest) -> None:
@@ -596,8 +702,10 @@ def do_create_request(
     if pay_method not in PayMethod.values:
         problems["pay_method"] = _("请选择支付方式。")
     acct = Account.objects.filter(code=str(account_code)).first()
-    if acct is None or acct.role != AccountRole.EXPENSE and acct.category not in (
-        Category.ASSET, Category.COST
+    if (
+        acct is None
+        or acct.role != AccountRole.EXPENSE
+        and acct.category not in (Category.ASSET, Category.COST)
     ):
         problems["account"] = _("请选择支出科目。")
     if problems:
@@ -607,10 +715,18 @@ def do_create_request(
         raise exc
     files = _attachments(attachments)
     req = PaymentRequest.objects.create(
-        book=book, date=on, summary=summary[:200], amount=amount, account=acct,
-        project=project.strip()[:40], counterparty=counterparty[:100],
-        counterparty_is_person=counterparty_is_person, pay_method=pay_method, matter=matter,
-        exception_matter=exception_matter, created_at=_now(at),
+        book=book,
+        date=on,
+        summary=summary[:200],
+        amount=amount,
+        account=acct,
+        project=project.strip()[:40],
+        counterparty=counterparty[:100],
+        counterparty_is_person=counterparty_is_person,
+        pay_method=pay_method,
+        matter=matter,
+        exception_matter=exception_matter,
+        created_at=_now(at),
     )
     req.budget_warning = _budget_problem(req)
     if req.budget_warning:
@@ -619,8 +735,13 @@ def do_create_request(
     sig = Signature.objects.create(
         request=req, step=Step.HANDLER, person=person, post=post, at=_now(at), seq=1
     )
-    record(actor, events.REQUEST_CREATED, req, events.request_created(request=req, signature=sig),
-           at=at)
+    record(
+        actor,
+        events.REQUEST_CREATED,
+        req,
+        events.request_created(request=req, signature=sig),
+        at=at,
+    )
     return req
 
 
@@ -637,8 +758,8 @@ def next_steps(req: PaymentRequest) -> list[str]:
 
 
 def _lock_request(req: PaymentRequest) -> PaymentRequest:
-    return PaymentRequest.objects.select_for_update().select_related("book", "account").get(
-        pk=req.pk
+    return (
+        PaymentRequest.objects.select_for_update().select_related("book", "account").get(pk=req.pk)
     )
 
 
@@ -652,32 +773,44 @@ def do_sign_request(req: PaymentRequest, step: str, *, actor, at=None) -> Signat
     if step not in next_steps(req):
         raise RuleViolation(
             _("现在不能签“%(s)s”：应先完成 %(n)s。")
-            % {"s": Step(step).label,
-               "n": "、".join(str(Step(s).label) for s in next_steps(req)) or "—"},
+            % {
+                "s": Step(step).label,
+                "n": "、".join(str(Step(s).label) for s in next_steps(req)) or "—",
+            },
             field="step",
             code="FIN-8-joint-sign-off",
         )
     on = timezone.localdate(_now(at))
     person, post = _require_post(
-        actor, req.book.unit, STEP_POSTS[step], on,
+        actor,
+        req.book.unit,
+        STEP_POSTS[step],
+        on,
         _("您不担任“%s”所需的岗位。") % Step(step).label,
     )
     if req.signatures.filter(person=person).exists():
-        raise RuleViolation(_("同一人不能在同一报账单上签两次。"), field="step",
-                            code="FIN-8-joint-sign-off")
-    if step in (Step.HEAD, Step.SECRETARY) and req.signatures.filter(
-        step__in=(Step.HEAD, Step.SECRETARY)
-    ).exists():
+        raise RuleViolation(
+            _("同一人不能在同一报账单上签两次。"), field="step", code="FIN-8-joint-sign-off"
+        )
+    if (
+        step in (Step.HEAD, Step.SECRETARY)
+        and req.signatures.filter(step__in=(Step.HEAD, Step.SECRETARY)).exists()
+    ):
         # why only at the second co-signature: that is the sign-off; the first co-signer
         # already saw the draft's warning, and booking checks again
         _check_budget(req)
         _check_major(req)
     sig = Signature.objects.create(
-        request=req, step=step, person=person, post=post, at=_now(at),
+        request=req,
+        step=step,
+        person=person,
+        post=post,
+        at=_now(at),
         seq=req.signatures.count() + 1,
     )
-    record(actor, events.REQUEST_SIGNED, req, events.request_signed(request=req, signature=sig),
-           at=at)
+    record(
+        actor, events.REQUEST_SIGNED, req, events.request_signed(request=req, signature=sig), at=at
+    )
     return sig
 
 
@@ -697,37 +830,79 @@ def do_book_request(req: PaymentRequest, *, actor, at=None) -> Voucher:
     if req.pay_method == PayMethod.CASH and req.amount >= selectors.limit(
         req.book, "cash_payment_limit", on
     ):
-        raise RuleViolation(_("超过现金支付限额，须通过银行转账。"), field="pay_method",
-                            code="FIN-13-cash-payment-limit")
-    credit = account_by_role(AccountRole.CASH if req.pay_method == PayMethod.CASH
-                             else AccountRole.BANK)
+        raise RuleViolation(
+            _("超过现金支付限额，须通过银行转账。"),
+            field="pay_method",
+            code="FIN-13-cash-payment-limit",
+        )
+    credit = account_by_role(
+        AccountRole.CASH if req.pay_method == PayMethod.CASH else AccountRole.BANK
+    )
     files = [(a.name, bytes(a.content)) for a in req.attachments.all()]
     specs = [
-        {"account": req.account, "side": Side.DEBIT, "amount": req.amount,
-         "counterparty": req.counterparty, "counterparty_is_person": req.counterparty_is_person,
-         "project": req.project},
-        {"account": credit, "side": Side.CREDIT, "amount": req.amount,
-         "counterparty": req.counterparty, "counterparty_is_person": req.counterparty_is_person},
+        {
+            "account": req.account,
+            "side": Side.DEBIT,
+            "amount": req.amount,
+            "counterparty": req.counterparty,
+            "counterparty_is_person": req.counterparty_is_person,
+            "project": req.project,
+        },
+        {
+            "account": credit,
+            "side": Side.CREDIT,
+            "amount": req.amount,
+            "counterparty": req.counterparty,
+            "counterparty_is_person": req.counterparty_is_person,
+        },
     ]
     clean = _clean_lines(specs)
-    period = _period_for_update(req.book, on)
-    voucher = _create_voucher(req.book, VoucherKind.PAYMENT, on, req.summary, clean, files,
-                              prepared_by=events_actor(actor))
-    posted = _post(voucher, period, actor=actor, at=at, adjusting_ok=False)
-    sig = Signature.objects.create(request=req, step=Step.CENTRE, person=person, post=post,
-                                   at=_now(at), seq=req.signatures.count() + 1)
+    voucher = _create_voucher(
+        req.book,
+        VoucherKind.PAYMENT,
+        on,
+        req.summary,
+        clean,
+        files,
+        prepared_by=events_actor(actor),
+    )
+    posted = _post(voucher, actor=actor, at=at, adjusting_ok=False)
+    sig = Signature.objects.create(
+        request=req,
+        step=Step.CENTRE,
+        person=person,
+        post=post,
+        at=_now(at),
+        seq=req.signatures.count() + 1,
+    )
     req.status, req.voucher = RequestStatus.BOOKED, voucher
     req.save(update_fields=["status", "voucher"])
-    record(actor, events.REQUEST_BOOKED, req,
-           events.request_booked(request=req, voucher=voucher, lines=posted, signature=sig), at=at)
+    record(
+        actor,
+        events.REQUEST_BOOKED,
+        req,
+        events.request_booked(request=req, voucher=voucher, lines=posted, signature=sig),
+        at=at,
+    )
     return voucher
 
 
 @transaction.atomic
 def do_import_booked_request(
-    book: Book, on: date, summary: str, amount: int, account_code: str, counterparty: str,
-    signatures: list[tuple[str, object]], *, actor, at=None, pay_method: str = PayMethod.BANK,
-    project: str = "", matter: VillageMatter | None = None, counterparty_is_person=False,
+    book: Book,
+    on: date,
+    summary: str,
+    amount: int,
+    account_code: str,
+    counterparty: str,
+    signatures: list[tuple[str, object]],
+    *,
+    actor,
+    at=None,
+    pay_method: str = PayMethod.BANK,
+    project: str = "",
+    matter: VillageMatter | None = None,
+    counterparty_is_person=False,
 ) -> PaymentRequest:
     """History from the old system (财会〔2023〕20号 changeover): a request already signed and
     booked on paper, imported as it was — signatures as given, in the given order — so that
@@ -735,29 +910,59 @@ def do_import_booked_request(
     _require_centre(actor, book, on)
     acct = account(account_code)
     req = PaymentRequest.objects.create(
-        book=book, date=on, summary=summary, amount=_fen(amount), account=acct, project=project,
-        counterparty=counterparty, counterparty_is_person=counterparty_is_person,
-        pay_method=pay_method, matter=matter, status=RequestStatus.BOOKED, imported=True,
+        book=book,
+        date=on,
+        summary=summary,
+        amount=_fen(amount),
+        account=acct,
+        project=project,
+        counterparty=counterparty,
+        counterparty_is_person=counterparty_is_person,
+        pay_method=pay_method,
+        matter=matter,
+        status=RequestStatus.BOOKED,
+        imported=True,
         created_at=_now(at),
     )
     for seq, (step, person) in enumerate(signatures, start=1):
         Signature.objects.create(request=req, step=step, person=person, at=_now(at), seq=seq)
     credit = account_by_role(AccountRole.CASH if pay_method == PayMethod.CASH else AccountRole.BANK)
-    clean = _clean_lines([
-        {"account": acct, "side": Side.DEBIT, "amount": amount, "project": project,
-         "counterparty": counterparty, "counterparty_is_person": counterparty_is_person},
-        {"account": credit, "side": Side.CREDIT, "amount": amount, "counterparty": counterparty,
-         "counterparty_is_person": counterparty_is_person},
-    ])
-    period = _period_for_update(book, on)
-    voucher = _create_voucher(book, VoucherKind.PAYMENT, on, summary, clean, [],
-                              prepared_by=events_actor(actor))
-    posted = _post(voucher, period, actor=actor, at=at)
+    clean = _clean_lines(
+        [
+            {
+                "account": acct,
+                "side": Side.DEBIT,
+                "amount": amount,
+                "project": project,
+                "counterparty": counterparty,
+                "counterparty_is_person": counterparty_is_person,
+            },
+            {
+                "account": credit,
+                "side": Side.CREDIT,
+                "amount": amount,
+                "counterparty": counterparty,
+                "counterparty_is_person": counterparty_is_person,
+            },
+        ]
+    )
+    voucher = _create_voucher(
+        book, VoucherKind.PAYMENT, on, summary, clean, [], prepared_by=events_actor(actor)
+    )
+    posted = _post(voucher, actor=actor, at=at)
     req.voucher = voucher
     req.save(update_fields=["voucher"])
-    record(actor, events.VOUCHER_IMPORTED, req,
-           {"request": req.pk, "signatures": [[s, p.pk] for s, p in signatures],
-            **events.voucher_payload(voucher, posted)}, at=at)
+    record(
+        actor,
+        events.VOUCHER_IMPORTED,
+        req,
+        {
+            "request": req.pk,
+            "signatures": [[s, p.pk] for s, p in signatures],
+            **_payload(voucher, posted),
+        },
+        at=at,
+    )
     return req
 
 
@@ -801,8 +1006,13 @@ def do_start_adjusting(book: Book, year: int, month: int, *, actor, at=None) -> 
         raise InvalidInput(_("只有开放的期间可以进入调整期。"))
     period.status = PeriodStatus.ADJUSTING
     period.save(update_fields=["status"])
-    record(actor, events.PERIOD_ADJUSTING, period, {"book": book.code, "year": year,
-                                                    "month": month}, at=at)
+    record(
+        actor,
+        events.PERIOD_ADJUSTING,
+        period,
+        {"book": book.code, "year": year, "month": month},
+        at=at,
+    )
     return period
 
 
@@ -828,8 +1038,13 @@ def do_close_period(book: Book, year: int, month: int, *, actor, at=None) -> Per
     sha = hashlib.sha256(canonical_json(body).encode()).hexdigest()
     period.status, period.closed_at, period.closing_sha256 = PeriodStatus.CLOSED, _now(at), sha
     period.save(update_fields=["status", "closed_at", "closing_sha256"])
-    record(actor, events.PERIOD_CLOSED, period,
-           events.period_closed(period=period, balances_sha256=sha, totals=tb.totals), at=at)
+    record(
+        actor,
+        events.PERIOD_CLOSED,
+        period,
+        events.period_closed(period=period, balances_sha256=sha, totals=tb.totals),
+        at=at,
+    )
     return period
 
 
@@ -843,9 +1058,19 @@ def do_reopen_period(period: Period, matter: VillageMatter, *, actor, at=None) -
     _require_valid_matter(matter, period.book)
     period.status = PeriodStatus.ADJUSTING
     period.save(update_fields=["status"])
-    record(actor, events.PERIOD_REOPENED, period,
-           {"book": period.book.code, "year": period.year, "month": period.month,
-            "matter": matter.pk, "previous_sha256": period.closing_sha256}, at=at)
+    record(
+        actor,
+        events.PERIOD_REOPENED,
+        period,
+        {
+            "book": period.book.code,
+            "year": period.year,
+            "month": period.month,
+            "matter": matter.pk,
+            "previous_sha256": period.closing_sha256,
+        },
+        at=at,
+    )
     return period
 
 
@@ -864,26 +1089,46 @@ def do_close_year(book: Book, year: int, *, actor, at=None) -> Voucher | None:
     for acct in Account.objects.filter(category=Category.PL):
         bal = moves.get(acct.pk, 0)
         if bal:
-            specs.append({"account": acct, "side": Side.CREDIT if bal > 0 else Side.DEBIT,
-                          "amount": abs(bal)})
+            specs.append(
+                {
+                    "account": acct,
+                    "side": Side.CREDIT if bal > 0 else Side.DEBIT,
+                    "amount": abs(bal),
+                }
+            )
             net += bal
     if not specs:
         return None
     # net: debit-positive sum of P&L; income (credit) makes it negative → credit 本年收益
     if net:
-        specs.append({"account": current, "side": Side.DEBIT if net > 0 else Side.CREDIT,
-                      "amount": abs(net)})
-        specs.append({"account": current, "side": Side.CREDIT if net > 0 else Side.DEBIT,
-                      "amount": abs(net)})
-        specs.append({"account": distribution, "side": Side.DEBIT if net > 0 else Side.CREDIT,
-                      "amount": abs(net)})
+        specs.append(
+            {"account": current, "side": Side.DEBIT if net > 0 else Side.CREDIT, "amount": abs(net)}
+        )
+        specs.append(
+            {"account": current, "side": Side.CREDIT if net > 0 else Side.DEBIT, "amount": abs(net)}
+        )
+        specs.append(
+            {
+                "account": distribution,
+                "side": Side.DEBIT if net > 0 else Side.CREDIT,
+                "amount": abs(net),
+            }
+        )
     clean = _clean_lines(specs)
-    period = _period_for_update(book, on)
-    voucher = _create_voucher(book, VoucherKind.TRANSFER, on, _("年终结转本年收益"), clean, [],
-                              prepared_by=events_actor(actor), is_closing=True)
-    posted = _post(voucher, period, actor=actor, at=at)
-    record(actor, events.YEAR_CLOSED, voucher,
-           {"net_income": -net, **events.voucher_payload(voucher, posted)}, at=at)
+    voucher = _create_voucher(
+        book,
+        VoucherKind.TRANSFER,
+        on,
+        _("年终结转本年收益"),
+        clean,
+        [],
+        prepared_by=events_actor(actor),
+        is_closing=True,
+    )
+    posted = _post(voucher, actor=actor, at=at)
+    record(
+        actor, events.YEAR_CLOSED, voucher, {"net_income": -net, **_payload(voucher, posted)}, at=at
+    )
     return voucher
 
 
@@ -908,8 +1153,11 @@ def parse_statement(content: bytes, filename: str) -> tuple[list[tuple[date, int
             continue
         try:
             raw = row[0]
-            on = raw.date() if isinstance(raw, datetime) else (
-                raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip()))
+            on = (
+                raw.date()
+                if isinstance(raw, datetime)
+                else (raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip()))
+            )
             inflow = parse_yuan(row[2] or 0, "file")
             outflow = parse_yuan(row[3] or 0, "file")
             closing = parse_yuan(row[4], "file")
@@ -922,8 +1170,17 @@ def parse_statement(content: bytes, filename: str) -> tuple[list[tuple[date, int
 
 
 @transaction.atomic
-def do_import_statement(book: Book, year: int, month: int, content: bytes, filename: str, *,
-                        actor, at=None, opening_balance: int | None = None) -> BankStatement:
+def do_import_statement(
+    book: Book,
+    year: int,
+    month: int,
+    content: bytes,
+    filename: str,
+    *,
+    actor,
+    at=None,
+    opening_balance: int | None = None,
+) -> BankStatement:
     """Import the month's bank statement (replacing a previous import while the month is open)."""
     _require_centre(actor, book, selectors.month_end(year, month))
     if selectors.period_status(book, year, month) == PeriodStatus.CLOSED:
@@ -931,22 +1188,36 @@ def do_import_statement(book: Book, year: int, month: int, content: bytes, filen
     lines, closing = parse_statement(content, filename)
     start, end = date(year, month, 1), selectors.month_end(year, month)
     if any(not (start <= d <= end) for d, _a, _s in lines):
-        raise InvalidInput(_("对账单中有不属于 %(y)d年%(m)d月 的行。") % {"y": year, "m": month},
-                           field="file")
+        raise InvalidInput(
+            _("对账单中有不属于 %(y)d年%(m)d月 的行。") % {"y": year, "m": month}, field="file"
+        )
     BankStatement.objects.filter(book=book, year=year, month=month).delete()
     sha = hashlib.sha256(content).hexdigest()
-    st = BankStatement.objects.create(book=book, year=year, month=month, closing_balance=closing,
-                                      sha256=sha, imported_at=_now(at))
+    st = BankStatement.objects.create(
+        book=book, year=year, month=month, closing_balance=closing, sha256=sha, imported_at=_now(at)
+    )
     StatementLine.objects.bulk_create(
         [StatementLine(statement=st, date=d, amount=a, summary=s) for d, a, s in lines]
     )
     rec = selectors.reconciliation(st)
     for sl, ln in rec["matched"]:
         StatementLine.objects.filter(pk=sl.pk).update(matched=ln)
-    record(actor, events.STATEMENT_IMPORTED, st,
-           {"book": book.code, "year": year, "month": month, "sha256": sha, "lines": len(lines),
-            "closing_balance": closing, "book_balance": rec["book_balance"],
-            "agrees": rec["agrees"]}, at=at)
+    record(
+        actor,
+        events.STATEMENT_IMPORTED,
+        st,
+        {
+            "book": book.code,
+            "year": year,
+            "month": month,
+            "sha256": sha,
+            "lines": len(lines),
+            "closing_balance": closing,
+            "book_balance": rec["book_balance"],
+            "agrees": rec["agrees"],
+        },
+        at=at,
+    )
     return st
 
 
@@ -958,9 +1229,15 @@ def statement_csv(lines: list[tuple[date, int, str]], opening: int) -> bytes:
     bal = opening
     for d, amount, text in lines:
         bal += amount
-        w.writerow([d.isoformat(), text, selectors.yuan(max(amount, 0)).replace(",", ""),
-                    selectors.yuan(max(-amount, 0)).replace(",", ""),
-                    selectors.yuan(bal).replace(",", "")])
+        w.writerow(
+            [
+                d.isoformat(),
+                text,
+                selectors.yuan(max(amount, 0)).replace(",", ""),
+                selectors.yuan(max(-amount, 0)).replace(",", ""),
+                selectors.yuan(bal).replace(",", ""),
+            ]
+        )
     if not lines:
         w.writerow(["", "", "", "", ""])
     return buf.getvalue().encode()
@@ -973,8 +1250,9 @@ def statement_from_books(book: Book, year: int, month: int) -> tuple[bytes, str]
     opening = selectors.balances(book, upto=start - timedelta(days=1)).get(bank.pk, 0)
     rows = [
         (ln.date, ln.amount if ln.side == Side.DEBIT else -ln.amount, ln.voucher.summary)
-        for ln in selectors.posted_lines(book).filter(account=bank, date__gte=start,
-                                                      date__lte=end).select_related("voucher")
+        for ln in selectors.posted_lines(book)
+        .filter(account=bank, date__gte=start, date__lte=end)
+        .select_related("voucher")
         .order_by("date", "pk")
     ]
     if not rows:
@@ -994,10 +1272,17 @@ def do_publish_month(book: Book, year: int, month: int, *, actor, at=None) -> Di
     if Disclosure.objects.filter(book=book, year=year, month=month).exists():
         raise InvalidInput(_("该月已公开；公开后的内容不能更改。"))
     content = selectors.disclosure_content(book, year, month)
-    d = Disclosure.objects.create(book=book, year=year, month=month, content=content,
-                                  sha256=events.digest(content), published_at=_now(at))
-    ev = record(actor, events.DISCLOSURE_PUBLISHED, d, events.disclosure_published(disclosure=d),
-                at=at)
+    d = Disclosure.objects.create(
+        book=book,
+        year=year,
+        month=month,
+        content=content,
+        sha256=events.digest(content),
+        published_at=_now(at),
+    )
+    ev = record(
+        actor, events.DISCLOSURE_PUBLISHED, d, events.disclosure_published(disclosure=d), at=at
+    )
     Disclosure.objects.filter(pk=d.pk).update(event_index=ev.index)
     return d
 
@@ -1011,23 +1296,39 @@ def do_ask_question(disclosure: Disclosure, text: str, *, actor=None, at=None) -
     if len(text) > 1000:
         raise InvalidInput(_("问题请不超过 1000 字。"), field="text")
     q = Question.objects.create(disclosure=disclosure, text=text, asked_at=_now(at))
-    record(actor or "villager", events.QUESTION_ASKED, q,
-           {"disclosure": disclosure.pk, "kind": q.kind, "text_sha256": events.digest(text)}, at=at)
+    record(
+        actor or "villager",
+        events.QUESTION_ASKED,
+        q,
+        {"disclosure": disclosure.pk, "kind": q.kind, "text_sha256": events.digest(text)},
+        at=at,
+    )
     return q
 
 
 @transaction.atomic
 def do_object_to_disclosure(disclosure: Disclosure, text: str, *, actor, at=None) -> Question:
     """The 村务监督委员会 objects to a published month (附件15 二(四)2)."""
-    _require_post(actor, disclosure.book.unit, STEP_POSTS[Step.SUPERVISION],
-                  timezone.localdate(_now(at)), _("只有村务监督委员会可以提出异议。"))
+    _require_post(
+        actor,
+        disclosure.book.unit,
+        STEP_POSTS[Step.SUPERVISION],
+        timezone.localdate(_now(at)),
+        _("只有村务监督委员会可以提出异议。"),
+    )
     text = (text or "").strip()
     if not text:
         raise InvalidInput(_("请填写异议。"), field="text")
-    q = Question.objects.create(disclosure=disclosure, kind=QuestionKind.OBJECTION, text=text,
-                                asked_at=_now(at))
-    record(actor, events.QUESTION_ASKED, q,
-           {"disclosure": disclosure.pk, "kind": q.kind, "text_sha256": events.digest(text)}, at=at)
+    q = Question.objects.create(
+        disclosure=disclosure, kind=QuestionKind.OBJECTION, text=text, asked_at=_now(at)
+    )
+    record(
+        actor,
+        events.QUESTION_ASKED,
+        q,
+        {"disclosure": disclosure.pk, "kind": q.kind, "text_sha256": events.digest(text)},
+        at=at,
+    )
     return q
 
 
@@ -1036,8 +1337,9 @@ def do_answer_question(question: Question, text: str, *, actor, at=None) -> Ques
     """The village (secretary, director or 报账员) answers."""
     unit = question.disclosure.book.unit
     on = timezone.localdate(_now(at))
-    if not any(selectors.post_held(actor, unit, c, on) for c in ("secretary", "director",
-                                                                  "accountant")):
+    if not any(
+        selectors.post_held(actor, unit, c, on) for c in ("secretary", "director", "accountant")
+    ):
         raise NotPermitted(_("只有本村（社区）干部可以答复。"))
     text = (text or "").strip()
     if not text:
@@ -1046,8 +1348,13 @@ def do_answer_question(question: Question, text: str, *, actor, at=None) -> Ques
         raise InvalidInput(_("已答复。"))
     question.answer, question.answered_at = text, _now(at)
     question.save(update_fields=["answer", "answered_at"])
-    record(actor, events.QUESTION_ANSWERED, question,
-           {"question": question.pk, "answer_sha256": events.digest(text)}, at=at)
+    record(
+        actor,
+        events.QUESTION_ANSWERED,
+        question,
+        {"question": question.pk, "answer_sha256": events.digest(text)},
+        at=at,
+    )
     return question
 
 
@@ -1061,20 +1368,45 @@ def retain_until(kind: str, year: int) -> date | None:
 
 
 @transaction.atomic
-def do_archive(book: Book, kind: str, year: int, title: str, content: bytes, *, actor, at=None,
-               month: int | None = None) -> ArchiveItem:
+def do_archive(
+    book: Book,
+    kind: str,
+    year: int,
+    title: str,
+    content: bytes,
+    *,
+    actor,
+    at=None,
+    month: int | None = None,
+) -> ArchiveItem:
     _require_centre(actor, book, date(year, month or 12, 1))
     if kind not in ArchiveKind.values:
         raise InvalidInput(_("请选择档案类别。"), field="kind")
     item = ArchiveItem.objects.create(
-        book=book, kind=kind, year=year, month=month, title=title[:200],
-        sha256=hashlib.sha256(content).hexdigest(), content=content, archived_at=_now(at),
+        book=book,
+        kind=kind,
+        year=year,
+        month=month,
+        title=title[:200],
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        archived_at=_now(at),
         retain_until=retain_until(kind, year),
     )
-    record(actor, events.ARCHIVED, item,
-           {"book": book.code, "kind": kind, "year": year, "month": month, "sha256": item.sha256,
-            "retain_until": item.retain_until.isoformat() if item.retain_until else "permanent"},
-           at=at)
+    record(
+        actor,
+        events.ARCHIVED,
+        item,
+        {
+            "book": book.code,
+            "kind": kind,
+            "year": year,
+            "month": month,
+            "sha256": item.sha256,
+            "retain_until": item.retain_until.isoformat() if item.retain_until else "permanent",
+        },
+        at=at,
+    )
     return item
 
 
@@ -1085,10 +1417,16 @@ def do_dispose_archive(item: ArchiveItem, on: date, *, actor, at=None) -> None:
     if item.retain_until is None:
         raise RuleViolation(_("永久保管的档案不能销毁。"), code="AUD-3-retention")
     if on <= item.retain_until:
-        raise RuleViolation(_("保管期限至 %s，期内不能销毁。") % item.retain_until,
-                            code="AUD-3-retention")
-    record(actor, events.ARCHIVE_DISPOSED, item,
-           {"book": item.book.code, "kind": item.kind, "sha256": item.sha256}, at=at)
+        raise RuleViolation(
+            _("保管期限至 %s，期内不能销毁。") % item.retain_until, code="AUD-3-retention"
+        )
+    record(
+        actor,
+        events.ARCHIVE_DISPOSED,
+        item,
+        {"book": item.book.code, "kind": item.kind, "sha256": item.sha256},
+        at=at,
+    )
     item.delete()
 
 
@@ -1096,8 +1434,9 @@ def do_dispose_archive(item: ArchiveItem, on: date, *, actor, at=None) -> None:
 
 
 @transaction.atomic
-def do_set_limit(book: Book | None, key: str, value: int, valid_from: date, basis: str, *,
-                 actor, at=None) -> Setting:
+def do_set_limit(
+    book: Book | None, key: str, value: int, valid_from: date, basis: str, *, actor, at=None
+) -> Setting:
     """A dated limit (cash limit, deposit days, …) for one book or all books."""
     if key not in selectors.DEFAULT_LIMITS:
         raise InvalidInput(_("未知参数。"), field="key")
@@ -1105,9 +1444,20 @@ def do_set_limit(book: Book | None, key: str, value: int, valid_from: date, basi
         raise InvalidInput(_("数值不能为负。"), field="value")
     if book is not None:
         _require_centre(actor, book, valid_from)
-    s = Setting.objects.create(book=book, key=key, value=value, valid_from=valid_from,
-                               basis=basis[:200])
-    record(actor, events.SETTING_CHANGED, s,
-           {"book": book.code if book else None, "key": key, "value": value,
-            "valid_from": valid_from.isoformat(), "basis_sha256": events.digest(basis)}, at=at)
+    s = Setting.objects.create(
+        book=book, key=key, value=value, valid_from=valid_from, basis=basis[:200]
+    )
+    record(
+        actor,
+        events.SETTING_CHANGED,
+        s,
+        {
+            "book": book.code if book else None,
+            "key": key,
+            "value": value,
+            "valid_from": valid_from.isoformat(),
+            "basis_sha256": events.digest(basis),
+        },
+        at=at,
+    )
     return s

@@ -54,8 +54,9 @@ def _month(request, book: Book) -> tuple[int, int]:
 
 @login_required
 def book_list(request):
-    return render(request, "collective/book_list.html",
-                  {"books": selectors.books_visible_to(request.user)})
+    return render(
+        request, "collective/book_list.html", {"books": selectors.books_visible_to(request.user)}
+    )
 
 
 @login_required
@@ -64,16 +65,24 @@ def book_detail(request, pk):
     year, month = _month(request, book)
     tb = selectors.trial_balance(book, year, month)
     period = Period.objects.filter(book=book, year=year, month=month).first()
-    return render(request, "collective/book_detail.html", {
-        "book": book, "year": year, "month": month, "tb": tb, "period": period,
-        "status": selectors.period_status(book, year, month),
-        "problems": services.closing_problems(book, year, month),
-        "requests": book.requests.select_related("account")[:50],
-        "vouchers": book.vouchers.filter(year=year, month=month).order_by("number")[:200],
-        "disclosure": Disclosure.objects.filter(book=book, year=year, month=month).first(),
-        "months": range(1, 13),
-        "questions": Question.objects.filter(disclosure__book=book, answered_at__isnull=True),
-    })
+    return render(
+        request,
+        "collective/book_detail.html",
+        {
+            "book": book,
+            "year": year,
+            "month": month,
+            "tb": tb,
+            "period": period,
+            "status": selectors.period_status(book, year, month),
+            "problems": services.closing_problems(book, year, month),
+            "requests": book.requests.select_related("account")[:50],
+            "vouchers": book.vouchers.filter(year=year, month=month).order_by("number")[:200],
+            "disclosure": Disclosure.objects.filter(book=book, year=year, month=month).first(),
+            "months": range(1, 13),
+            "questions": Question.objects.filter(disclosure__book=book, answered_at__isnull=True),
+        },
+    )
 
 
 @login_required
@@ -88,12 +97,31 @@ def trial_balance_xlsx(request, pk):
     ws = wb.active
     ws.title = f"{year}-{month:02d}"
     ws.append([f"{book.name} 科目余额表 {year}年{month}月（单位：元）"])
-    ws.append(["科目编码", "科目名称", "期初借方", "期初贷方", "本期借方", "本期贷方", "期末借方",
-               "期末贷方"])
+    ws.append(
+        [
+            "科目编码",
+            "科目名称",
+            "期初借方",
+            "期初贷方",
+            "本期借方",
+            "本期贷方",
+            "期末借方",
+            "期末贷方",
+        ]
+    )
     for r in tb.rows:
-        ws.append([r.account.code, r.account.name,
-                   max(r.opening, 0) / 100, max(-r.opening, 0) / 100, r.debit / 100,
-                   r.credit / 100, max(r.closing, 0) / 100, max(-r.closing, 0) / 100])
+        ws.append(
+            [
+                r.account.code,
+                r.account.name,
+                max(r.opening, 0) / 100,
+                max(-r.opening, 0) / 100,
+                r.debit / 100,
+                r.credit / 100,
+                max(r.closing, 0) / 100,
+                max(-r.closing, 0) / 100,
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     resp = HttpResponse(
@@ -117,14 +145,19 @@ def report(request, pk, kind):
         if kind == "detail":
             acct = Account.objects.filter(code=request.GET.get("account") or "5101").first()
         else:
-            acct = Account.objects.get(role=AccountRole.CASH if kind == "cash" else AccountRole.BANK)
+            acct = Account.objects.get(
+                role=AccountRole.CASH if kind == "cash" else AccountRole.BANK
+            )
         if acct is None:
             raise InvalidInput(_("没有该科目。"), field="account")
         ctx["account"] = acct
         ctx["opening"], ctx["rows"] = selectors.ledger_lines(book, acct, year, month)
         ctx["accounts"] = Account.objects.all()
-        ctx["title"] = {"detail": _("明细账"), "cash": _("现金日记账"),
-                        "bank": _("银行存款日记账")}[kind]
+        ctx["title"] = {
+            "detail": _("明细账"),
+            "cash": _("现金日记账"),
+            "bank": _("银行存款日记账"),
+        }[kind]
     elif kind == "balance":
         rows = selectors.balance_sheet(book, year, month)
         ctx["rows"] = rows
@@ -147,10 +180,17 @@ def voucher_print(request, pk):
     _book(request, voucher.book_id)
     lines = list(voucher.lines.select_related("account"))
     total = sum(ln.amount for ln in lines if ln.side == "D")
-    return render(request, "collective/voucher_print.html", {
-        "v": voucher, "lines": lines, "total": total, "daxie": selectors.daxie(total),
-        "attachments": voucher.attachments.all(),
-    })
+    return render(
+        request,
+        "collective/voucher_print.html",
+        {
+            "v": voucher,
+            "lines": lines,
+            "total": total,
+            "daxie": selectors.daxie(total),
+            "attachments": voucher.attachments.all(),
+        },
+    )
 
 
 def _matters(book):
@@ -171,11 +211,18 @@ def request_new(request, pk):
             matter = _matters(book).filter(pk=data.get("matter") or 0).first()
             exception = _matters(book).filter(pk=data.get("exception_matter") or 0).first()
             req = services.do_create_request(
-                book, on, data.get("summary", ""), amount, data.get("account", ""),
-                data.get("counterparty", ""), actor=request.user,
+                book,
+                on,
+                data.get("summary", ""),
+                amount,
+                data.get("account", ""),
+                data.get("counterparty", ""),
+                actor=request.user,
                 counterparty_is_person=bool(data.get("counterparty_is_person")),
                 pay_method=data.get("pay_method", PayMethod.BANK),
-                project=data.get("project", ""), matter=matter, exception_matter=exception,
+                project=data.get("project", ""),
+                matter=matter,
+                exception_matter=exception,
                 attachments=request.FILES.getlist("attachments"),
             )
         except DomainError as exc:
@@ -185,12 +232,19 @@ def request_new(request, pk):
                 messages.warning(request, _("预算提示：") + req.budget_warning)
             messages.success(request, _("用款申请已提交，等待村务监督委员会审核。"))
             return redirect("collective:request", pk=req.pk)
-    return render(request, "collective/request_new.html", {
-        "book": book, "errors": errors, "data": data,
-        "accounts": Account.objects.filter(role=AccountRole.EXPENSE),
-        "methods": PayMethod.choices, "matters": _matters(book),
-        "today": timezone.localdate().isoformat(),
-    })
+    return render(
+        request,
+        "collective/request_new.html",
+        {
+            "book": book,
+            "errors": errors,
+            "data": data,
+            "accounts": Account.objects.filter(role=AccountRole.EXPENSE),
+            "methods": PayMethod.choices,
+            "matters": _matters(book),
+            "today": timezone.localdate().isoformat(),
+        },
+    )
 
 
 @login_required
@@ -209,11 +263,16 @@ def request_detail(request, pk):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("collective:request", pk=req.pk)
-    return render(request, "collective/request_detail.html", {
-        "req": req, "signatures": req.signatures.select_related("person", "post"),
-        "next": [(s, Step(s).label) for s in services.next_steps(req)],
-        "attachments": req.attachments.all(),
-    })
+    return render(
+        request,
+        "collective/request_detail.html",
+        {
+            "req": req,
+            "signatures": req.signatures.select_related("person", "post"),
+            "next": [(s, Step(s).label) for s in services.next_steps(req)],
+            "attachments": req.attachments.all(),
+        },
+    )
 
 
 @login_required
@@ -235,12 +294,12 @@ def period_action(request, pk, action):
             f = request.FILES.get("file")
             if f is None:
                 raise InvalidInput(_("请选择对账单文件。"), field="file")
-            services.do_import_statement(book, year, month, f.read(), f.name,
-                                         actor=request.user)
+            services.do_import_statement(book, year, month, f.read(), f.name, actor=request.user)
             messages.success(request, _("对账单已导入。"))
         elif action == "answer":
-            q = get_object_or_404(Question, pk=request.POST.get("question") or 0,
-                                  disclosure__book=book)
+            q = get_object_or_404(
+                Question, pk=request.POST.get("question") or 0, disclosure__book=book
+            )
             services.do_answer_question(q, request.POST.get("answer", ""), actor=request.user)
             messages.success(request, _("已答复。"))
         elif action == "object":
@@ -264,13 +323,17 @@ def public_villages(request):
 
 def public_book(request, pk):
     book = get_object_or_404(Book.objects.select_related("unit"), pk=pk)
-    return render(request, "collective/public_book.html", {
-        "book": book, "disclosures": book.disclosures.all()})
+    return render(
+        request,
+        "collective/public_book.html",
+        {"book": book, "disclosures": book.disclosures.all()},
+    )
 
 
 def public_month(request, pk, year, month):
-    d = get_object_or_404(Disclosure.objects.select_related("book__unit"), book_id=pk, year=year,
-                          month=month)
+    d = get_object_or_404(
+        Disclosure.objects.select_related("book__unit"), book_id=pk, year=year, month=month
+    )
     errors, text = {}, ""
     if request.method == "POST":
         text = request.POST.get("text", "")
@@ -281,12 +344,27 @@ def public_month(request, pk, year, month):
         else:
             messages.success(request, _("问题已提交，村里将在此答复。"))
             return redirect(request.path)
-    total_in = sum(x["amount"] for x in d.content["lines"]
-                   if x["side"] == "D" and x["account"].startswith(("1001", "1002")))
-    total_out = sum(x["amount"] for x in d.content["lines"]
-                    if x["side"] == "C" and x["account"].startswith(("1001", "1002")))
-    return render(request, "collective/public_month.html", {
-        "d": d, "lines": d.content["lines"], "matches": selectors.disclosure_matches(d),
-        "questions": d.questions.all(), "errors": errors, "text": text,
-        "total_in": total_in, "total_out": total_out,
-    })
+    total_in = sum(
+        x["amount"]
+        for x in d.content["lines"]
+        if x["side"] == "D" and x["account"].startswith(("1001", "1002"))
+    )
+    total_out = sum(
+        x["amount"]
+        for x in d.content["lines"]
+        if x["side"] == "C" and x["account"].startswith(("1001", "1002"))
+    )
+    return render(
+        request,
+        "collective/public_month.html",
+        {
+            "d": d,
+            "lines": d.content["lines"],
+            "matches": selectors.disclosure_matches(d),
+            "questions": d.questions.all(),
+            "errors": errors,
+            "text": text,
+            "total_in": total_in,
+            "total_out": total_out,
+        },
+    )

@@ -1,0 +1,92 @@
+"""Collective books API (FIN-7, PUB-7): a book's 科目余额表 for staff who may read it, and the
+published months for anyone. Thin over selectors; amounts in integer fen."""
+
+from ninja import Router, Schema
+from ninja.security import django_auth
+
+from wuquan.common.exceptions import NotFound, NotPermitted
+
+from . import selectors
+from .models import Book, Disclosure
+
+router = Router(tags=["村集体三资 collective"])
+prefix = "/collective"
+
+
+class TrialRowOut(Schema):
+    code: str
+    name: str
+    opening: int
+    debit: int
+    credit: int
+    closing: int
+
+
+class TrialBalanceOut(Schema):
+    book: str
+    year: int
+    month: int
+    balanced: bool
+    rows: list[TrialRowOut]
+
+
+class DisclosureOut(Schema):
+    year: int
+    month: int
+    sha256: str
+    published_at: str
+    still_matches: bool
+    lines: list[dict]
+
+
+def _book(pk: int) -> Book:
+    book = Book.objects.filter(pk=pk).select_related("unit", "centre").first()
+    if book is None:
+        raise NotFound("没有该账套")
+    return book
+
+
+@router.get(
+    "/books/{pk}/trial-balance",
+    response=TrialBalanceOut,
+    auth=django_auth,
+    summary="科目余额表（分）",
+)
+def trial_balance(request, pk: int, year: int, month: int):
+    book = _book(pk)
+    if not selectors.can_read_book(request.user, book):
+        raise NotPermitted("您无权查看该账套")
+    tb = selectors.trial_balance(book, year, month)
+    return {
+        "book": book.code,
+        "year": year,
+        "month": month,
+        "balanced": tb.balanced,
+        "rows": [
+            {
+                "code": r.account.code,
+                "name": r.account.name,
+                "opening": r.opening,
+                "debit": r.debit,
+                "credit": r.credit,
+                "closing": r.closing,
+            }
+            for r in tb.rows
+        ],
+    }
+
+
+@router.get("/books/{pk}/disclosures", response=list[DisclosureOut], summary="逐月公开（公开）")
+def disclosures(request, pk: int):
+    book = _book(pk)
+    return [
+        {
+            "year": d.year,
+            "month": d.month,
+            "sha256": d.sha256,
+            "published_at": d.published_at.isoformat(),
+            "still_matches": selectors.disclosure_matches(d),
+            "lines": d.content["lines"],
+        }
+        for d in Disclosure.objects.filter(book=book)
+    ]
