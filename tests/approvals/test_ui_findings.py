@@ -50,7 +50,7 @@ def submitted(world):
     sub = services.do_submit_application(
         world.item,
         applicant_name="龙潭小吃店",
-        applicant_id_number="220203199001011239",
+        applicant_id_number="220203199001011230",
         applicant_phone="13812345678",
         data={"area_sqm": 100},
         files=files,
@@ -197,7 +197,7 @@ def test_finding3_only_the_window_may_reissue_and_nothing_is_written(world, subm
     n = _counts()
     with pytest.raises(NotPermitted):
         services.do_reissue_query_code(
-            submitted.case, id_number="220203199001011239", actor=world.users["chengban"]
+            submitted.case, id_number="220203199001011230", actor=world.users["chengban"]
         )
     assert _counts() == n
 

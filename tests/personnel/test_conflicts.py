@@ -130,7 +130,7 @@ def test_coi_a_source_added_later_plugs_in_without_changing_callers(world, setti
     head = do_save_person(Person(name="村书记"), "test")
     do_appoint(head, head_post, date(2024, 1, 1), actor="test")
     _son_firm_report(head)
-    villager = "220203199001011239"
+    villager = "220203199001011230"
     source.ROWS[:] = [
         {
             "id_number": SON_FIRM,

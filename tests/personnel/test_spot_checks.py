@@ -17,7 +17,7 @@ from .helpers import org_dept_user, person
 
 pytestmark = pytest.mark.django_db
 
-RIC = "110101199003071235"  # not necessarily valid; only used where validity is not needed
+RIC = "110101199003071233"  # not necessarily valid; only used where validity is not needed
 
 
 def _reports(n: int, year: int = 2025):

@@ -116,7 +116,7 @@ class History:
         case = services.do_submit_application(
             self.world.item,
             applicant_name="龙潭小吃店",
-            applicant_id_number="220203199001011239",
+            applicant_id_number="220203199001011230",
             applicant_phone="13800000000",
             data={"area_sqm": self.rng.choice([100, 800])},
             files={m.pk: pdf() for m in self.world.materials if m.reuse == MaterialReuse.NONE},
@@ -292,7 +292,7 @@ def test_sup2_reconciliation_reports_a_breach_the_incremental_sweep_cannot_see(w
         services.do_submit_application(
             world.item,
             applicant_name="龙潭小吃店",
-            applicant_id_number="220203199001011239",
+            applicant_id_number="220203199001011230",
             applicant_phone="13800000000",
             data={"area_sqm": 100},
             files={m.pk: pdf() for m in world.materials if m.reuse == MaterialReuse.NONE},

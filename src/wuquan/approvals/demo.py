@@ -326,8 +326,9 @@ def _demo_id_number() -> str:
     demo applicant, so the window's identity check before re-issuing a code can be tried."""
     from stdnum.cn import ric
 
-    body = f"220203198{next(_ID_SEQ) % 10}0101{next(_ID_SEQ) % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    # why 1985+: stdnum knows region 220203 only from 1983 on
+    body = f"22020319{85 + next(_ID_SEQ) % 10}0101{next(_ID_SEQ) % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")  # why: it reads the first 17 of 18
 
 
 def _submit(item, online, plan, window, rng, when):
