@@ -214,3 +214,33 @@ def test_aud2_pii_typed_into_free_text_fields_reaches_no_public_leaf(approvals_w
     # and the commitments are there, openable by staff, and the log verifies
     assert Commitment.objects.filter(value__contains=PHONE).count() >= 8
     assert verify_log().ok
+
+
+# --- invariants ------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=JSON.filter(lambda v: v is not None), other=st.text(max_size=20))
+def test_aud2_commitment_opens_to_exactly_the_committed_value(value, other):
+    """For any JSON value: the leaf holds no copy of it, the opening matches the commitment,
+    and a different value never does (SHA-256 second preimages aside)."""
+    original = {"opinion": value, "keep": other}
+    out, openings = commitments.apply("approvals.step.completed", original)
+    assert original == {"opinion": value, "keep": other}  # the caller's payload untouched
+    assert out["keep"] == other and commitments.is_commitment(out["opinion"])
+    ((path, salt, text, digest),) = openings
+    assert path == "opinion" and json.loads(text) == value
+    assert commitments.digest(salt, text).hex() == out["opinion"]["$salted_sha256"]
+    if canonical_json(other) != text:
+        assert commitments.digest(salt, canonical_json(other)) != digest

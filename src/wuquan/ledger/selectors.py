@@ -34,6 +34,7 @@ def public_log_summary() -> dict:
         "root_b64": base64.b64encode(root).decode(),
         "checkpoints": Checkpoint.objects.order_by("-size")[:200],
         "checkpoint_count": Checkpoint.objects.count(),
-        "public_key": signing.verifier_key(),
+        # the key the operator published apart from the database, when configured (issue 13)
+        "public_key": (signing.published_vkey() or (signing.verifier_key(), ""))[0],
         "origin": signing.key_name(),
     }

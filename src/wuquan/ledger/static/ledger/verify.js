@@ -121,6 +121,8 @@
   async function run(box) {
     const out = box.querySelector(".wq-verify-result");
     out.textContent = "";
+    box.querySelector(".wq-verify-summary").textContent = "核验中…";
+    delete box.dataset.result;
     let failed = false;
     const say = (ok, text) => {
       const li = document.createElement("li");
@@ -199,10 +201,10 @@
       say(false, "核验未能完成：" + err.message);
     }
     box.dataset.result = failed ? "failed" : "ok";
-    const head = document.createElement("li");
-    head.className = failed ? "wq-bad wq-summary" : "wq-ok wq-summary";
-    head.textContent = failed ? "核验失败：请勿相信本页显示的记录，并向纪委监委反映。" : "核验通过。";
-    out.insertBefore(head, out.firstChild);
+    const head = box.querySelector(".wq-verify-summary");
+    head.className = "wq-verify-summary " + (failed ? "wq-bad" : "wq-ok");
+    head.textContent = failed ? "✗ 核验失败：请勿相信本页显示的记录，并向纪委监委反映。"
+      : "✓ 核验通过：以下各项均由您的浏览器计算核对。";
   }
 
   // for the test of these verifiers against the transparency-dev vectors
