@@ -246,6 +246,8 @@ def test_finding6_refusal_without_reason_is_shown_beside_the_reason(client, worl
     assert r.status_code == 400
     html = r.content.decode()
     assert 'id="refuse-reason-error"' in html and "不予受理必须说明理由" in html
+    # finding 9: 不予受理 is a danger button, 受理 the primary one — they no longer look alike
+    assert 'class="danger" id="btn-refuse"' in html and 'value="accept" id="btn-accept"' in html
     assert "操作未完成" not in html
     assert _counts() == n
 

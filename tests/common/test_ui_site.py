@@ -159,3 +159,27 @@ def test_finding10_demo_signs_a_first_checkpoint_and_prints_a_working_receipt_an
     number, code = re.search(r"受理编号 (\S+)\s+查询码 (\S+)", text).groups()
     r = Client().post("/gk/approvals/lookup/", {"number": number, "code": code})
     assert r.status_code == 200 and number in r.content.decode()
+
+
+# ---- finding 9: readable diagrams and charts, buttons that differ --------------------------------
+
+
+def test_finding9_chart_labels_fit_their_column_and_buttons_differ(client):
+    from wuquan.approvals.selectors import Figure, bar_chart_svg
+    from wuquan.supervision.charts import bar_chart
+
+    long = "龙潭区市场监督管理局审批科承办岗食品经营许可证核发（含延续、变更）"
+    svg = str(bar_chart([(long, 3)], "触发最多的规则"))
+    shown = re.findall(r'<text x="0"[^>]*>([^<]+)</text>', svg)[0]
+    assert len(shown) * 12 <= 300 - 8 and shown.endswith("…") and long in svg  # full in <title>
+    svg = bar_chart_svg([Figure(key="x", label=long, volume=20, finished=20, on_time=19)])
+    shown = re.findall(r'text-anchor="end"[^>]*>([^<]+)</text>', svg)[0]
+    assert len(shown) * 13 <= 260 - 8 and "<title" in svg
+    css = b"".join(client.get("/static/wuquan/site.css").streaming_content).decode()
+    assert ".btn-danger" in css and "--danger:" in css and "--primary:" in css
+
+
+def test_finding10_fee_catalog_shows_no_placeholder_document_numbers():
+    from wuquan.catalog import demo
+
+    assert not any("xx号" in " ".join(map(str, fee)) for fee in demo.FEES)
