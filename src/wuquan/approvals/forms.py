@@ -82,7 +82,9 @@ class ApplicationForm(DesignForm):
         return [(self[s.name], s.unit) for s in self.specs]
 
     def applicant_fields(self):
-        return [self[n] for n in ("applicant_name", "applicant_id_number", "applicant_phone", "title")]
+        return [
+            self[n] for n in ("applicant_name", "applicant_id_number", "applicant_phone", "title")
+        ]
 
     def clean(self):
         cleaned = super().clean()

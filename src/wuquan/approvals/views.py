@@ -467,7 +467,10 @@ def _stored_file(request, pk, kind, obj_pk):
 def stored_file(request, pk, kind, obj_pk):
     """The file itself: PDF and images inline (for the preview), others as a download."""
     _case_, field, _digest, _title = _stored_file(request, pk, kind, obj_pk)
-    return uploads.serve(field, download=request.GET.get("download") == "1")
+    try:
+        return uploads.serve(field, download=request.GET.get("download") == "1")
+    except FileNotFoundError:
+        raise InvalidInput(_("该文件已不在文件存储中，请联系系统管理员。")) from None
 
 
 @login_required
@@ -476,7 +479,10 @@ def file_preview(request, pk, kind, obj_pk):
     """A page that shows the file inline (PDF in a frame, images as an image) with the SHA-256
     recorded at upload and whether the stored file still matches it."""
     case, field, digest, title = _stored_file(request, pk, kind, obj_pk)
-    actual = uploads.sha256_of(field)
+    try:
+        actual = uploads.sha256_of(field)
+    except FileNotFoundError:
+        raise InvalidInput(_("该文件已不在文件存储中，请联系系统管理员。")) from None
     return render(
         request,
         "approvals/file_preview.html",

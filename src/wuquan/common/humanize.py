@@ -141,7 +141,7 @@ INPUT_LABELS = {
     "days_over": _("超期天数"),
     "working_days": _("工作日"),
     "limit_days": _("时限（工作日）"),
-    "provisional": _("按临时日历计算"),
+    "provisional": _("期限依据临时日历"),
     "amount": _("金额"),
     "amount_fen": _("金额（分）"),
     "fee": _("收费项目"),

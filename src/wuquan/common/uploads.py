@@ -115,7 +115,7 @@ def content_type_of(field_file) -> str:
 
 
 def preview_kind(field_file) -> str:
-    """"pdf", "image" or "" (download only)."""
+    """ "pdf", "image" or "" (download only)."""
     return PREVIEWABLE.get(content_type_of(field_file), "")
 
 

@@ -30,7 +30,9 @@ def _refusal_check(event, thresholds) -> Iterable[Finding]:
     yield Finding(
         subject_type=event.subject_type,
         subject_id=event.subject_id,
-        message=payload.get("message", ""),
+        # why: a refusal recorded without "message" made an alarm with an empty description on
+        # the board (issue 12, finding 7); fall back to its reason, then the rule's name
+        message=payload.get("message") or payload.get("reason") or payload.get("rule_name", ""),
         inputs=payload,
         event_indices=(event.index,),
         key=str(event.index),

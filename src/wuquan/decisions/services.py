@@ -234,9 +234,18 @@ def do_send_materials(
 
 @transaction.atomic
 def do_record_attendance(actor, meeting: Meeting, present_person_ids) -> Meeting:
-    """Sign-in: who of the body is present (到会). Opens the meeting (held)."""
+    """Sign-in: who of the body is present (到会). Opens the meeting (held) — on or after the
+    day it was called for: a meeting dated ahead was held and closed today without a word
+    (issue 12, finding 10)."""
     if meeting.status == MeetingStatus.CLOSED:
         raise InvalidInput(_("会议已结束。"))
+    today = timezone.localdate()
+    if meeting.date and meeting.date > today:
+        raise RuleViolation(
+            _("会议定于 %(d)s 召开，不能提前签到召开；如需提前，请先更改会议日期并重新送达材料。")
+            % {"d": meeting.date.isoformat()},
+            field="date",
+        )
     present = {int(pk) for pk in present_person_ids}
     known = set(meeting.members.values_list("person_id", flat=True))
     if not present <= known:

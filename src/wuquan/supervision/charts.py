@@ -56,12 +56,17 @@ def bar_chart(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>'
     ]
+    # why: 40 characters of 12 px ran ~180 px into the bars (issue 12, finding 9): cut to what
+    # fits the label column, with an ellipsis; the full label stays in the bar's <title>
+    fits = (label_w - 8) // 12
     for i, (label, value) in enumerate(rows):
         y = 5 + i * row_h
         w = (width - label_w - 50) * value / top
+        shown = label if len(label) <= fits else label[: fits - 1] + "…"
         parts.append(
-            f'<text x="0" y="{y + 15}" font-size="12" fill="#222">{escape(label[:40])}</text>'
-            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{color}"/>'
+            f'<text x="0" y="{y + 15}" font-size="12" fill="#222">{escape(shown)}</text>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{color}">'
+            f"<title>{escape(label)}: {value}</title></rect>"
             f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" font-size="12" fill="#222">{value}</text>'
         )
     parts.append("</svg>")

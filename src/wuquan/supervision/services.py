@@ -136,6 +136,11 @@ def do_change_rule_setting(
     return setting
 
 
+def _rule_name(code: str) -> str:
+    rule = registry.get(code)
+    return str(rule.name) if rule is not None else code
+
+
 # ---- 督查督办: assign → answer → check → close (SUP-5, SUP-6, SUP-10) ------------------------
 
 
@@ -178,7 +183,8 @@ def do_assign_alarm(
     )
     notify.notify(
         notify.unit_users(unit),
-        _("督办：%(rule)s") % {"rule": alarm.rule_code},
+        # why: the title named the rule by its code ("督办：SUP-4-head-approves", issue 12)
+        _("督办：%(rule)s") % {"rule": _rule_name(alarm.rule_code)},
         _("请于 %(due)s 前回复。%(msg)s") % {"due": alarm.answer_due, "msg": alarm.message},
         _link(alarm),
     )
