@@ -51,6 +51,20 @@ def _fresh_rate_limits(request):
             pass
 
 
+@pytest.fixture(autouse=True)
+def _log_key(settings, tmp_path):
+    """Each test signs checkpoints with a fresh log key in its own temporary directory, with
+    its verifier key "published" apart from it (WUQUAN_LOG_VKEY), as a deployment does: the
+    signer remembers what it signed beside its key (issue 13), and a key shared between
+    tests with fresh databases would refuse to sign over their "truncated" logs."""
+    from wuquan.ledger import signing
+
+    settings.WUQUAN_LOG_KEY_PATH = tmp_path / "keys" / "log-ed25519.key"
+    settings.WUQUAN_LOG_VKEY = signing.verifier_key()
+    settings.WUQUAN_WITNESSES = ""
+    return settings.WUQUAN_LOG_KEY_PATH
+
+
 @pytest.fixture
 def demo_org(db):
     """The Longtan demo organisation and accounts (org.demo)."""

@@ -17,8 +17,8 @@ from wuquan.personnel.models import PartyLink
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
 WHEN = datetime(2026, 3, 2, 9, tzinfo=TZ)
-SON_FIRM = "91220203MA0Y00001X"
-OTHER_FIRM = "91220203MA0Y00002Y"
+SON_FIRM = "91220203MA0Y00001J"
+OTHER_FIRM = "91220203MA0Y00002M"
 
 
 @pytest.fixture

@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest, JsonResponse
-from ninja import Router
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from wuquan.common.exceptions import NotFound
 
 from . import exports, selectors
 
@@ -43,11 +46,13 @@ def releases(
     since: datetime | None = None,
     until: datetime | None = None,
     ocid: str | None = None,
-    page: int = 1,
+    page: int = Query(1, ge=1, le=1_000_000),
 ):
     page = max(page, 1)
     qs = selectors.releases(since=since, until=until, ocid=ocid)
     rows = list(qs.values_list("data", flat=True)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    if not rows:  # why: a release package must hold at least one release (OCDS 1.1.5)
+        raise NotFound(_("没有符合条件的 OCDS 发布。"))
     more = len(rows) > PAGE_SIZE
     package = exports.release_package(rows[:PAGE_SIZE], request.build_absolute_uri())
     return _response(package, _links(request, page, more))
@@ -59,7 +64,7 @@ def records(
     since: datetime | None = None,
     until: datetime | None = None,
     ocid: str | None = None,
-    page: int = 1,
+    page: int = Query(1, ge=1, le=1_000_000),
 ):
     page = max(page, 1)
     qs = selectors.releases(since=since, until=until, ocid=ocid)
@@ -68,6 +73,8 @@ def records(
         .values_list("ocid", flat=True)
         .distinct()[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1]
     )
+    if not ocids:  # why: a record package must hold at least one record (OCDS 1.1.5)
+        raise NotFound(_("没有符合条件的 OCDS 记录。"))
     more = len(ocids) > PAGE_SIZE
     package = exports.record_package(ocids[:PAGE_SIZE], request.build_absolute_uri())
     return _response(package, _links(request, page, more))
