@@ -22,6 +22,7 @@ demo: $(STAMP)
 ## make test — install, then the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/pytest -m "not browser" -p no:cacheprovider
 
 ## the browser tests: Playwright for Python driving Debian's /usr/bin/chromium

@@ -374,8 +374,7 @@ def _claim(k: int, offset: int) -> list[int]:
         CaseStep.objects.filter(pk__in=ids).update(state="claimed")
         record_many(
             [
-                ("user:bench", "approvals.step.claimed", ("approvals.casestep", i),
-                 {"step_id": i})
+                ("user:bench", "approvals.step.claimed", ("approvals.casestep", i), {"step_id": i})
                 for i in ids
             ]  # fmt: skip
         )
@@ -421,7 +420,9 @@ def incremental_figures(database: str, as_of: datetime, bare, bare_serial) -> di
             "candidates": sum(d.get("candidates", 0) for d in out.detail.values()),
         }
     # the day change: the steps due today (0.5% of the open ones) are overdue from 00:00
-    tomorrow = datetime.combine(as_of.astimezone(SH).date() + timedelta(days=1), datetime.min.time(), SH)
+    tomorrow = datetime.combine(
+        as_of.astimezone(SH).date() + timedelta(days=1), datetime.min.time(), SH
+    )
     day_at = tomorrow + timedelta(minutes=30)
     out, day_s = _timed(lambda: inc(day_at))
     day = {

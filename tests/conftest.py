@@ -33,7 +33,9 @@ def _two_factor_where_tested(request, settings):
     """Two-factor login (org/twofactor.py) is on for browser tests, which pass it through
     `login()` like a person, and for tests marked `two_factor`; other tests sign in with
     `force_login` and test something else."""
-    if not (request.node.get_closest_marker("two_factor") or request.node.get_closest_marker("browser")):
+    if not (
+        request.node.get_closest_marker("two_factor") or request.node.get_closest_marker("browser")
+    ):
         settings.WUQUAN_REQUIRE_2FA = False
 
 

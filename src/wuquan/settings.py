@@ -152,7 +152,9 @@ else:
     }
 
 # The ledger's Ed25519 signing key lives outside the database (AUD-2).
-WUQUAN_LOG_KEY_PATH = Path(os.environ.get("WUQUAN_LOG_KEY_PATH", VAR_DIR / "keys" / "log-ed25519.key"))
+WUQUAN_LOG_KEY_PATH = Path(
+    os.environ.get("WUQUAN_LOG_KEY_PATH", VAR_DIR / "keys" / "log-ed25519.key")
+)
 WUQUAN_LOG_ORIGIN = os.environ.get("WUQUAN_LOG_ORIGIN", "longtan.wuquan.example/log")
 # issue 13 (AUD-2): the verifier key published apart from the database (the vkey itself, or a
 # file holding it); the witnesses the log submits checkpoints to ("<url> <vkey>" per line or ";")
@@ -324,7 +326,9 @@ _after(
     "csp.middleware.CSPMiddleware",
     "wuquan.common.middleware.EdgeInputMiddleware",
 )
-_after("django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware")
+_after(
+    "django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware"
+)
 _after(
     "django.contrib.messages.middleware.MessageMiddleware",
     "wuquan.common.middleware.IdleTimeoutMiddleware",

@@ -70,7 +70,9 @@ def test_apr2_supplement_stops_the_clock_and_pushes_deadlines(world, case):
 def test_cat5_supplement_cannot_demand_material_outside_the_catalog(world, case):
     n = Event.objects.count()
     with pytest.raises(RuleViolation, match="目录以外"):
-        services.do_suspend_case(case, "supplement", "补充", ["房产证"], actor=world.users["chengban"])
+        services.do_suspend_case(
+            case, "supplement", "补充", ["房产证"], actor=world.users["chengban"]
+        )
     with pytest.raises(RuleViolation, match="不得再要求"):
         services.do_suspend_case(
             case,
@@ -98,14 +100,18 @@ def test_apr2_special_procedure_needs_a_reason_and_a_post_on_the_case(world, cas
     )
     with pytest.raises(NotPermitted):
         services.do_resume_case(case, actor=f"applicant:{case.receipt_no}", at=at(2026, 3, 4))
-    services.do_resume_case(case, "专家意见已出具", actor=world.users["chengban"], at=at(2026, 3, 4))
+    services.do_resume_case(
+        case, "专家意见已出具", actor=world.users["chengban"], at=at(2026, 3, 4)
+    )
     case.refresh_from_db()
     assert case.suspensions.count() == 1 and case.due.isoformat() == "2026-03-13"
 
 
 def test_apr2_applicant_must_upload_demanded_material_to_resume(world, case):
     m = world.materials[2]
-    services.do_suspend_case(case, "supplement", "平面图不清", [m.pk], actor=world.users["chengban"])
+    services.do_suspend_case(
+        case, "supplement", "平面图不清", [m.pk], actor=world.users["chengban"]
+    )
     with pytest.raises(InvalidInput, match="场所布局平面图"):
         services.do_resume_case(case, actor=f"applicant:{case.receipt_no}", files={})
     case.refresh_from_db()

@@ -109,8 +109,16 @@ def test_aud1_export_import_export_is_byte_identical_but_for_the_header(world, s
     from .test_approvals_one_path import _files
 
     u = world.users
-    play_live(world, Story(start=datetime(2025, 3, 3, 9, tzinfo=TZ), fee=True, area=800,
-                           pause=Pause(before=2, kind="supplement", hours=30)), _files(world))
+    play_live(
+        world,
+        Story(
+            start=datetime(2025, 3, 3, 9, tzinfo=TZ),
+            fee=True,
+            area=800,
+            pause=Pause(before=2, kind="supplement", hours=30),
+        ),
+        _files(world),
+    )
     play_live(world, Story(start=datetime(2026, 12, 28, 9, tzinfo=TZ), done=3), _files(world))
     services.do_withdraw_case(
         play_live(world, Story(start=datetime(2025, 5, 6, 9, tzinfo=TZ), done=1), _files(world)),

@@ -154,7 +154,9 @@ def test_cat5_window_cannot_register_a_material_outside_the_catalog(world):
         services.do_accept_case(sub.case, {}, actor=world.users["window"])
     marks = {m.pk: "provided" for m in world.materials}
     marks[world.materials[1].pk] = "reused"
-    case = services.do_accept_case(sub.case, marks, actor=world.users["window"], at=at(2026, 3, 2, 10))
+    case = services.do_accept_case(
+        sub.case, marks, actor=world.users["window"], at=at(2026, 3, 2, 10)
+    )
     assert case.receipt_no
 
 
@@ -256,7 +258,9 @@ def test_apr3_denial_needs_a_reason(world, online_files):
     step = ready(case)[0]
     with pytest.raises(InvalidInput):
         services.do_complete_step(step, "审批", actor=world.users["deputy"], decision="maybe")
-    services.do_complete_step(step, "场所不符合卫生条件", actor=world.users["deputy"], decision="deny")
+    services.do_complete_step(
+        step, "场所不符合卫生条件", actor=world.users["deputy"], decision="deny"
+    )
     case.refresh_from_db()
     assert case.result == "denied" and case.result_reason == "场所不符合卫生条件"
     assert not case.certificate_no

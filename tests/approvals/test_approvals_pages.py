@@ -72,7 +72,9 @@ def test_apr9_lookup_unknown_number_and_wrong_code_give_the_same_message(client,
 
 def test_apr9_lookup_shows_step_deadline_and_posts_not_persons(client, world, accepted):
     case, code = accepted
-    r = client.post("/gk/approvals/lookup/", {"number": case.receipt_no.lower(), "code": code}, follow=True)
+    r = client.post(
+        "/gk/approvals/lookup/", {"number": case.receipt_no.lower(), "code": code}, follow=True
+    )
     html = r.content.decode()
     assert r.status_code == 200
     assert "承办审查" in html and "审批科承办岗" in html and str(case.due) in html

@@ -115,7 +115,9 @@ def test_apr3_two_clerks_completing_one_step_at_once_complete_it_once(world, onl
         try:
             if name == "second":
                 first_holds_lock.wait(5)
-            services.do_complete_step(step, name, actor=world.users["chengban"], at=at(2026, 3, 3, 10))
+            services.do_complete_step(
+                step, name, actor=world.users["chengban"], at=at(2026, 3, 3, 10)
+            )
             outcomes[name] = "done"
         except RuleViolation as exc:
             outcomes[name] = str(exc)

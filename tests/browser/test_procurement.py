@@ -23,10 +23,17 @@ def world(transactional_db, settings):
     org_demo.load(None)
     demo.ensure_clerk()
     services.do_set_tiers(
-        Unit.objects.get(code="longtan"), date(2025, 1, 1), actor="test", source="测试",
-        deputy_limit_fen=1_000_000, head_limit_fen=5_000_000, open_tender_fen=200_000_000,
-        works_tender_fen=400_000_000, key_project_fen=1_000_000_000,
-        village_limit_fen=10_000_000, township_limit_fen=50_000_000,
+        Unit.objects.get(code="longtan"),
+        date(2025, 1, 1),
+        actor="test",
+        source="测试",
+        deputy_limit_fen=1_000_000,
+        head_limit_fen=5_000_000,
+        open_tender_fen=200_000_000,
+        works_tender_fen=400_000_000,
+        key_project_fen=1_000_000_000,
+        village_limit_fen=10_000_000,
+        township_limit_fen=50_000_000,
     )
     return Unit.objects.get(code="fagai")
 

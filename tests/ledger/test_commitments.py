@@ -195,8 +195,8 @@ def test_aud2_pii_typed_into_free_text_fields_reaches_no_public_leaf(approvals_w
         apr.do_complete_step(step, PII, at=when, actor=u["chengban"])
     apr.do_complete_step(ready(case, kind="审核")[0], PII, at=when, actor=u["shenhe"])
     apr.do_complete_step(
-        ready(case, kind="审批")[0], PII, decision="deny", reason=PII, at=when
-    , actor=u["deputy"])
+        ready(case, kind="审批")[0], PII, decision="deny", reason=PII, at=when, actor=u["deputy"]
+    )
     # refused at the window, withdrawn by the applicant
     apr.do_refuse_case(submit(4), PII, at=at(2026, 3, 4, 10), actor=u["window"])
     apr.do_withdraw_case(submit(5), PII, at=at(2026, 3, 5, 10), actor="applicant")

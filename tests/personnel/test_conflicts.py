@@ -55,8 +55,8 @@ def _case(world, applicant_number: str):
         approvals.do_complete_step(step, "符合", at=WHEN, actor=who)
     approvals.do_complete_step(_ready(case, kind="审核")[0], "同意", at=WHEN, actor=u["shenhe"])
     approvals.do_complete_step(
-        _ready(case, kind="审批")[0], "准予许可", decision="approve", at=WHEN
-    , actor=u["deputy"])
+        _ready(case, kind="审批")[0], "准予许可", decision="approve", at=WHEN, actor=u["deputy"]
+    )
     return case
 
 

@@ -189,7 +189,9 @@ def test_sup2_case_past_its_promised_day_and_a_finished_case_is_not(world):
     # finish `other` in time (all steps by their holders on 3 March)
     d = at(2026, 3, 3, 10)
     finish_reviews(world, other, d)
-    services.do_complete_step(ready(other, kind="审核")[0], "同意", actor=world.users["shenhe"], at=d)
+    services.do_complete_step(
+        ready(other, kind="审核")[0], "同意", actor=world.users["shenhe"], at=d
+    )
     services.do_complete_step(
         ready(other, kind="审批")[0],
         "准予",
@@ -197,7 +199,9 @@ def test_sup2_case_past_its_promised_day_and_a_finished_case_is_not(world):
         decision="approve",
         at=d,
     )
-    services.do_complete_step(ready(other, kind="送达")[0], "送达", actor=world.users["window"], at=d)
+    services.do_complete_step(
+        ready(other, kind="送达")[0], "送达", actor=world.users["window"], at=d
+    )
     found = {f.subject_id: f for f in sweep("SUP-2-case-overdue", as_of)}
     assert str(case.pk) in found and str(other.pk) not in found
     assert found[str(case.pk)].inputs["due"] == case.due.isoformat()
@@ -324,7 +328,9 @@ def test_apr1_result_without_acceptance_is_flagged(world):
 
 def test_apr1_refusal_without_reason_is_flagged_with_reason_is_not(world):
     case = submit(world, at(2026, 3, 2, 9))
-    services.do_refuse_case(case, "不属于本机关职权", actor=world.users["window"], at=at(2026, 3, 2, 10))
+    services.do_refuse_case(
+        case, "不属于本机关职权", actor=world.users["window"], at=at(2026, 3, 2, 10)
+    )
     assert not alarms("APR-1-refused-without-reason")
     # a department system reports a refusal with no reason (the live service refuses that)
     other = submit(world, at(2026, 3, 2, 11), applicant="另一申请人", id_number="")
@@ -340,7 +346,9 @@ def test_apr1_refusal_without_reason_is_flagged_with_reason_is_not(world):
 
 def test_apr1_accepted_after_refusal_without_new_materials(world):
     first = submit(world, at(2026, 3, 2, 9))
-    services.do_refuse_case(first, "材料不符合要求", actor=world.users["window"], at=at(2026, 3, 2, 10))
+    services.do_refuse_case(
+        first, "材料不符合要求", actor=world.users["window"], at=at(2026, 3, 2, 10)
+    )
     same = submit(world, at(2026, 3, 3, 9))  # same applicant, item and file contents
     services.do_accept_case(same, actor=world.users["window"], at=at(2026, 3, 3, 10))
     (alarm,) = alarms("APR-1-accepted-after-refusal")
@@ -411,7 +419,9 @@ def test_sup3_handler_answering_the_alarm_about_their_own_case(world):
     for n in (1, 2):
         case = accepted(world, at(2026, 3, 2, 9, n))
         step = ready(case, kind="审查")[0]
-        services.do_complete_step(step, "符合", actor=world.users["chengban"], at=at(2026, 3, 9, 10))
+        services.do_complete_step(
+            step, "符合", actor=world.users["chengban"], at=at(2026, 3, 9, 10)
+        )
         (alarm,) = alarms("SUP-2-done-late", subject_id=str(step.pk))
         raised.append(sup.do_assign_alarm(jiwei, alarm, scjg))
     # the handler of case 1 answers the alarm about their own step; case 2 by the 科长 who

@@ -122,7 +122,9 @@ class History:
             files={m.pk: pdf() for m in self.world.materials if m.reuse == MaterialReuse.NONE},
             at=self.t - timedelta(minutes=30),
         ).case
-        self.cases.append(services.do_accept_case(case, at=self.t, actor=self.world.users["window"]))
+        self.cases.append(
+            services.do_accept_case(case, at=self.t, actor=self.world.users["window"])
+        )
 
     def op_complete(self):
         u = self.world.users
@@ -158,12 +160,15 @@ class History:
                 "已补正",
                 files={self.material.pk: pdf()},
                 at=self.t,
-            actor=f"applicant:{case.number}")
+                actor=f"applicant:{case.number}",
+            )
 
     def op_withdraw(self):
         running = self.running()
         if running:
-            services.do_withdraw_case(self.rng.choice(running), "不再办理", at=self.t, actor="applicant")
+            services.do_withdraw_case(
+                self.rng.choice(running), "不再办理", at=self.t, actor="applicant"
+            )
 
     def _twin_pairs(self, status=AlarmStatus.RAISED):
         pairs = []
@@ -299,7 +304,8 @@ def test_sup2_reconciliation_reports_a_breach_the_incremental_sweep_cannot_see(w
             at=START - timedelta(hours=1),
         ).case,
         at=START,
-    actor=world.users["window"])
+        actor=world.users["window"],
+    )
     engine.run_sweeps(START + timedelta(minutes=1), [inc], mode="incremental")
     step = case.steps.filter(state=StepState.READY).first()
     CaseStep.objects.filter(pk=step.pk).update(deadline=(START - timedelta(days=5)).date())

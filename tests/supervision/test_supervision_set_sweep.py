@@ -410,7 +410,9 @@ def test_sup2_apr5_set_sweeps_equal_the_finding_sweeps_over_cases_replayed(world
             },
             at=when,
         ).case
-        return services.do_accept_case(case, actor=world.users["window"], at=when + timedelta(hours=1))
+        return services.do_accept_case(
+            case, actor=world.users["window"], at=when + timedelta(hours=1)
+        )
 
     def open_steps(case):
         return list(case.steps.filter(state__in=[StepState.READY, StepState.CLAIMED]))

@@ -124,7 +124,8 @@ class StepDone(Schema):
 @router.post(
     "/applications",
     response={201: SubmitOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut, **ERRORS_400_422},
-    summary="网上申请（材料文件请走门户表单）")
+    summary="网上申请（材料文件请走门户表单）",
+)
 def submit(request, body: SubmitIn):
     """Submit an application for an item whose materials are all on record (reuse flags) or
     that is registered without files; the window then checks materials (CAT-5)."""
@@ -144,7 +145,8 @@ def submit(request, body: SubmitIn):
 @router.post(
     "/status",
     response={200: StatusOut, 404: ErrorOut, 429: ErrorOut, **ERRORS_400_422},
-    summary="凭编号和查询码查询办件")
+    summary="凭编号和查询码查询办件",
+)
 def status(request, body: StatusIn):
     """POST so the query code stays out of URLs and logs (APR-9)."""
     case = access.lookup(request, body.number, body.code)  # wrong codes throttled per address

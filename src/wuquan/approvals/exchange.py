@@ -486,14 +486,10 @@ def _replay(case: Case, kind: str, x: dict, at: datetime, o: dict, history) -> N
     result = o.get("result", "")
     who = history.acting(_person(x.get("person")))
     if kind == "accept":
-        services.do_accept_case(
-            case, note=x.get("opinion", ""), actor=ACTOR, at=at, history=who
-        )
+        services.do_accept_case(case, note=x.get("opinion", ""), actor=ACTOR, at=at, history=who)
     elif kind == "unaccepted":
         step = case.steps.get(kind=ACCEPT_KIND, state=StepState.READY)
-        services.do_complete_step(
-            step, x.get("opinion", ""), actor=ACTOR, at=at, history=who
-        )
+        services.do_complete_step(step, x.get("opinion", ""), actor=ACTOR, at=at, history=who)
     elif kind == "step":
         decide = x.get("kind") in services.DECISION_KINDS and result in (
             "approved",

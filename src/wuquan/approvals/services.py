@@ -405,7 +405,8 @@ def do_submit_application(
         flow=version,
         unit=item.unit,
         channel=channel,
-        application_no=(history and history.application_no) or next_number("application", "SQ", when),
+        application_no=(history and history.application_no)
+        or next_number("application", "SQ", when),
         applicant_name=applicant_name,
         applicant_id_number=applicant_id_number,
         applicant_phone=applicant_phone,
@@ -512,8 +513,6 @@ def sms_target(case: Case) -> str:
     return mask_phone(case.applicant_phone) if case.applicant_phone else ""
 
 
-
-
 @transaction.atomic
 def do_accept_case(
     case: Case,
@@ -592,7 +591,11 @@ def do_accept_case(
         materials={str(k): cm.status for k, cm in rows.items()},
     )
     event = record(
-        IMPORT_ACTOR if history else actor, events.ACCEPTED, case, _marked(payload, history), at=when
+        IMPORT_ACTOR if history else actor,
+        events.ACCEPTED,
+        case,
+        _marked(payload, history),
+        at=when,
     )
     step.event_index = event.index
     step.save()
@@ -627,9 +630,7 @@ def do_refuse_case(case: Case, reason: str, *, actor: User, at: datetime | None 
     step.completed_by = user
     step.person_id = _person_id(user)
     step.completed_at = when
-    payload = events.case_refused(
-        step, user=user, person_id=step.person_id, reason=reason.strip()
-    )
+    payload = events.case_refused(step, user=user, person_id=step.person_id, reason=reason.strip())
     event = record(user, events.REFUSED, case, payload, at=when)
     step.event_index = event.index
     step.save()
@@ -1044,7 +1045,11 @@ def do_withdraw_case(
     case.save()
     payload = events.case_withdrawn(case, reason=case.result_reason)
     record(
-        IMPORT_ACTOR if history else actor, events.WITHDRAWN, case, _marked(payload, history), at=when
+        IMPORT_ACTOR if history else actor,
+        events.WITHDRAWN,
+        case,
+        _marked(payload, history),
+        at=when,
     )
     return case
 
@@ -1224,9 +1229,7 @@ def inspection_population(unit: Unit, kind: str, period_start, period_end) -> li
 
     cases = Case.objects.filter(unit=unit)
     if kind == InspectionKind.AFTER_AUDIT:
-        cases = cases.filter(
-            finished_at__date__gte=period_start, finished_at__date__lte=period_end
-        )
+        cases = cases.filter(finished_at__date__gte=period_start, finished_at__date__lte=period_end)
     else:
         cases = cases.filter(
             submitted_at__date__gte=period_start,
@@ -1271,7 +1274,10 @@ def do_open_approval_inspection(
     if not 1 <= int(sample_size) <= 500:
         raise InvalidInput(_("抽查件数须在 1 到 500 之间。"), field="sample_size")
     person = person_of(actor)
-    if person is None or not posts_held(person, timezone.localdate(when)).filter(unit=unit).exists():
+    if (
+        person is None
+        or not posts_held(person, timezone.localdate(when)).filter(unit=unit).exists()
+    ):
         raise NotPermitted(_("只有%(u)s的工作人员可以开展本单位审批监管检查。") % {"u": unit.name})
     population = inspection_population(unit, kind, period_start, period_end)
     size, root = tree_head()

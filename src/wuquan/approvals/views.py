@@ -365,7 +365,9 @@ class ReissueForm(DesignForm):
         help_text=_("核对申请人身份证件原件后录入，须与申请时登记的一致。"),
         error_messages={"required": _("请填写申请人出示的证件号码。")},
     )
-    send_sms = forms.BooleanField(label=_("同时以短信发送到登记的手机号"), required=False, initial=True)
+    send_sms = forms.BooleanField(
+        label=_("同时以短信发送到登记的手机号"), required=False, initial=True
+    )
 
 
 @login_required
@@ -394,9 +396,7 @@ def reissue_code(request, pk):
                     request,
                     _("已重新发放查询码，原查询码作废。")
                     + (
-                        _("已发送短信至 %(p)s。") % {"p": services.sms_target(case)}
-                        if sent
-                        else ""
+                        _("已发送短信至 %(p)s。") % {"p": services.sms_target(case)} if sent else ""
                     ),
                 )
                 if case.receipt_no:
@@ -452,7 +452,9 @@ def _stored_file(request, pk, kind, obj_pk):
         raise Http404
     case = _case(request, pk)
     if kind == "material":
-        obj = get_object_or_404(CaseMaterial.objects.select_related("material"), pk=obj_pk, case=case)
+        obj = get_object_or_404(
+            CaseMaterial.objects.select_related("material"), pk=obj_pk, case=case
+        )
         field, digest, title = obj.file, obj.sha256, obj.material.name
     else:
         obj = get_object_or_404(CaseStep, pk=obj_pk, case=case)

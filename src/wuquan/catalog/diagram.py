@@ -215,7 +215,5 @@ def render(graph: flows.Graph, post_names: dict[tuple[str, str], str], fields=()
         f'preserveAspectRatio="xMinYMin meet"><title>{title}</title>'
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
         'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/>'
-        "</marker></defs>"
-        + "".join(parts)
-        + "</svg>"
+        "</marker></defs>" + "".join(parts) + "</svg>"
     )

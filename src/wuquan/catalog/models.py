@@ -236,7 +236,9 @@ class FormField(models.Model):
     kind = models.CharField(
         _("类型"), max_length=10, choices=FieldKind.choices, default=FieldKind.NUMBER
     )
-    unit = models.CharField(_("单位"), max_length=20, blank=True, help_text=_("如 平方米、米、立方米"))
+    unit = models.CharField(
+        _("单位"), max_length=20, blank=True, help_text=_("如 平方米、米、立方米")
+    )
     required = models.BooleanField(_("必填"), default=True)
     help_text = models.CharField(_("填写说明"), max_length=300, blank=True)
     choices = models.JSONField(_("可选项"), default=list, blank=True)

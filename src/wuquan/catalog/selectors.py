@@ -81,7 +81,12 @@ def item_guide(code: str) -> dict:
 
 def guide_key(code: str) -> str:
     """Cache key of an item's guide: changes whenever the item or a row of it changes."""
-    row = ApprovalItem.objects.filter(code=code).order_by("pk").values_list("pk", "updated_at").first()
+    row = (
+        ApprovalItem.objects.filter(code=code)
+        .order_by("pk")
+        .values_list("pk", "updated_at")
+        .first()
+    )
     if row is None:
         raise NotFound("没有这个事项。")
     return f"catalog:guide:{row[0]}:{row[1].timestamp()}"

@@ -74,7 +74,10 @@ def bulletin_finance(village, start, end) -> dict | None:
         "d": yuan(deposit),
     }
     text = "\n".join(
-        [summary, _("收入：")] + [row(ln) for ln in income] + [_("支出：")] + [row(ln) for ln in expense]
+        [summary, _("收入：")]
+        + [row(ln) for ln in income]
+        + [_("支出：")]
+        + [row(ln) for ln in expense]
     )
     return {
         "summary": summary,

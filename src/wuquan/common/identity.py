@@ -70,7 +70,10 @@ def clean_applicant(name, id_number="", phone="") -> tuple[str, str, str]:
     from .inputs import NAME_MAX, check_text
 
     name = check_text(
-        name, field="applicant_name", max_length=NAME_MAX, label=_("申请人姓名或单位名称"),
+        name,
+        field="applicant_name",
+        max_length=NAME_MAX,
+        label=_("申请人姓名或单位名称"),
         required=True,
     )
     id_number = normalise_id_number(id_number)

@@ -11,7 +11,15 @@ class DecisionsConfig(AppConfig):
         (
             "集体决策",
             "decisions:meetings",
-            (roles.HEAD, roles.DEPUTY, roles.HANDLER, roles.COMMISSION, roles.AUDIT, roles.SANZI_CENTRE, roles.VILLAGE_SUPERVISION),
+            (
+                roles.HEAD,
+                roles.DEPUTY,
+                roles.HANDLER,
+                roles.COMMISSION,
+                roles.AUDIT,
+                roles.SANZI_CENTRE,
+                roles.VILLAGE_SUPERVISION,
+            ),
         )
     ]
     portal_nav: list[tuple] = [("决策公开", "decisions-public:list")]

@@ -712,7 +712,8 @@ def assert_pre_decision_steps(item: AgendaItem) -> None:
     if missing:
         raise rules.violation(
             rules.BEFORE_DECISION,
-            _("议题“%(t)s”决策前尚缺：%(m)s（附件8 一2）。") % {"t": item.title, "m": "、".join(missing)},
+            _("议题“%(t)s”决策前尚缺：%(m)s（附件8 一2）。")
+            % {"t": item.title, "m": "、".join(missing)},
             item,
             missing=missing,
         )

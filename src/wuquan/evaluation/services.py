@@ -111,9 +111,7 @@ def do_add_subject(actor, evaluation: Evaluation, person: Person, role_title: st
         defaults={"role_title": _text(role_title, "role_title", _("职务"))},
     )
     if created:
-        record(
-            actor, events.SUBJECT_ADDED, evaluation, {"person": person.pk, "role": role_title}
-        )
+        record(actor, events.SUBJECT_ADDED, evaluation, {"person": person.pk, "role": role_title})
     return subject
 
 
@@ -122,9 +120,7 @@ def do_record_commitment(actor, subject: Subject, text: str, on: date) -> Subjec
     """年初公开承诺: 《职务履行和廉洁从政承诺书》 (EVA-2, 附件15 二(三)2)."""
     subject.commitment, subject.commitment_on = _text(text, "text", _("承诺内容")), on
     subject.save(update_fields=["commitment", "commitment_on"])
-    record(
-        actor, events.COMMITMENT, subject, {"on": on.isoformat(), "text": subject.commitment}
-    )
+    record(actor, events.COMMITMENT, subject, {"on": on.isoformat(), "text": subject.commitment})
     return subject
 
 

@@ -145,7 +145,6 @@ def subject_events(request, subject_type: str, subject_id: str):
     return [{"index": i, "action": a, "at": at.isoformat()} for i, a, at in rows]
 
 
-
 @router.get(
     "/consistency",
     response={200: ConsistencyOut, **ERRORS_400_422},

@@ -544,8 +544,15 @@ def _insert_events(events: list[Event]) -> None:
     adapt = connection.ops.adapt_datetimefield_value
     rows = [
         (
-            e.index, at if same_time else adapt(e.at), e.actor, e.action, e.subject_type,
-            e.subject_id, e.leaf, e.leaf_hash, e.node_hash,
+            e.index,
+            at if same_time else adapt(e.at),
+            e.actor,
+            e.action,
+            e.subject_type,
+            e.subject_id,
+            e.leaf,
+            e.leaf_hash,
+            e.node_hash,
         )  # fmt: skip
         for e in events
     ]

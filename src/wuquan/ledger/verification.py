@@ -700,9 +700,11 @@ def check_outside(report: Report, note: str, vkey: str, what: str, cosigner: str
 
 def check_expected_size(report: Report, expected: int) -> Problem | None:
     if report.checkpoints == 0:
-        return Problem(0, "no checkpoint is stored (expected a log of at least "
-                       f"{expected} events)", True)
+        return Problem(
+            0, f"no checkpoint is stored (expected a log of at least {expected} events)", True
+        )
     if report.size < expected:
-        return Problem(expected, f"expected at least {expected} events, {report.size} stored: "
-                       "truncated", True)
+        return Problem(
+            expected, f"expected at least {expected} events, {report.size} stored: truncated", True
+        )
     return None

@@ -27,7 +27,14 @@ class SupervisionConfig(AppConfig):
     name = "wuquan.supervision"
     verbose_name = "电子监察"
     # Links this context adds to the staff and portal menus: (label, url name[, roles]); no roles = every member of staff.
-    staff_nav = [(_("电子监察"), "supervision:board", (roles.COMMISSION, roles.AUDIT, roles.HEAD, roles.DEPUTY)), (_("消息"), "supervision:inbox")]
+    staff_nav = [
+        (
+            _("电子监察"),
+            "supervision:board",
+            (roles.COMMISSION, roles.AUDIT, roles.HEAD, roles.DEPUTY),
+        ),
+        (_("消息"), "supervision:inbox"),
+    ]
     portal_nav = [(_("投诉举报"), "supervision-public:complaint")]
 
     def ready(self):

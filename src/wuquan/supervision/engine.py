@@ -609,7 +609,9 @@ def _sweep_subjects(rule: Rule, as_of: datetime, eff: Effective, subjects: set[s
         found += len(findings)
         open_now = {
             a.subject_id: a
-            for a in Alarm.objects.filter(rule_code=rule.code, subject_type=st, subject_id__in=chunk)
+            for a in Alarm.objects.filter(
+                rule_code=rule.code, subject_type=st, subject_id__in=chunk
+            )
             .exclude(status=AlarmStatus.CLOSED)
             .only("subject_id", "raised_at", "condition_cleared_at")
         }

@@ -10,7 +10,9 @@ class WorkdaysConfig(AppConfig):
     name = "wuquan.workdays"
     verbose_name = "工作日历"
     # Links this context adds to the staff and portal menus: (label, url name[, roles]); no roles = every member of staff.
-    staff_nav: list[tuple] = [("工作日历", "workdays:years", (roles.ADMIN, roles.WINDOW, roles.COMMISSION))]
+    staff_nav: list[tuple] = [
+        ("工作日历", "workdays:years", (roles.ADMIN, roles.WINDOW, roles.COMMISSION))
+    ]
     portal_nav: list[tuple] = []
 
     def ready(self):

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, addrport="127.0.0.1:8000", no_worker=False, **options):
         worker = None
         if not no_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "wuquan.cli", "run_huey", "--workers", "1"])
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "wuquan.cli", "run_huey", "--workers", "1"]
+            )
         self.stdout.write(f"Wuquan: http://{addrport}/  (staff: http://{addrport}/staff/)")
         try:
             call_command("runserver", addrport, use_reloader=False)
