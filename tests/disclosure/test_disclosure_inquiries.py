@@ -134,3 +134,27 @@ def test_pub12_question_unanswered_after_five_working_days_is_an_alarm(village_w
     assert _open(QUESTION_UNANSWERED, at("2026-11-11 10:00")) == []
     # a replay of the day before the answer still sees it
     assert _open(QUESTION_UNANSWERED, at("2026-11-10 10:30")) == [str(inquiry.pk)]
+
+
+def test_pub12_yearly_assessment_puts_each_spokesperson_on_the_evaluation_ballot(
+    village_world, spokesperson
+):
+    from wuquan.evaluation.models import Subject
+
+    w = village_world
+    inquiry, _ = services.do_submit_inquiry(
+        services.InquiryInput(target="spokesperson:hantun", text="村里的机动地租给谁了？"),
+        count_rate=False,
+        at=at("2026-11-02 09:00"),
+    )
+    services.do_answer_inquiry(
+        inquiry, "租给本村合作社。", actor=w["chair"], at=at("2026-11-04 09:00")
+    )
+    with pytest.raises(NotPermitted):  # the township commission assesses, not the village
+        services.do_open_spokesperson_assessment(w["town"], 2026, 50, actor=w["secretary"])
+    ev = services.do_open_spokesperson_assessment(
+        w["town"], 2026, 50, actor=w["discipline"], at=at("2026-12-20 09:00")
+    )
+    subject = Subject.objects.get(evaluation=ev, person=spokesperson.person)
+    assert "韩屯村" in subject.role_title
+    assert "收到村民咨询 1 件，答复 1 件，平均 2.0 天答复" in subject.report

@@ -131,3 +131,25 @@ def test_staff_bulletin_form_keeps_input_on_error(client, village_world):
     page = response.content.decode()
     assert "季度" in page and "某简报" in page
     assert Bulletin.objects.count() == 0
+
+
+def test_pub12_township_commission_opens_the_yearly_assessment_from_its_page(client, village_world):
+    from wuquan.evaluation.models import Evaluation
+    from wuquan.org.selectors import person_of
+
+    w = village_world
+    services.do_appoint_spokesperson(w["village"], person_of(w["chair"]), actor=w["discipline"])
+    client.force_login(w["discipline"])
+    assert "发言人年度考核" in client.get("/staff/disclosure/").content.decode()
+    r = client.post(
+        "/staff/disclosure/assessment/",
+        {"unit": w["town"].pk, "year": 2026, "eligible_voters": 40},
+    )
+    assert r.status_code == 302 and Evaluation.objects.filter(unit=w["town"]).count() == 1
+    client.force_login(w["secretary"])  # not the township commission: nothing to open
+    assert (
+        client.post(
+            "/staff/disclosure/assessment/", {"unit": w["town"].pk, "year": 2026}
+        ).status_code
+        == 404
+    )

@@ -609,3 +609,65 @@ def do_answer_inquiry(
         actor, events.INQUIRY_ANSWERED, inquiry, events.inquiry_answered(inquiry=inquiry), at=when
     )
     return inquiry
+
+
+# ---- the yearly assessment of spokespersons (PUB-12, 附件13 四4) -----------------------
+
+
+@transaction.atomic
+def do_open_spokesperson_assessment(
+    township: Unit, year: int, eligible_voters: int, *, actor, at: datetime | None = None
+):
+    """乡镇纪委 assesses the township's village spokespersons once a year, "年终结合'勤廉双述'
+    民主评议村干部进行评议，结果向全体村民公布" (附件13 四4): an evaluation on the evaluation
+    app's anonymous ballots (EVA-1), one subject per village spokesperson in office at the
+    year's end, each with the year's figures (questions received, answered, mean days to
+    answer) recorded as the report voters read before they rate."""
+    from wuquan.evaluation import services as evaluation
+    from wuquan.evaluation.models import EvaluationKind
+
+    from .selectors import spokesperson_of, spokesperson_year_figures
+
+    when = _when(at)
+    _post_for(actor, township, DISCIPLINE_POSTS, timezone.localdate(when))
+    year_end = date(year, 12, 31)
+    pairs = [
+        (village, spokesperson_of(village, year_end))
+        for village in township.children.filter(kind=UnitKind.VILLAGE).order_by("sort", "pk")
+    ]
+    pairs = [(v, s) for v, s in pairs if s is not None]
+    if not pairs:
+        raise RuleViolation(_("本乡镇没有在任的村务公开发言人。"))
+    ev = evaluation.do_create_evaluation(
+        actor,
+        township,
+        year,
+        _("%(t)s %(y)d 年度村务公开发言人考核") % {"t": township.name, "y": year},
+        EvaluationKind.VILLAGE_CADRES,
+        eligible_voters,
+    )
+    for village, spokesperson in pairs:
+        figures = spokesperson_year_figures(village, year)
+        subject = evaluation.do_add_subject(
+            actor, ev, spokesperson.person, str(_("村务公开发言人（%s）") % village.name)
+        )
+        mean = figures["mean_days_to_answer"]
+        evaluation.do_record_report(
+            actor,
+            subject,
+            _(
+                "%(y)d 年收到村民咨询 %(r)d 件，答复 %(a)d 件，平均 %(d)s 天答复；"
+                "本年发布村务公开简报 %(b)d 期。"
+            )
+            % {
+                "y": year,
+                "r": figures["received"],
+                "a": figures["answered"],
+                "d": "—" if mean is None else mean,
+                "b": Bulletin.objects.filter(
+                    village=village, status=BulletinStatus.PUBLISHED, published_at__year=year
+                ).count(),
+            },
+            timezone.localdate(when),
+        )
+    return ev

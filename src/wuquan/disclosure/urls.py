@@ -28,6 +28,7 @@ urlpatterns = [
     path("staff/disclosure/bulletins/<int:pk>/", views.staff_bulletin, name="staff-bulletin"),
     path("staff/disclosure/inquiries/<int:pk>/", views.staff_answer, name="staff-answer"),
     path("staff/disclosure/keyarea/", views.staff_keyarea, name="staff-keyarea"),
+    path("staff/disclosure/assessment/", views.staff_assessment, name="staff-assessment"),
     path(
         "staff/disclosure/keyarea/items/<int:pk>/",
         views.staff_keyarea_item,

@@ -320,8 +320,32 @@ def staff_home(request):
                 pk__in=_my_units(request.user, services.SUPERVISION_POSTS)
             ),
             "recent": Bulletin.objects.select_related("village").order_by("-drafted_at")[:20],
+            "assessing_townships": Unit.objects.filter(
+                pk__in=_my_units(request.user, services.DISCIPLINE_POSTS)
+            ),
+            "this_year": timezone.localdate().year,
         },
     )
+
+
+@login_required
+@require_POST
+def staff_assessment(request):
+    """乡镇纪委 opens the yearly assessment of its spokespersons (PUB-12, 附件13 四4)."""
+    township = get_object_or_404(
+        Unit,
+        pk__in=_my_units(request.user, services.DISCIPLINE_POSTS),
+        pk=request.POST.get("unit") or 0,
+    )
+    try:
+        year = int(request.POST.get("year") or 0)
+        voters = int(request.POST.get("eligible_voters") or 0)
+        ev = services.do_open_spokesperson_assessment(township, year, voters, actor=request.user)
+    except (DomainError, ValueError) as exc:
+        messages.error(request, str(getattr(exc, "message", _("请填写年度和参评人数。"))))
+        return redirect("disclosure:staff-home")
+    messages.success(request, _("已建立年度考核，请在民主测评中发放测评码。"))
+    return redirect("evaluation:detail", pk=ev.pk)
 
 
 def _content_from(data) -> services.BulletinContent:
