@@ -61,7 +61,7 @@ def _log_key(settings, tmp_path):
     tests with fresh databases would refuse to sign over their "truncated" logs."""
     from wuquan.ledger import signing
 
-    settings.WUQUAN_LOG_KEY_PATH = tmp_path / "keys" / "log-ed25519.key"
+    settings.WUQUAN_LOG_KEY_PATH = tmp_path / "log-key" / "log-ed25519.key"
     settings.WUQUAN_LOG_VKEY = signing.verifier_key()
     settings.WUQUAN_WITNESSES = ""
     return settings.WUQUAN_LOG_KEY_PATH

@@ -65,10 +65,11 @@ def _events(case, action=None):
 
 def _payloads(case):
     """The case's events in order, ids and the import marker left out (the channel is the
-    import's own: `import` instead of `online`)."""
+    import's own: `import` instead of `online`; an imported case brings no files, so the
+    uploads' digests are the live case's only)."""
     out = []
     for ev in _events(case):
-        drop = IDS | set(events.IMPORT_MARKER_KEYS) | {"channel"}
+        drop = IDS | set(events.IMPORT_MARKER_KEYS) | {"channel", "material_sha256"}
         out.append((ev.action, ev.at, {k: v for k, v in ev.payload.items() if k not in drop}))
     return out
 

@@ -136,7 +136,7 @@ class History:
             who = {"会商": u["xf"], "审核": u["shenhe"], "审批": u["deputy"], "送达": u["window"]}
             kw = {"decision": "approve"} if step.kind == "审批" else {}
             services.do_complete_step(
-                step, who.get(step.kind, u["chengban"]), "符合要求", at=self.t, **kw
+                step, "符合要求", actor=who.get(step.kind, u["chengban"]), at=self.t, **kw
             )
 
     def op_suspend(self):

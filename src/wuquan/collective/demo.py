@@ -73,19 +73,14 @@ def ensure_units() -> dict[str, Unit]:
 def officers(unit: Unit) -> dict[str, object]:
     """A staff account for each village post (login = `<unit>-<post>`), reusing any holder
     that already has one (韩屯村's 监委会主任 is the org demo's `cunjian`)."""
-    from wuquan.org.selectors import holders_of
-    from wuquan.org.services import ensure_staff
+    from wuquan.org.services import ensure_post_account
 
     out = {}
     for pcode, _name, _risk, _extra in POSTS:
         post = Post.objects.get(unit=unit, code=pcode)
-        holder = holders_of(post, date(YEAR, 1, 1)).filter(user__isnull=False).first()
-        if holder is not None:
-            out[pcode] = holder.user
-        else:
-            out[pcode] = ensure_staff(
-                f"{unit.code}-{pcode}", f"{unit.name}{OFFICER_NAMES[pcode]}", post, []
-            )
+        out[pcode] = ensure_post_account(
+            post, f"{unit.code}-{pcode}", f"{unit.name}{OFFICER_NAMES[pcode]}"
+        )
     return out
 
 

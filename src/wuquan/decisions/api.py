@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
@@ -85,8 +86,18 @@ def _visible(request, unit: Unit) -> None:
         raise NotPermitted("您无权查看该单位的会议。")
 
 
+def _in_range(pk: int) -> int:
+    """An id past the column's range is a DataError on PostgreSQL (issue 13, finding 6): answer
+    it as the missing row it is."""
+    if not 0 < pk < 2**31:
+        raise Http404
+    return pk
+
+
 def _item(request, item_id: int) -> AgendaItem:
-    item = get_object_or_404(AgendaItem.objects.select_related("meeting__unit"), pk=item_id)
+    item = get_object_or_404(
+        AgendaItem.objects.select_related("meeting__unit"), pk=_in_range(item_id)
+    )
     _visible(request, item.meeting.unit)
     return item
 
@@ -104,7 +115,7 @@ def meetings(request, code: str):
 
 @router.get("/meetings/{meeting_id}", response=MeetingOut, summary="会议：成员与议题")
 def meeting(request, meeting_id: int):
-    m = get_object_or_404(Meeting.objects.select_related("unit"), pk=meeting_id)
+    m = get_object_or_404(Meeting.objects.select_related("unit"), pk=_in_range(meeting_id))
     _visible(request, m.unit)
     return {
         **_meeting_row(m),

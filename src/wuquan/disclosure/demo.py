@@ -12,12 +12,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from wuquan.org.models import Person, Post, Unit, UnitKind
-from wuquan.org.selectors import holders_of
-from wuquan.org.services import do_appoint, do_link_account, do_save_person, ensure_staff
 
 from . import services
 from .models import Bulletin, KeyArea, KeyAreaEntry
@@ -75,25 +72,15 @@ def _tz_at(day: date, hour: int = 10) -> datetime:
 
 def _actor(post: Post, username: str | None = None, name: str | None = None):
     """A user whose person holds `post`: the printed demo account (staff, demo password) when
-    `username` is given, else an account that cannot log in, for the post's current holder."""
-    from wuquan.org.demo import DEMO_PASSWORD
-    from wuquan.org.services import _hashed  # why: one PBKDF2 hash for all demo accounts
+    `username` is given, else an account that cannot log in."""
+    from wuquan.org.services import ensure_post_account
 
-    User = get_user_model()
-    holder = holders_of(post, date(2026, 1, 1)).first()
-    if holder is None:
-        if username:
-            return ensure_staff(username, name, post, [], start=date(2024, 1, 1))
-        holder = do_save_person(Person(name=f"{post.unit.name}{post.name}"), "system:demo")
-        do_appoint(holder, post, date(2024, 1, 1), "system:demo")
-    if holder.user_id is None:
-        user = User.objects.create(
-            username=username or f"demo-{post.unit.code}-{post.code}", is_staff=bool(username)
-        )
-        user.password = _hashed(DEMO_PASSWORD) if username else "!"
-        user.save()
-        do_link_account(holder, user, "system:demo")
-    return holder.user
+    return ensure_post_account(
+        post,
+        username or f"demo-{post.unit.code}-{post.code}",
+        name or f"{post.unit.name}{post.name}",
+        can_log_in=bool(username),
+    )
 
 
 def _people(village: Unit) -> dict:

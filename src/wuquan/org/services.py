@@ -275,3 +275,28 @@ def ensure_staff(
             {"username": username, "roles": role_names, "post": post.pk if post else None},
         )
     return user
+
+
+@transaction.atomic
+def ensure_post_account(post: Post, username: str, name: str, *, can_log_in: bool = True):
+    """The account of the post's current holder, for demo data (idempotent): the holder's own
+    account if they have one; else a new account `username` linked to them (a staff login
+    with the demo password, or one that cannot log in); else, for a vacant post, a new person
+    `name` appointed from 2024-01-01 with that account. Several demo loaders need the person
+    on a post — one of them may have appointed somebody already."""
+    from .selectors import holders_of
+
+    holder = holders_of(post).first()
+    if holder is None:
+        if can_log_in:
+            return ensure_staff(username, name, post, [])
+        holder = do_save_person(Person(name=name), "system:demo")
+        do_appoint(holder, post, date(2024, 1, 1), "system:demo")
+    if holder.user_id is None:
+        from .demo import DEMO_PASSWORD
+
+        user = get_user_model().objects.create(username=username, is_staff=can_log_in)
+        user.password = _hashed(DEMO_PASSWORD) if can_log_in else "!"
+        user.save()
+        do_link_account(holder, user, "system:demo")
+    return holder.user
