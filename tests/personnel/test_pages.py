@@ -36,7 +36,7 @@ def test_per3_cadre_files_own_report_with_relatives_and_firms(client, staff):
             "rel0_relation": "child",
             "rel0_name": "李小明",
             "firm0_name": "龙潭小明商贸有限公司",
-            "firm0_uscc": "91220202MA0Y1D3M7K",
+            "firm0_uscc": "91220202MA0Y1D3M73",
             "firm0_relative": "0",
         },
     )
@@ -118,7 +118,7 @@ def test_coi_links_page_finds_a_firm_by_its_code(client, staff):
         actor="t",
         submitted_on=timezone.localdate(),
         marital_status="married",
-        firms=[{"name": "某公司", "uscc": "91220202MA0Y1D3M7K"}],
+        firms=[{"name": "某公司", "uscc": "91220202MA0Y1D3M73"}],
     )
     client.force_login(staff["org"])
     client.post("/staff/personnel/links/rebuild/")

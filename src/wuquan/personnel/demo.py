@@ -28,7 +28,7 @@ from .models import Finding, Outcome, Rank, Selection, SpotCheck, StaffingKind, 
 
 SH = ZoneInfo("Asia/Shanghai")
 MARK = "（演示）"
-SON_FIRM = "91220202MA0Y1D3M7K"
+SON_FIRM = "91220202MA0Y1D3M73"
 
 
 def _at(day: date, hour: int = 10) -> datetime:
