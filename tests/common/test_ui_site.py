@@ -157,7 +157,8 @@ def test_finding10_demo_signs_a_first_checkpoint_and_prints_a_working_receipt_an
     assert Checkpoint.objects.filter(size=Event.objects.count()).exists()
     assert Client().get("/api/v1/log/checkpoint").status_code == 200
     number, code = re.search(r"受理编号 (\S+)\s+查询码 (\S+)", text).groups()
-    r = Client().post("/gk/approvals/lookup/", {"number": number, "code": code})
+    # POST-redirect-GET (issue 12, finding 5): the status page follows the lookup
+    r = Client().post("/gk/approvals/lookup/", {"number": number, "code": code}, follow=True)
     assert r.status_code == 200 and number in r.content.decode()
 
 

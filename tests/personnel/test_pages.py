@@ -122,7 +122,7 @@ def test_coi_links_page_finds_a_firm_by_its_code(client, staff):
     )
     client.force_login(staff["org"])
     client.post("/staff/personnel/links/rebuild/")
-    page = client.get("/staff/personnel/links/?q=91220202ma0y1d3m7k").content.decode()
+    page = client.get("/staff/personnel/links/?q=91220202ma0y1d3m73").content.decode()
     assert "报告的企业" in page and cadre.name in page
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from wuquan.common.exceptions import NotFound
+from wuquan.common.exceptions import InvalidInput, NotFound
 
 from . import exports, selectors
 
@@ -31,6 +31,14 @@ def _links(request: HttpRequest, page: int, more: bool) -> dict:
     return links
 
 
+def _window(since: datetime | None, until: datetime | None) -> None:
+    """Dates far outside any procurement are refused before they reach the database, where
+    PostgreSQL answers some with a DataError (issue 13, finding 6)."""
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and not 1990 <= value.year <= 2200:
+            raise InvalidInput(_("日期超出范围（1990—2200 年）。"), field=name)
+
+
 def _response(package: dict, links: dict) -> JsonResponse:
     """The package as JSON; the pages as an RFC 8288 `Link` header (OCDS 1.1.5 packages have no
     `links` member)."""
@@ -49,6 +57,7 @@ def releases(
     page: int = Query(1, ge=1, le=1_000_000),
 ):
     page = max(page, 1)
+    _window(since, until)
     qs = selectors.releases(since=since, until=until, ocid=ocid)
     rows = list(qs.values_list("data", flat=True)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     if not rows:  # why: a release package must hold at least one release (OCDS 1.1.5)
@@ -67,6 +76,7 @@ def records(
     page: int = Query(1, ge=1, le=1_000_000),
 ):
     page = max(page, 1)
+    _window(since, until)
     qs = selectors.releases(since=since, until=until, ocid=ocid)
     ocids = list(
         qs.order_by("ocid")
