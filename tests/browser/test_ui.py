@@ -86,7 +86,7 @@ def test_window_clerk_registers_and_accepts_by_keyboard_alone(page, world):
     page.wait_for_url("**item=**")
     tab_to(page, "el => el.name === 'applicant_name'")
     page.keyboard.press("Tab")  # past the name, left empty on purpose: the error comes inline
-    page.keyboard.type("220203199001011234")
+    page.keyboard.type("220203199001011230")
     tab_to(page, "el => el.name === 'area_sqm'")
     page.keyboard.type("620")
     tab_to(page, "el => el.type === 'submit'")
@@ -148,7 +148,7 @@ def test_screenshots_of_the_portal_and_the_staff_pages(page, browser, login, wor
     sub = services.do_submit_application(
         world.item,
         applicant_name="张三",
-        applicant_id_number="220203199001011234",
+        applicant_id_number="220203199001011230",
         data={"area_sqm": 100},
         files=files,
     )
