@@ -33,9 +33,9 @@ now = timezone.now()
 files = {m.pk: SimpleUploadedFile("a.pdf", b"%PDF-1.4", content_type="application/pdf")
          for m in world.materials if m.reuse == MaterialReuse.NONE}
 sub = services.do_submit_application(world.item, applicant_name="龙潭小吃店",
-    applicant_id_number="220203199001011234", applicant_phone="13800000000",
+    applicant_id_number="220203199001011230", applicant_phone="13800000000",
     data={"area_sqm": 100}, files=files, at=now - timedelta(hours=2))
-case = services.do_accept_case(sub.case, world.users["window"], at=now - timedelta(hours=1))
+case = services.do_accept_case(sub.case, actor=world.users["window"], at=now - timedelta(hours=1))
 print(json.dumps({"number": case.receipt_no, "code": sub.query_code}))
 """
 

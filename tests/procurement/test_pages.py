@@ -129,9 +129,13 @@ def test_pub4_api_releases_and_records_paginate_by_date_and_ocid(world):
 
 def test_red_flag_page_is_for_the_commission_only(world):
     _, _, c = world
-    assert c.get(reverse("procurement:red-flags")).status_code == 403
+    url = reverse("procurement:red-flags")
+    assert c.get(url).status_code == 403
+    # issue 16: the clerk's menu does not offer the page it would be refused
+    menu = c.get(reverse("procurement:list")).content.decode()
+    assert reverse("procurement:list") in menu and f'href="{url}"' not in menu
     from django.contrib.auth import get_user_model
 
     c.force_login(get_user_model().objects.get(username="jiwei"))
-    r = c.get(reverse("procurement:red-flags"))
-    assert r.status_code == 200 and "采购红旗" in r.content.decode()
+    r = c.get(url)
+    assert r.status_code == 200 and f'href="{url}"' in r.content.decode()

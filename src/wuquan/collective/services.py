@@ -68,6 +68,9 @@ SIGNING_STEPS = [Step.SUPERVISION, Step.HEAD, Step.SECRETARY]
 
 # 会计档案管理办法 (财政部 国家档案局令第79号, 2015) 附表一: 会计凭证、会计账簿 30 年;
 # 月度、季度、半年度财务会计报告 10 年; 年度财务会计报告 永久; 银行对账单 10 年.
+# Checked 2026-12-01 against the published text of 令第79号 (signed 2015-12-11, in force
+# 2016-01-01): periods are 永久 or 定期 of 10 or 30 years, counted from the first day after the
+# fiscal year ends (第十四条); the 附表 rows above are as published.
 RETENTION_YEARS = {
     ArchiveKind.VOUCHERS: 30,
     ArchiveKind.BOOKS: 30,
