@@ -21,6 +21,7 @@ def test_fin5_whole_process_publishes_valid_ocds(setup):
     rels = list(Release.objects.filter(tender=tender).values_list("data", flat=True))
     assert [r["tag"][0] for r in rels] == [
         "tender",
+        "tenderUpdate",  # the bids, published at opening (issue 16)
         "award",
         "contract",
         "contractAmendment",
@@ -35,6 +36,8 @@ def test_fin5_whole_process_publishes_valid_ocds(setup):
     assert compiled["contracts"][0]["value"]["amount"] == 7_500
     assert len(compiled["bids"]["details"]) == 3
     assert Event.objects.filter(action="procurement.contract.amended").count() == 1
+    opened = rels[1]
+    assert len(opened["bids"]["details"]) == 3 and "awards" not in opened
 
 
 def test_pub4_validation_catches_a_broken_release(setup):

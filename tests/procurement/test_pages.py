@@ -92,7 +92,9 @@ def test_pub4_public_ocds_downloads_validate(world):
     _, tender, _ = world
     c = Client()
     package = json.loads(c.get(reverse("procurement-public:ocds", args=[tender.pk])).content)
-    assert ocds.errors(package) == [] and len(package["releases"]) == 4
+    assert (
+        ocds.errors(package) == [] and len(package["releases"]) == 5
+    )  # tender, opening, award, contract, amendment
     record = json.loads(c.get(reverse("procurement-public:record", args=[tender.pk])).content)
     assert ocds.errors(record, "record-package") == []
     assert record["records"][0]["compiledRelease"]["contracts"][0]["value"]["amount"] == 7100

@@ -431,7 +431,7 @@ def do_disqualify_bid(bid: Bid, reason: str, *, actor, at=None) -> Bid:
 
 @transaction.atomic
 def do_evaluate(tender: Tender, report_sha256: str, *, actor, at=None) -> Tender:
-    """Bids opened and evaluated (recorded); the bids are published with the next release."""
+    """Bids opened and evaluated (recorded); a tenderUpdate release publishes the bids."""
     _may_act_for(actor, tender.request.buyer)
     if len(report_sha256 or "") != 64:
         raise InvalidInput(_("评标报告摘要值必须是64位SHA-256。"), field="report_sha256")
@@ -448,7 +448,9 @@ def do_evaluate(tender: Tender, report_sha256: str, *, actor, at=None) -> Tender
         {"report_sha256": report_sha256, "bids": tender.bids.count()},
         at=when,
     )
-    # the bids become public with the next release (the award, or the cancellation)
+    # PUB-4 (issue 16): the opening is itself published — a tenderUpdate release carries the
+    # bids (tenderers, amounts, statistics) the moment they are opened, not only with the award
+    releases.publish(tender, "tenderUpdate", when)
     return tender
 
 
