@@ -83,6 +83,9 @@ def environment() -> tuple[dict, str]:
         **os.environ,
         "WUQUAN_VAR_DIR": var,
         "WUQUAN_DEBUG": "0",
+        # plain HTTP on 127.0.0.1, like `wuquan demo`: production's HTTPS redirect would send
+        # the load generator to a port that speaks no TLS (the run broke on it)
+        "WUQUAN_HTTPS": "0",
         "DJANGO_SETTINGS_MODULE": "wuquan.settings",
         "PYTHONPATH": str(HERE),
     }

@@ -27,7 +27,7 @@ from .models import Case, CaseStep, Channel, StepState
 
 SEED = 20261129
 DEMO_PREFIX = "demo-"
-CASES_PER_DAY = (5, 10)
+CASES_PER_DAY = (3, 6)  # ~100 cases over 22 working days: enough for every figure, a quick demo
 
 # Breaches (subject = ledger subject of the event a rule should flag)
 SAME_PERSON_UNIT = "weijian"  # its 审核员 acts as deputy for a few days: reviews and approves

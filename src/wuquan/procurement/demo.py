@@ -24,6 +24,8 @@ SH = ZoneInfo("Asia/Shanghai")
 YUAN = 100
 ACTOR = "demo"
 MARK = "demo:procurement-2025"
+ORDINARY = 90  # lawful small purchases in the demo year
+
 BUYERS = [
     "fagai",
     "caizheng",
@@ -239,11 +241,12 @@ def _plant(w: World, name: str, tender) -> None:
 
 
 def _ordinary(w: World) -> None:
-    """About 170 lawful small purchases across the year (quotation, 3–5 bids)."""
+    """About 90 lawful small purchases across the year (quotation, 3–5 bids): enough for
+    Cardinal's distributions, few enough for a quick `make demo`."""
     rng = w.rng
     day = date(2025, 1, 6)
     n = 0
-    while n < 170:
+    while n < ORDINARY:
         buyer = BUYERS[n % len(BUYERS)]
         item = rng.choice([ITEMS[0], ITEMS[1], ITEMS[2], ITEMS[4], ITEMS[5]])
         amount = rng.randrange(3_000, 45_000)
@@ -267,7 +270,7 @@ def _ordinary(w: World) -> None:
                 contract, contract.amount_fen // 2, actor=ACTOR, at=_at(day + timedelta(days=40))
             )
         n += 1
-        day += timedelta(days=1 if n % 3 else 2)
+        day += timedelta(days=2 if n % 3 else 3)
         if day.year > 2025:
             day = date(2025, 1, 6)
 
