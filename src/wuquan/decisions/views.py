@@ -47,11 +47,11 @@ def meeting_list(request):
             except ValueError as exc:
                 raise InvalidInput(_("请填写正确的会议日期。"), field="date") from exc
             meeting = services.do_create_meeting(
-                request.user,
                 unit,
                 request.POST.get("title", ""),
                 on,
                 request.POST.get("location", ""),
+                actor=request.user,
             )
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -97,17 +97,17 @@ def meeting_action(request, pk, action):
     user, post = request.user, request.POST
     try:
         if action == "attendance":
-            services.do_record_attendance(user, meeting, post.getlist("present"))
+            services.do_record_attendance(meeting, post.getlist("present"), actor=user)
         elif action == "add-item":
             services.do_add_agenda_item(
-                user,
                 meeting,
                 post.get("title", ""),
                 post.get("kind", ""),
                 post.get("materials", ""),
+                actor=user,
             )
         elif action == "close":
-            services.do_close_meeting(user, meeting)
+            services.do_close_meeting(meeting, actor=user)
         else:
             raise InvalidInput(_("未知操作。"))
     except DomainError as exc:
@@ -125,29 +125,33 @@ def item_action(request, pk, action):
     user, post = request.user, request.POST
     try:
         if action == "send":
-            services.do_send_materials(user, item)
+            services.do_send_materials(item, actor=user)
         elif action == "open":
-            services.do_open_item(user, item)
+            services.do_open_item(item, actor=user)
         elif action == "statement":
-            services.do_make_statement(user, item, _member(meeting, request), post.get("text", ""))
+            services.do_make_statement(
+                item, _member(meeting, request), post.get("text", ""), actor=user
+            )
         elif action == "start-vote":
-            services.do_start_vote(user, item)
+            services.do_start_vote(item, actor=user)
         elif action == "vote":
-            services.do_cast_vote(user, item, _member(meeting, request), post.get("choice", ""))
+            services.do_cast_vote(
+                item, _member(meeting, request), post.get("choice", ""), actor=user
+            )
         elif action == "mark-voted":
-            services.do_mark_voted(user, item, _member(meeting, request))
+            services.do_mark_voted(item, _member(meeting, request), actor=user)
         elif action == "ballot":
-            services.do_enter_paper_ballot(user, item, post.get("choice", ""))
+            services.do_enter_paper_ballot(item, post.get("choice", ""), actor=user)
         elif action == "close-vote":
-            services.do_close_vote(user, item)
+            services.do_close_vote(item, actor=user)
         elif action == "defer":
-            services.do_defer_item(user, item, post.get("reason", ""))
+            services.do_defer_item(item, post.get("reason", ""), actor=user)
         elif action == "file":
-            services.do_file_with_superior(user, item)
+            services.do_file_with_superior(item, actor=user)
         elif action == "publish":
-            services.do_publish(user, item, post.get("summary", ""))
+            services.do_publish(item, post.get("summary", ""), actor=user)
         elif action == "report":
-            services.do_report_execution(user, item, post.get("text", ""))
+            services.do_report_execution(item, post.get("text", ""), actor=user)
         elif action == "classify":  # DEC-8
             services.do_classify_item(
                 item,
@@ -199,10 +203,10 @@ def village_list(request):
         try:
             village.do_file_objection(
                 request.user,
-                request.user,
                 matter,
                 request.POST.get("text", ""),
                 step=int(step) if step else None,
+                actor=request.user,
             )
         except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", str(exc)))

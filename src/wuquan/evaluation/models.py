@@ -161,7 +161,8 @@ class PaperSheet(models.Model):
 
 class PaperEntry(models.Model):
     sheet = models.ForeignKey(PaperSheet, on_delete=models.CASCADE, related_name="entries")
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    # why: null for a batch imported already counted (services.ImportedHistory)
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
     grades = models.JSONField()
 
     class Meta:
