@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.utils import timezone
+
 BALLOT_ENTERED = "decisions.ballot.entered"
 BALLOT_VOTED = "decisions.ballot.voted"
 CATALOG_ADDED = "decisions.catalog.added"
@@ -93,7 +95,10 @@ def item_scheduled(item) -> dict[str, Any]:
 
 
 def materials_sent(item, *, deliveries, at) -> dict[str, Any]:
-    return {"members": [d.member.person_id for d in deliveries], "at": at.isoformat()}
+    return {
+        "members": [d.member.person_id for d in deliveries],
+        "at": timezone.localtime(at).isoformat(),
+    }
 
 
 def meeting_attendance(meeting, *, known: set, present: set) -> dict[str, Any]:
@@ -176,7 +181,7 @@ def item_published(item) -> dict[str, Any]:
 
 
 def execution_reported(report) -> dict[str, Any]:
-    return {"text": report.text, "public": report.public}
+    return {"text": report.text, "on": report.reported_on.isoformat(), "public": report.public}
 
 
 def pre_decision_classified(profile) -> dict[str, Any]:

@@ -140,7 +140,13 @@ def do_create_meeting(
         body = [(p, p.pk in heads) for p in members]
     if not body:
         raise InvalidInput(_("该单位没有领导班子成员，无法组织会议。"), field="members")
-    meeting = Meeting.objects.create(unit=unit, title=title, date=on, location=location)
+    meeting = Meeting.objects.create(
+        unit=unit,
+        title=title,
+        date=on,
+        location=location,
+        source_ref=history.source_ref if history is not None else "",
+    )
     for person, is_head in body:
         MeetingMember.objects.create(meeting=meeting, person=person, is_head=is_head)
     payload = events.meeting_created(meeting, body=body)

@@ -111,6 +111,7 @@ def do_create_evaluation(
         kind=kind,
         scale=scale,
         eligible_voters=eligible_voters,
+        source_ref=history.source_ref if history is not None else "",
     )
     payload = events.created(evaluation)
     record(actor, events.CREATED, evaluation, _marked(payload, history), at=at)
