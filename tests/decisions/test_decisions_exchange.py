@@ -146,7 +146,7 @@ def test_dec3_imported_late_materials_are_recorded_and_raise_the_live_alarm():
     assert (
         _alarms(imported)
         == _alarms(live)
-        == {("DEC-3-materials-one-working-day-ahead", 0, "yellow")}
+        == {(rules.MATERIALS_LATE.code, 0, rules.MATERIALS_LATE.severity)}
     )
 
 
