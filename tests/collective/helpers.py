@@ -47,11 +47,10 @@ def officers(code: str = "hantun") -> dict:
 
 def matter(unit, title: str, valid: bool = True, d0: date = date(2024, 12, 2)):
     """A village matter through the six steps (valid) or skipping to the vote (void)."""
-    m = village.do_create_village_matter("test", unit, title, notice_days=5)
+    m = village.do_create_village_matter(unit, title, notice_days=5, actor="test")
     if not valid:
-        village.do_record_village_step("test", m, 1, d0, "支委会", "提议")
+        village.do_record_village_step(m, 1, d0, "支委会", "提议", actor="test")
         village.do_record_village_step(
-            "test",
             m,
             5,
             d0 + timedelta(days=1),
@@ -63,6 +62,7 @@ def matter(unit, title: str, valid: bool = True, d0: date = date(2024, 12, 2)):
             yes=20,
             no=3,
             abstain=2,
+            actor="test",
         )
         m.refresh_from_db()
         return m
@@ -73,7 +73,7 @@ def matter(unit, title: str, valid: bool = True, d0: date = date(2024, 12, 2)):
                 assembly_kind="representatives", eligible=30, attended=25, yes=20, no=3, abstain=2
             )
         village.do_record_village_step(
-            "test", m, n, d0 + timedelta(days=off), "两委成员", f"第{n}步记录", **extra
+            m, n, d0 + timedelta(days=off), "两委成员", f"第{n}步记录", **extra, actor="test"
         )
     m.refresh_from_db()
     return m

@@ -25,19 +25,20 @@ GRADES = [("优秀", "称职"), ("不称职", "优秀"), ("基本称职", "称�
 
 meeting, item, members = meeting_at_vote(5, 5, kind=MatterKind.APPOINTMENT)
 for member, choice in zip(members, CHOICES, strict=True):
-    services.do_cast_vote("clerk", item, member, choice)
+    services.do_cast_vote(item, member, choice, actor="clerk")
 village = ensure_unit("rawvillage", "测评村", "village")
-ev = evaluation.do_create_evaluation("clerk", village, 2025, "年度测评", "village_cadres", 10)
+ev = evaluation.do_create_evaluation(village, 2025, "年度测评", "village_cadres", 10, actor="clerk")
 subjects = [
-    evaluation.do_add_subject("clerk", ev, Person.objects.create(name=n), "委员") for n in "甲乙"
+    evaluation.do_add_subject(ev, Person.objects.create(name=n), "委员", actor="clerk")
+    for n in "甲乙"
 ]
-codes = evaluation.do_issue_codes("clerk", ev, 3)
-evaluation.do_open_voting("clerk", ev)
+codes = evaluation.do_issue_codes(ev, 3, actor="clerk")
+evaluation.do_open_voting(ev, actor="clerk")
 for code, (g1, g2) in zip(codes, GRADES, strict=True):
     evaluation.do_cast_online(ev, code, {subjects[0].pk: g1, subjects[1].pk: g2})
 print("OPEN", flush=True)
 sys.stdin.readline()
-services.do_close_vote("clerk", item)
-evaluation.do_close_voting("clerk", ev)
+services.do_close_vote(item, actor="clerk")
+evaluation.do_close_voting(ev, actor="clerk")
 print("CLOSED", flush=True)
 sys.stdin.readline()

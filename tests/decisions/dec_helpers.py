@@ -41,14 +41,14 @@ def meeting_at_vote(
 ):
     """A held meeting with one item already through discussion (head last) and voting."""
     unit, people = make_body(size, code)
-    meeting = services.do_create_meeting("clerk", unit, "党组会", on)
-    item = services.do_add_agenda_item("clerk", meeting, "议题", kind, "材料")
-    services.do_send_materials("clerk", item, at=sent)
+    meeting = services.do_create_meeting(unit, "党组会", on, actor="clerk")
+    item = services.do_add_agenda_item(meeting, "议题", kind, "材料", actor="clerk")
+    services.do_send_materials(item, at=sent, actor="clerk")
     # present: the head plus the first present-1 deputies (head always present if present>0)
-    services.do_record_attendance("clerk", meeting, [p.pk for p in people[:present]])
-    services.do_open_item("clerk", item)
+    services.do_record_attendance(meeting, [p.pk for p in people[:present]], actor="clerk")
+    services.do_open_item(item, actor="clerk")
     members = list(meeting.members.filter(present=True).order_by("is_head", "id"))
     for member in members:  # deputies first, head last
-        services.do_make_statement("clerk", item, member, f"{member.person}发言")
-    services.do_start_vote("clerk", item)
+        services.do_make_statement(item, member, f"{member.person}发言", actor="clerk")
+    services.do_start_vote(item, actor="clerk")
     return meeting, item, members

@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db
 
 def scheduled_item(kind=MatterKind.MAJOR_PROJECT, code="dec8"):
     unit, people = make_body(3, code)
-    meeting = services.do_create_meeting("clerk", unit, "党组会", MONDAY)
-    item = services.do_add_agenda_item("clerk", meeting, "新建村级道路", kind, "材料")
-    services.do_send_materials("clerk", item, at=FRIDAY_LATE)
-    services.do_record_attendance("clerk", meeting, [p.pk for p in people])
+    meeting = services.do_create_meeting(unit, "党组会", MONDAY, actor="clerk")
+    item = services.do_add_agenda_item(meeting, "新建村级道路", kind, "材料", actor="clerk")
+    services.do_send_materials(item, at=FRIDAY_LATE, actor="clerk")
+    services.do_record_attendance(meeting, [p.pk for p in people], actor="clerk")
     return item
 
 
@@ -31,7 +31,7 @@ def test_dec8_major_investment_without_expert_review_is_refused_and_recorded():
         item, PreDecisionKind.STUDY, date(2025, 6, 1), "实地调研三次", actor="clerk"
     )
     with pytest.raises(RuleViolation) as exc:
-        services.do_open_item("clerk", item)
+        services.do_open_item(item, actor="clerk")
     assert exc.value.code == "DEC-8-before-decision"
     item.refresh_from_db()
     assert item.status == ItemStatus.SCHEDULED
@@ -49,7 +49,7 @@ def test_dec8_public_matter_needs_a_notice_or_a_hearing():
     services.do_record_pre_decision_step(
         item, PreDecisionKind.PUBLIC_NOTICE, date(2025, 6, 5), "公示7天无异议", actor="clerk"
     )
-    services.do_open_item("clerk", item)
+    services.do_open_item(item, actor="clerk")
     item.refresh_from_db()
     assert item.status == ItemStatus.OPEN
 
@@ -59,7 +59,7 @@ def test_dec8_all_steps_held_the_item_opens():
     services.do_classify_item(item, major_investment=True, affects_public=True, actor="clerk")
     for kind in (PreDecisionKind.STUDY, PreDecisionKind.EXPERT_REVIEW, PreDecisionKind.HEARING):
         services.do_record_pre_decision_step(item, kind, date(2025, 6, 2), "已完成", actor="clerk")
-    services.do_open_item("clerk", item)
+    services.do_open_item(item, actor="clerk")
     item.refresh_from_db()
     assert item.status == ItemStatus.OPEN
 

@@ -37,7 +37,7 @@ def test_dec5_api_secret_vote_shows_how_many_voted_and_the_result_only_after_the
     votes = staff.get(f"{API}/items/{item.pk}/votes").json()
     assert votes == {"mode": "secret", "voted": 3, "named": []}
     assert staff.get(f"{API}/items/{item.pk}/result").json()["decided"] is False
-    services.do_close_vote("clerk", item)
+    services.do_close_vote(item, actor="clerk")
     result = staff.get(f"{API}/items/{item.pk}/result").json()
     assert (result["decided"], result["yes"], result["no"], result["passed"]) == (True, 2, 1, True)
 

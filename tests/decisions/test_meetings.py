@@ -37,8 +37,8 @@ def refusals(rule_code):
 
 def scheduled_item(size=5, kind=MatterKind.MAJOR_DECISION, on=MONDAY, code="testunit"):
     unit, people = make_body(size, code)
-    meeting = services.do_create_meeting("clerk", unit, "党组会", on)
-    item = services.do_add_agenda_item("clerk", meeting, "购置办公设备", kind, "方案")
+    meeting = services.do_create_meeting(unit, "党组会", on, actor="clerk")
+    item = services.do_add_agenda_item(meeting, "购置办公设备", kind, "方案", actor="clerk")
     return meeting, item, people
 
 
@@ -65,8 +65,8 @@ def test_dec5_meeting_passes_exactly_when_yes_exceeds_half_of_expected_members(s
         meeting, item, members = meeting_at_vote(size, present)
         choices = [Choice.YES] * yes + [Choice.NO] * no
         for member, choice in zip(members, choices + [Choice.ABSTAIN] * present, strict=False):
-            services.do_cast_vote("clerk", item, member, choice)
-        services.do_close_vote("clerk", item)
+            services.do_cast_vote(item, member, choice, actor="clerk")
+        services.do_close_vote(item, actor="clerk")
         item.refresh_from_db()
         assert item.passed is (Fraction(yes) > Fraction(size, 2))
         assert item.expected_count == size and item.present_count == present
@@ -76,8 +76,8 @@ def test_dec5_meeting_passes_exactly_when_yes_exceeds_half_of_expected_members(s
 def test_dec5_result_shows_the_arithmetic_against_expected_not_present():
     meeting, item, members = meeting_at_vote(9, 6)
     for member in members[:5]:
-        services.do_cast_vote("clerk", item, member, Choice.YES)
-    services.do_close_vote("clerk", item)
+        services.do_cast_vote(item, member, Choice.YES, actor="clerk")
+    services.do_close_vote(item, actor="clerk")
     item.refresh_from_db()
     assert item.passed is True
     assert item.result_text == "赞成 5 票 > 应到 9 人的一半 4.5，通过"
@@ -86,8 +86,8 @@ def test_dec5_result_shows_the_arithmetic_against_expected_not_present():
 def test_dec5_four_of_six_present_is_not_enough_when_nine_should_attend():
     meeting, item, members = meeting_at_vote(9, 6)
     for member in members[:4]:  # a majority of those present, not of 应到
-        services.do_cast_vote("clerk", item, member, Choice.YES)
-    services.do_close_vote("clerk", item)
+        services.do_cast_vote(item, member, Choice.YES, actor="clerk")
+    services.do_close_vote(item, actor="clerk")
     item.refresh_from_db()
     assert item.passed is False
     assert "未通过" in item.result_text
@@ -95,10 +95,10 @@ def test_dec5_four_of_six_present_is_not_enough_when_nine_should_attend():
 
 def test_dec2_quorum_more_than_half_present_else_refused_and_recorded():
     meeting, item, people = scheduled_item(6)
-    services.do_send_materials("clerk", item, at=FRIDAY_LATE)
-    services.do_record_attendance("clerk", meeting, [p.pk for p in people[:3]])
+    services.do_send_materials(item, at=FRIDAY_LATE, actor="clerk")
+    services.do_record_attendance(meeting, [p.pk for p in people[:3]], actor="clerk")
     with pytest.raises(RuleViolation) as err:
-        services.do_open_item("clerk", item)
+        services.do_open_item(item, actor="clerk")
     assert err.value.code == "DEC-2-quorum"
     item.refresh_from_db()
     assert item.status == ItemStatus.SCHEDULED
@@ -110,9 +110,9 @@ def test_dec2_quorum_more_than_half_present_else_refused_and_recorded():
 
 def test_dec3_materials_on_friday_night_for_monday_meeting_are_accepted():
     meeting, item, people = scheduled_item()
-    services.do_send_materials("clerk", item, at=FRIDAY_LATE)
-    services.do_record_attendance("clerk", meeting, [p.pk for p in people])
-    services.do_open_item("clerk", item)
+    services.do_send_materials(item, at=FRIDAY_LATE, actor="clerk")
+    services.do_record_attendance(meeting, [p.pk for p in people], actor="clerk")
+    services.do_open_item(item, actor="clerk")
     item.refresh_from_db()
     assert item.status == ItemStatus.OPEN
 
@@ -127,11 +127,11 @@ def test_dec3_materials_on_friday_night_for_monday_meeting_are_accepted():
 )
 def test_dec3_late_materials_refuse_opening_and_record_only_the_refusal(meeting_day, sent):
     meeting, item, people = scheduled_item(on=meeting_day)
-    services.do_send_materials("clerk", item, at=sent)
-    services.do_record_attendance("clerk", meeting, [p.pk for p in people])
+    services.do_send_materials(item, at=sent, actor="clerk")
+    services.do_record_attendance(meeting, [p.pk for p in people], actor="clerk")
     before = Event.objects.count()
     with pytest.raises(RuleViolation) as err:
-        services.do_open_item("clerk", item)
+        services.do_open_item(item, actor="clerk")
     assert err.value.code == "DEC-3-materials-one-working-day-ahead"
     item.refresh_from_db()
     assert item.status == ItemStatus.SCHEDULED
@@ -145,25 +145,25 @@ def test_dec3_late_materials_refuse_opening_and_record_only_the_refusal(meeting_
 
 def test_dec3_materials_on_the_last_working_day_before_a_holiday_are_accepted():
     meeting, item, people = scheduled_item(on=date(2025, 10, 9))
-    services.do_send_materials("clerk", item, at=datetime(2025, 9, 30, 17, 0, tzinfo=SH))
-    services.do_record_attendance("clerk", meeting, [p.pk for p in people])
-    services.do_open_item("clerk", item)
+    services.do_send_materials(item, at=datetime(2025, 9, 30, 17, 0, tzinfo=SH), actor="clerk")
+    services.do_record_attendance(meeting, [p.pk for p in people], actor="clerk")
+    services.do_open_item(item, actor="clerk")
     assert AgendaItem.objects.get(pk=item.pk).status == ItemStatus.OPEN
 
 
 def test_dec3_a_member_without_materials_blocks_the_item():
     meeting, item, people = scheduled_item(3)
     members = list(meeting.members.all())
-    services.do_send_materials("clerk", item, members=members[:2], at=FRIDAY_LATE)
-    services.do_record_attendance("clerk", meeting, [p.pk for p in people])
+    services.do_send_materials(item, members=members[:2], at=FRIDAY_LATE, actor="clerk")
+    services.do_record_attendance(meeting, [p.pk for p in people], actor="clerk")
     with pytest.raises(RuleViolation, match=str(members[2].person)):
-        services.do_open_item("clerk", item)
+        services.do_open_item(item, actor="clerk")
 
 
 def test_dec3_appointment_items_are_exempt_from_the_materials_rule():
     meeting, item, people = scheduled_item(kind=MatterKind.APPOINTMENT)
-    services.do_record_attendance("clerk", meeting, [p.pk for p in people])
-    services.do_open_item("clerk", item)
+    services.do_record_attendance(meeting, [p.pk for p in people], actor="clerk")
+    services.do_open_item(item, actor="clerk")
     assert AgendaItem.objects.get(pk=item.pk).status == ItemStatus.OPEN
 
 
@@ -172,46 +172,46 @@ def test_dec3_appointment_items_are_exempt_from_the_materials_rule():
 
 def test_dec4_head_cannot_speak_before_every_other_present_member():
     meeting, item, people = scheduled_item(4)
-    services.do_send_materials("clerk", item, at=FRIDAY_LATE)
-    services.do_record_attendance("clerk", meeting, [p.pk for p in people[:3]])  # one absent
-    services.do_open_item("clerk", item)
+    services.do_send_materials(item, at=FRIDAY_LATE, actor="clerk")
+    services.do_record_attendance(meeting, [p.pk for p in people[:3]], actor="clerk")  # one absent
+    services.do_open_item(item, actor="clerk")
     head = meeting.members.get(is_head=True)
     deputies = list(meeting.members.filter(is_head=False, present=True))
-    services.do_make_statement("clerk", item, deputies[0], "同意")
+    services.do_make_statement(item, deputies[0], "同意", actor="clerk")
     with pytest.raises(RuleViolation) as err:
-        services.do_make_statement("clerk", item, head, "我先定调")
+        services.do_make_statement(item, head, "我先定调", actor="clerk")
     assert err.value.code == "DEC-4-head-speaks-last"
     assert Statement.objects.filter(item=item).count() == 1
     assert len(refusals("DEC-4-head-speaks-last")) == 1
-    services.do_make_statement("clerk", item, deputies[1], "同意")
+    services.do_make_statement(item, deputies[1], "同意", actor="clerk")
     # the absent member does not hold the head back
-    services.do_make_statement("clerk", item, head, "综合大家意见，同意")
+    services.do_make_statement(item, head, "综合大家意见，同意", actor="clerk")
     assert list(item.statements.values_list("member__is_head", flat=True)) == [False, False, True]
     with pytest.raises(InvalidInput):  # absent members do not speak
         services.do_make_statement(
-            "clerk", item, meeting.members.filter(present=False).first(), "x"
+            item, meeting.members.filter(present=False).first(), "x", actor="clerk"
         )
 
 
 def test_dec4_vote_cannot_start_before_the_head_has_spoken():
     meeting, item, people = scheduled_item(3)
-    services.do_send_materials("clerk", item, at=FRIDAY_LATE)
-    services.do_record_attendance("clerk", meeting, [p.pk for p in people])
-    services.do_open_item("clerk", item)
+    services.do_send_materials(item, at=FRIDAY_LATE, actor="clerk")
+    services.do_record_attendance(meeting, [p.pk for p in people], actor="clerk")
+    services.do_open_item(item, actor="clerk")
     with pytest.raises(RuleViolation):
-        services.do_start_vote("clerk", item)
+        services.do_start_vote(item, actor="clerk")
     assert AgendaItem.objects.get(pk=item.pk).status == ItemStatus.OPEN
 
 
 def test_dec4_empty_statement_is_a_clear_error_and_writes_nothing():
     meeting, item, people = scheduled_item(3)
-    services.do_send_materials("clerk", item, at=FRIDAY_LATE)
-    services.do_record_attendance("clerk", meeting, [p.pk for p in people])
-    services.do_open_item("clerk", item)
+    services.do_send_materials(item, at=FRIDAY_LATE, actor="clerk")
+    services.do_record_attendance(meeting, [p.pk for p in people], actor="clerk")
+    services.do_open_item(item, actor="clerk")
     before = Event.objects.count()
     with pytest.raises(InvalidInput):
         services.do_make_statement(
-            "clerk", item, meeting.members.filter(is_head=False).first(), "  "
+            item, meeting.members.filter(is_head=False).first(), "  ", actor="clerk"
         )
     assert Event.objects.count() == before and not item.statements.exists()
 
@@ -224,8 +224,8 @@ def test_dec5_appointments_are_secret_and_no_row_or_event_links_voter_and_choice
     assert item.vote_mode == "secret"
     choices = [Choice.YES, Choice.NO, Choice.YES, Choice.ABSTAIN, Choice.YES]
     for member, choice in zip(members, choices, strict=True):
-        services.do_cast_vote("clerk", item, member, choice)
-    services.do_close_vote("clerk", item)
+        services.do_cast_vote(item, member, choice, actor="clerk")
+    services.do_close_vote(item, actor="clerk")
     # ballot table: only id, item and choice — no voter, no time
     columns = {f.column for f in SecretBallot._meta.get_fields() if hasattr(f, "column")}
     assert columns == {"id", "item_id", "choice"}
@@ -256,9 +256,9 @@ def test_dec5_secret_ballot_rows_are_rewritten_at_close_in_random_order():
         for member, choice in zip(
             members, [Choice.YES, Choice.NO, Choice.ABSTAIN, Choice.YES], strict=True
         ):
-            services.do_cast_vote("clerk", item, member, choice)
+            services.do_cast_vote(item, member, choice, actor="clerk")
         before_ids = set(SecretBallot.objects.filter(item=item).values_list("id", flat=True))
-        services.do_close_vote("clerk", item)
+        services.do_close_vote(item, actor="clerk")
         after = list(
             SecretBallot.objects.filter(item=item).order_by("id").values_list("id", "choice")
         )
@@ -269,7 +269,7 @@ def test_dec5_secret_ballot_rows_are_rewritten_at_close_in_random_order():
 
 def test_dec5_results_are_not_recorded_before_the_vote_closes():
     meeting, item, members = meeting_at_vote(3, 3, kind=MatterKind.APPOINTMENT)
-    services.do_cast_vote("clerk", item, members[0], Choice.YES)
+    services.do_cast_vote(item, members[0], Choice.YES, actor="clerk")
     item.refresh_from_db()
     assert item.passed is None and item.yes_count is None and item.result_text == ""
     assert not Event.objects.filter(action="decisions.vote.closed").exists()
@@ -277,20 +277,20 @@ def test_dec5_results_are_not_recorded_before_the_vote_closes():
 
 def test_dec5_a_member_votes_once():
     meeting, item, members = meeting_at_vote(3, 3)
-    services.do_cast_vote("clerk", item, members[0], Choice.YES)
+    services.do_cast_vote(item, members[0], Choice.YES, actor="clerk")
     with pytest.raises(InvalidInput):
-        services.do_cast_vote("clerk", item, members[0], Choice.NO)
+        services.do_cast_vote(item, members[0], Choice.NO, actor="clerk")
 
 
 def test_dec5_paper_secret_ballots_cannot_exceed_marked_voters():
     meeting, item, members = meeting_at_vote(3, 3, kind=MatterKind.APPOINTMENT)
-    services.do_mark_voted("clerk", item, members[0])
-    services.do_enter_paper_ballot("clerk", item, Choice.YES)
+    services.do_mark_voted(item, members[0], actor="clerk")
+    services.do_enter_paper_ballot(item, Choice.YES, actor="clerk")
     with pytest.raises(InvalidInput):
-        services.do_enter_paper_ballot("clerk", item, Choice.YES)
+        services.do_enter_paper_ballot(item, Choice.YES, actor="clerk")
     with pytest.raises(InvalidInput):  # 1 marker, 1 ballot, fine; then a marker without ballot
-        services.do_mark_voted("clerk", item, members[1])
-        services.do_close_vote("clerk", item)
+        services.do_mark_voted(item, members[1], actor="clerk")
+        services.do_close_vote(item, actor="clerk")
 
 
 # ------------------------------------------------------------------ DEC-6, DEC-11, DEC-2 outside
@@ -299,8 +299,8 @@ def test_dec5_paper_secret_ballots_cannot_exceed_marked_voters():
 def decided(size=3, code="testunit"):
     meeting, item, members = meeting_at_vote(size, size, code=code)
     for member in members:
-        services.do_cast_vote("clerk", item, member, Choice.YES)
-    services.do_close_vote("clerk", item)
+        services.do_cast_vote(item, member, Choice.YES, actor="clerk")
+    services.do_close_vote(item, actor="clerk")
     item.refresh_from_db()
     return meeting, item
 
@@ -308,7 +308,7 @@ def decided(size=3, code="testunit"):
 def test_dec6_a_recorded_result_cannot_be_changed_and_the_attempt_is_recorded():
     meeting, item = decided()
     with pytest.raises(RuleViolation) as err:
-        services.do_change_result("someone", item, passed=False)
+        services.do_change_result(item, passed=False, actor="someone")
     assert err.value.code == "DEC-6-result-changed-without-reconsideration"
     item.refresh_from_db()
     assert item.passed is True
@@ -317,16 +317,18 @@ def test_dec6_a_recorded_result_cannot_be_changed_and_the_attempt_is_recorded():
 
 def test_dec6_reconsideration_needs_head_consent_and_a_later_meeting():
     meeting, item = decided()
-    later = services.do_create_meeting("clerk", meeting.unit, "复议会", date(2025, 6, 23))
+    later = services.do_create_meeting(meeting.unit, "复议会", date(2025, 6, 23), actor="clerk")
     with pytest.raises(RuleViolation):
-        services.do_open_reconsideration("clerk", item, later, head_consent="", reason="情况变化")
-    same_day = services.do_create_meeting("clerk", meeting.unit, "同日", MONDAY)
+        services.do_open_reconsideration(
+            item, later, head_consent="", reason="情况变化", actor="clerk"
+        )
+    same_day = services.do_create_meeting(meeting.unit, "同日", MONDAY, actor="clerk")
     with pytest.raises(InvalidInput):
         services.do_open_reconsideration(
-            "clerk", item, same_day, head_consent="局长同意", reason="x"
+            item, same_day, head_consent="局长同意", reason="x", actor="clerk"
         )
     redo = services.do_open_reconsideration(
-        "clerk", item, later, head_consent="局长同意", reason="情况变化"
+        item, later, head_consent="局长同意", reason="情况变化", actor="clerk"
     )
     assert redo.reconsiders == item and redo.head_consent == "局长同意"
     assert Event.objects.filter(action="decisions.reconsideration.opened").count() == 1
@@ -337,22 +339,22 @@ def test_dec6_a_reconsidered_decision_supersedes_the_original():
     item.subject_type, item.subject_id = "finance.expense", "7"
     item.save()
     assert decision_for(("finance.expense", "7")) == item
-    later = services.do_create_meeting("clerk", meeting.unit, "复议会", date(2025, 6, 23))
+    later = services.do_create_meeting(meeting.unit, "复议会", date(2025, 6, 23), actor="clerk")
     redo = services.do_open_reconsideration(
-        "clerk", item, later, head_consent="局长同意", reason="变化"
+        item, later, head_consent="局长同意", reason="变化", actor="clerk"
     )
-    services.do_send_materials("clerk", redo, at=datetime(2025, 6, 20, 10, tzinfo=SH))
+    services.do_send_materials(redo, at=datetime(2025, 6, 20, 10, tzinfo=SH), actor="clerk")
     services.do_record_attendance(
-        "clerk", later, list(later.members.values_list("person_id", flat=True))
+        later, list(later.members.values_list("person_id", flat=True)), actor="clerk"
     )
-    services.do_open_item("clerk", redo)
+    services.do_open_item(redo, actor="clerk")
     members = list(later.members.order_by("is_head", "id"))
     for m in members:
-        services.do_make_statement("clerk", redo, m, "意见")
-    services.do_start_vote("clerk", redo)
+        services.do_make_statement(redo, m, "意见", actor="clerk")
+    services.do_start_vote(redo, actor="clerk")
     for m in members:
-        services.do_cast_vote("clerk", redo, m, Choice.NO)
-    services.do_close_vote("clerk", redo)
+        services.do_cast_vote(redo, m, Choice.NO, actor="clerk")
+    services.do_close_vote(redo, actor="clerk")
     item.refresh_from_db()
     assert item.superseded_by == redo and item.passed is True  # original row unchanged
     assert decision_for(("finance.expense", "7")) is None
@@ -361,8 +363,8 @@ def test_dec6_a_reconsidered_decision_supersedes_the_original():
 def test_dec11_immature_items_are_deferred_with_a_reason():
     meeting, item, people = scheduled_item()
     with pytest.raises(InvalidInput):
-        services.do_defer_item("clerk", item, "")
-    services.do_defer_item("clerk", item, "意见不集中，补充调研后再议")
+        services.do_defer_item(item, "", actor="clerk")
+    services.do_defer_item(item, "意见不集中，补充调研后再议", actor="clerk")
     item.refresh_from_db()
     assert item.status == ItemStatus.DEFERRED and "调研" in item.deferred_reason
 
@@ -371,7 +373,7 @@ def test_dec2_circulation_or_cosigning_is_refused_and_recorded():
     meeting, item, people = scheduled_item()
     for method in ("传阅", "会签", "个别征求意见"):
         with pytest.raises(RuleViolation):
-            services.do_record_decision_outside_meeting("clerk", item, method)
+            services.do_record_decision_outside_meeting(item, method, actor="clerk")
     assert len(refusals("DEC-2-decided-in-meeting")) == 3
     assert AgendaItem.objects.get(pk=item.pk).status == ItemStatus.SCHEDULED
 
@@ -380,9 +382,12 @@ def test_dec2_large_expense_without_decision_is_refused_and_recorded():
     unit, people = make_body(3)
     subject = ("finance.expense", "42")
     pending = services.require_decision(
-        "finance", subject, unit, MatterKind.LARGE_SUM, "大额支出 80 万元"
+        subject, unit, MatterKind.LARGE_SUM, "大额支出 80 万元", actor="finance"
     )
-    assert services.require_decision("finance", subject, unit, MatterKind.LARGE_SUM, "x") == pending
+    assert (
+        services.require_decision(subject, unit, MatterKind.LARGE_SUM, "x", actor="finance")
+        == pending
+    )
     with pytest.raises(RuleViolation) as err:
         services.assert_decided(subject)
     assert err.value.code == "DEC-2-no-linked-decision"
@@ -403,10 +408,10 @@ def test_dec7_dec9_file_publish_and_report_execution():
     unit, _p = make_body(1, "parentless")
     meeting, item = decided()
     with pytest.raises(InvalidInput):  # test unit has no parent
-        services.do_file_with_superior("clerk", item)
-    services.do_file_with_superior("clerk", item, superior=unit)
-    services.do_publish("clerk", item, "同意购置办公设备，预算 20 万元")
-    services.do_report_execution("clerk", item, "已完成采购")
+        services.do_file_with_superior(item, actor="clerk")
+    services.do_file_with_superior(item, superior=unit, actor="clerk")
+    services.do_publish(item, "同意购置办公设备，预算 20 万元", actor="clerk")
+    services.do_report_execution(item, "已完成采购", actor="clerk")
     item.refresh_from_db()
     assert item.filed_with == unit and item.published_at and item.execution_reports.count() == 1
 
@@ -414,5 +419,5 @@ def test_dec7_dec9_file_publish_and_report_execution():
 def test_dec9_undecided_items_cannot_be_published():
     meeting, item, people = scheduled_item()
     with pytest.raises(InvalidInput):
-        services.do_publish("clerk", item, "x")
+        services.do_publish(item, "x", actor="clerk")
     assert not Meeting.objects.filter(items__published_at__isnull=False).exists()

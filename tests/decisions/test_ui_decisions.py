@@ -20,16 +20,16 @@ pytestmark = pytest.mark.django_db
 def test_finding10_a_meeting_dated_two_days_ahead_cannot_be_held_today():
     unit, people = make_body(3, "early")
     ahead = timezone.localdate() + timedelta(days=2)
-    meeting = services.do_create_meeting("clerk", unit, "党组会", ahead)
+    meeting = services.do_create_meeting(unit, "党组会", ahead, actor="clerk")
     n = Event.objects.count()
     with pytest.raises(RuleViolation) as err:
-        services.do_record_attendance("clerk", meeting, [p.pk for p in people])
+        services.do_record_attendance(meeting, [p.pk for p in people], actor="clerk")
     assert ahead.isoformat() in str(err.value.message)
     meeting.refresh_from_db()
     assert meeting.status != MeetingStatus.HELD and Event.objects.count() == n
     # its lawful twin: on the day itself it opens
-    today = services.do_create_meeting("clerk", unit, "党组会", timezone.localdate())
-    services.do_record_attendance("clerk", today, [p.pk for p in people])
+    today = services.do_create_meeting(unit, "党组会", timezone.localdate(), actor="clerk")
+    services.do_record_attendance(today, [p.pk for p in people], actor="clerk")
     today.refresh_from_db()
     assert today.status == MeetingStatus.HELD
 
@@ -38,8 +38,8 @@ def test_finding10_a_roll_call_vote_shows_who_voted_how(client):
     meeting, item, members = meeting_at_vote(3, 3, code="rollcall")
     choices = [Choice.YES, Choice.NO, Choice.ABSTAIN]
     for member, choice in zip(members, choices, strict=True):
-        services.do_cast_vote("clerk", item, member, choice)
-    services.do_close_vote("clerk", item)
+        services.do_cast_vote(item, member, choice, actor="clerk")
+    services.do_close_vote(item, actor="clerk")
     admin = get_user_model().objects.create_superuser("t-admin", password="x")
     client.force_login(admin)
     html = client.get(f"/staff/decisions/meetings/{meeting.pk}/").content.decode()

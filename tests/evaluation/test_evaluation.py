@@ -33,37 +33,37 @@ def village(db):
 
 def make(village, year=2025, voters=10, names=("甲", "乙")):
     ev = services.do_create_evaluation(
-        "clerk", village, year, f"{year}年度勤廉双述", "village_cadres", voters
+        village, year, f"{year}年度勤廉双述", "village_cadres", voters, actor="clerk"
     )
     subjects = []
     for name in names:
         person = Person.objects.filter(name=name).first() or Person.objects.create(name=name)
-        subjects.append(services.do_add_subject("clerk", ev, person, "村委会委员"))
+        subjects.append(services.do_add_subject(ev, person, "村委会委员", actor="clerk"))
     return ev, subjects
 
 
 def test_eva2_cycle_commitment_report_questions_vote_publish(village, client):
     ev, (a, b) = make(village)
-    services.do_record_commitment("clerk", a, "廉洁履职承诺", date(2025, 1, 10))
-    services.do_record_report("clerk", a, "全年述职述廉", date(2025, 12, 20))
-    q = services.do_ask_question("clerk", a, "村民张某", "修路款怎么花的？")
-    services.do_answer_question("clerk", q, "已在公开栏逐笔公开")
-    codes = services.do_issue_codes("clerk", ev, 3)
-    services.do_open_voting("clerk", ev)
+    services.do_record_commitment(a, "廉洁履职承诺", date(2025, 1, 10), actor="clerk")
+    services.do_record_report(a, "全年述职述廉", date(2025, 12, 20), actor="clerk")
+    q = services.do_ask_question(a, "村民张某", "修路款怎么花的？", actor="clerk")
+    services.do_answer_question(q, "已在公开栏逐笔公开", actor="clerk")
+    codes = services.do_issue_codes(ev, 3, actor="clerk")
+    services.do_open_voting(ev, actor="clerk")
     for code, grade in zip(codes, ["优秀", "称职", "优秀"], strict=True):
         services.do_cast_online(ev, code, {a.pk: grade, b.pk: "称职"})
-    services.do_close_voting("clerk", ev)
+    services.do_close_voting(ev, actor="clerk")
     a.refresh_from_db()
     assert a.counts == {"优秀": 2, "称职": 1, "基本称职": 0, "不称职": 0} and a.rating == "优秀"
-    services.do_publish_results("clerk", ev)
+    services.do_publish_results(ev, actor="clerk")
     page = client.get("/gk/evaluation/").content.decode()
     assert "2025年度勤廉双述" in page and "修路款怎么花的" in page and "已在公开栏逐笔公开" in page
 
 
 def test_eva1_codes_are_stored_hashed_single_use_and_unlinkable(village):
     ev, (a, b) = make(village)
-    codes = services.do_issue_codes("clerk", ev, 2)
-    services.do_open_voting("clerk", ev)
+    codes = services.do_issue_codes(ev, 2, actor="clerk")
+    services.do_open_voting(ev, actor="clerk")
     stored = list(VoterCode.objects.filter(evaluation=ev).values_list("code_hash", flat=True))
     assert not set(codes) & set(stored) and all(len(h) == 64 for h in stored)
     services.do_cast_online(ev, codes[0].lower(), {a.pk: "不称职", b.pk: "优秀"})
@@ -94,8 +94,8 @@ def test_eva1_codes_are_stored_hashed_single_use_and_unlinkable(village):
 
 def test_eva1_bad_ballots_are_refused_and_nothing_is_written(village):
     ev, (a, b) = make(village)
-    [code] = services.do_issue_codes("clerk", ev, 1)
-    services.do_open_voting("clerk", ev)
+    [code] = services.do_issue_codes(ev, 1, actor="clerk")
+    services.do_open_voting(ev, actor="clerk")
     before = Event.objects.count()
     with pytest.raises(InvalidInput):
         services.do_cast_online(ev, code, {a.pk: "优秀"})  # b not graded
@@ -108,23 +108,23 @@ def test_eva1_bad_ballots_are_refused_and_nothing_is_written(village):
 def test_eva1_codes_cannot_exceed_eligible_voters(village):
     ev, _s = make(village, voters=2)
     with pytest.raises(InvalidInput):
-        services.do_issue_codes("clerk", ev, 3)
+        services.do_issue_codes(ev, 3, actor="clerk")
 
 
 def test_eva1_paper_ballots_count_only_when_two_clerks_agree(village):
     users = get_user_model().objects
     c1, c2 = users.create(username="c1"), users.create(username="c2")
     ev, (a, b) = make(village)
-    services.do_open_voting("clerk", ev)
-    sheet = services.do_enter_paper_sheet(c1, ev, "001", {a.pk: "称职", b.pk: "优秀"})
+    services.do_open_voting(ev, actor="clerk")
+    sheet = services.do_enter_paper_sheet(ev, "001", {a.pk: "称职", b.pk: "优秀"}, actor=c1)
     assert sheet.status == SheetStatus.PENDING and not Ballot.objects.exists()
     with pytest.raises(InvalidInput):  # the same clerk cannot confirm their own entry
-        services.do_enter_paper_sheet(c1, ev, "001", {a.pk: "称职", b.pk: "优秀"})
-    sheet = services.do_enter_paper_sheet(c2, ev, "001", {a.pk: "称职", b.pk: "优秀"})
+        services.do_enter_paper_sheet(ev, "001", {a.pk: "称职", b.pk: "优秀"}, actor=c1)
+    sheet = services.do_enter_paper_sheet(ev, "001", {a.pk: "称职", b.pk: "优秀"}, actor=c2)
     assert sheet.status == SheetStatus.COUNTED and SealedBallot.objects.count() == 1
     assert not Ballot.objects.exists()  # DEC-5/EVA-1: nothing in clear until the count
-    services.do_enter_paper_sheet(c1, ev, "002", {a.pk: "优秀", b.pk: "优秀"})
-    sheet = services.do_enter_paper_sheet(c2, ev, "002", {a.pk: "不称职", b.pk: "优秀"})
+    services.do_enter_paper_sheet(ev, "002", {a.pk: "优秀", b.pk: "优秀"}, actor=c1)
+    sheet = services.do_enter_paper_sheet(ev, "002", {a.pk: "不称职", b.pk: "优秀"}, actor=c2)
     assert sheet.status == SheetStatus.MISMATCH and SealedBallot.objects.count() == 1
     assert Event.objects.filter(action="evaluation.paper.mismatch").count() == 1
 
@@ -137,11 +137,11 @@ def test_eva2_unqualified_when_more_than_a_third_vote_so(village):
 
 def _year(village, year, grade_for_a):
     ev, (a,) = make(village, year=year, voters=3, names=("丁",))
-    codes = services.do_issue_codes("clerk", ev, 3)
-    services.do_open_voting("clerk", ev)
+    codes = services.do_issue_codes(ev, 3, actor="clerk")
+    services.do_open_voting(ev, actor="clerk")
     for code in codes:
         services.do_cast_online(ev, code, {a.pk: grade_for_a})
-    services.do_close_voting("clerk", ev)
+    services.do_close_voting(ev, actor="clerk")
     return ev
 
 
@@ -172,7 +172,9 @@ def test_eva3_one_bad_year_between_good_ones_raises_no_flag(village):
 )
 def test_eva4_recall_petition_thresholds(village, basis, signatures, total, flagged):
     person = Person.objects.create(name="戊")
-    petition = services.do_file_recall_petition("clerk", village, person, basis, signatures, total)
+    petition = services.do_file_recall_petition(
+        village, person, basis, signatures, total, actor="clerk"
+    )
     assert petition.reaches_threshold is flagged
     assert Flag.objects.filter(kind=FlagKind.RECALL_PETITION).exists() is flagged
 
@@ -186,8 +188,8 @@ def test_pub10_unpublished_results_are_not_shown(village, client):
 
 def test_eva1_online_ballot_page_takes_a_code_once(village, client):
     ev, (a, b) = make(village)
-    [code] = services.do_issue_codes("clerk", ev, 1)
-    services.do_open_voting("clerk", ev)
+    [code] = services.do_issue_codes(ev, 1, actor="clerk")
+    services.do_open_voting(ev, actor="clerk")
     url = f"/gk/evaluation/{ev.pk}/vote/"
     assert "投票码" in client.get(url).content.decode()
     form = {"code": code, f"grade-{a.pk}": "优秀", f"grade-{b.pk}": "称职"}

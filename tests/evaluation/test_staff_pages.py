@@ -75,16 +75,16 @@ def _holders(unit):
 @pytest.fixture
 def draft(clerks, hantun):
     ev = services.do_create_evaluation(
-        clerks[0], hantun, 2026, "韩屯村2026年度勤廉双述", "village_cadres", 10
+        hantun, 2026, "韩屯村2026年度勤廉双述", "village_cadres", 10, actor=clerks[0]
     )
     for person, post in _holders(hantun):
-        services.do_add_subject(clerks[0], ev, person, post.name)
+        services.do_add_subject(ev, person, post.name, actor=clerks[0])
     return ev
 
 
 @pytest.fixture
 def voting(draft, clerks):
-    services.do_open_voting(clerks[0], draft)
+    services.do_open_voting(draft, actor=clerks[0])
     return draft
 
 
@@ -112,9 +112,9 @@ class Unchanged:
 
 
 def test_eva2_list_shows_evaluations_of_the_users_units_only(a, clerks, hantun, client):
-    services.do_create_evaluation("x", hantun, 2026, "韩屯测评", "village_cadres", 5)
+    services.do_create_evaluation(hantun, 2026, "韩屯测评", "village_cadres", 5, actor="x")
     other = Unit.objects.get(code="jmf-village")
-    services.do_create_evaluation("x", other, 2026, "姜家村外测评", "village_cadres", 5)
+    services.do_create_evaluation(other, 2026, "姜家村外测评", "village_cadres", 5, actor="x")
     html = page(a, BASE)
     assert "韩屯测评" in html and "姜家村外测评" not in html and "民主测评" in html
 
@@ -177,7 +177,7 @@ def test_org1_a_user_of_another_unit_cannot_open_the_evaluation(draft, client, d
 
 
 def test_eva2_add_subjects_from_the_units_current_holders(a, clerks, hantun):
-    ev = services.do_create_evaluation(clerks[0], hantun, 2026, "测评", "village_cadres", 10)
+    ev = services.do_create_evaluation(hantun, 2026, "测评", "village_cadres", 10, actor=clerks[0])
     (p1, post1), (p2, _post2) = _holders(hantun)
     html = page(a, f"{BASE}{ev.pk}/")
     assert f'value="{p1.pk}:{post1.pk}"' in html
@@ -187,7 +187,7 @@ def test_eva2_add_subjects_from_the_units_current_holders(a, clerks, hantun):
 
 @pytest.mark.parametrize("holder, message", [(None, "请勾选至少一名"), ("x", "不是本单位在任")])
 def test_eva2_add_subjects_bad_input(a, clerks, hantun, holder, message):
-    ev = services.do_create_evaluation(clerks[0], hantun, 2026, "测评", "village_cadres", 10)
+    ev = services.do_create_evaluation(hantun, 2026, "测评", "village_cadres", 10, actor=clerks[0])
     if holder == "x":
         outsider = Person.objects.create(name="外人")
         holder = f"{outsider.pk}:{Post.objects.filter(unit=hantun).first().pk}"
@@ -233,7 +233,7 @@ def test_eva2_cycle_bad_input_shows_message_and_writes_nothing(a, draft, action,
 
 
 def test_eva2_answer_bad_input(a, draft, clerks):
-    q = services.do_ask_question(clerks[0], draft.subjects.first(), "张", "问")
+    q = services.do_ask_question(draft.subjects.first(), "张", "问", actor=clerks[0])
     with Unchanged():
         assert "请填写答复" in page(a, f"{BASE}{draft.pk}/answer/", {"question": q.pk})
         assert "问题不存在" in page(a, f"{BASE}{draft.pk}/answer/", {"question": 0, "answer": "x"})
@@ -265,11 +265,11 @@ def test_eva1_issuing_codes_bad_input_writes_nothing(a, draft, count, message):
 
 
 def test_eva1_open_voting_needs_subjects_then_opens(a, clerks, hantun):
-    ev = services.do_create_evaluation(clerks[0], hantun, 2026, "空测评", "village_cadres", 5)
+    ev = services.do_create_evaluation(hantun, 2026, "空测评", "village_cadres", 5, actor=clerks[0])
     with Unchanged():
         assert "请先添加被测评人" in page(a, f"{BASE}{ev.pk}/open/", {})
     _p = _holders(hantun)[0]
-    services.do_add_subject(clerks[0], ev, _p[0], _p[1].name)
+    services.do_add_subject(ev, _p[0], _p[1].name, actor=clerks[0])
     assert "测评已开始" in page(a, f"{BASE}{ev.pk}/open/", {})
     ev.refresh_from_db()
     assert ev.status == EvaluationStatus.VOTING
@@ -297,7 +297,7 @@ def test_eva1_paper_batch_counts_when_two_clerks_agree(a, b, voting):
     html = page(b, paper_url(voting), {"batch": "第1批", "ballots": "12\n21\n44"})
     assert "两人录入一致，已计入" in html
     assert SealedBallot.objects.count() == 3 and not Ballot.objects.exists()
-    services.do_close_voting("clerk", voting)
+    services.do_close_voting(voting, actor="clerk")
     assert Ballot.objects.count() == 6
     assert sorted(Ballot.objects.filter(subject=s1).values_list("grade", flat=True)) == [
         "不称职",
@@ -388,7 +388,7 @@ def test_eva1_close_is_refused_while_a_paper_batch_is_unresolved(a, voting):
 
 
 def test_pub10_close_and_publish_show_results_on_staff_and_public_pages(a, b, voting, client):
-    codes = services.do_issue_codes("x", voting, 2)
+    codes = services.do_issue_codes(voting, 2, actor="x")
     s1, s2 = voting.subjects.all()
     for code in codes:
         services.do_cast_online(voting, code, {s1.pk: "优秀", s2.pk: "称职"})
@@ -406,15 +406,15 @@ def test_eva3_two_unqualified_years_flag_is_shown_on_the_staff_pages(a, clerks, 
     (p1, post1), _rest = _holders(hantun)
     for year in (2025, 2026):
         ev = services.do_create_evaluation(
-            clerks[0], hantun, year, f"{year}测评", "village_cadres", 3
+            hantun, year, f"{year}测评", "village_cadres", 3, actor=clerks[0]
         )
-        s = services.do_add_subject(clerks[0], ev, p1, post1.name)
-        codes = services.do_issue_codes("x", ev, 3)
-        services.do_open_voting("x", ev)
+        s = services.do_add_subject(ev, p1, post1.name, actor=clerks[0])
+        codes = services.do_issue_codes(ev, 3, actor="x")
+        services.do_open_voting(ev, actor="x")
         for code in codes:
             services.do_cast_online(ev, code, {s.pk: "不称职"})
         if year == 2025:
-            services.do_close_voting("x", ev)
+            services.do_close_voting(ev, actor="x")
     page(a, f"{BASE}{ev.pk}/close/", {})
     assert Flag.objects.count() == 1
     for url in (f"{BASE}{ev.pk}/", BASE):

@@ -85,18 +85,18 @@ def through_inspection(selection, user, candidate: Person, nominator: Person, on
 
 def run_meeting(selection, votes=None, on=DAY + timedelta(days=3)):
     """The 发改局 党组 decides the appointment by secret ballot (decisions services)."""
-    meeting = decisions.do_create_meeting("test", selection.unit, "党组会议", on)
+    meeting = decisions.do_create_meeting(selection.unit, "党组会议", on, actor="test")
     item = services.do_request_decision(selection, meeting, actor="test", at=at(on, 8))
     decisions.do_record_attendance(
-        "test", meeting, meeting.members.values_list("person_id", flat=True)
+        meeting, meeting.members.values_list("person_id", flat=True), actor="test"
     )
-    decisions.do_open_item("test", item)
+    decisions.do_open_item(item, actor="test")
     members = list(meeting.members.order_by("is_head", "id"))
     for member in members:
-        decisions.do_make_statement("test", item, member, "同意")
-    decisions.do_start_vote("test", item)
+        decisions.do_make_statement(item, member, "同意", actor="test")
+    decisions.do_start_vote(item, actor="test")
     votes = votes or [Choice.YES] * len(members)
     for member, choice in zip(members, votes, strict=True):
-        decisions.do_cast_vote("test", item, member, choice)
-    decisions.do_close_vote("test", item, at=at(on, 11))
+        decisions.do_cast_vote(item, member, choice, actor="test")
+    decisions.do_close_vote(item, at=at(on, 11), actor="test")
     return item

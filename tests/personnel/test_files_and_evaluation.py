@@ -89,15 +89,15 @@ def test_per7_report_then_anonymous_ratings_of_the_work_and_new_cadres(demo_org,
     ev = report.evaluation
     subjects = list(ev.subjects.order_by("id"))
     assert [s.person for s in subjects][1:] == [newcomer] and len(subjects) == 2
-    evaluation.do_open_voting("test", ev)
-    codes = evaluation.do_issue_codes("test", ev, 3)
+    evaluation.do_open_voting(ev, actor="test")
+    codes = evaluation.do_issue_codes(ev, 3, actor="test")
     for code, grade in zip(codes, ["好", "好", "一般"], strict=True):
         evaluation.do_cast_online(ev, code, {s.pk: grade for s in subjects})
-    evaluation.do_close_voting("test", ev)
+    evaluation.do_close_voting(ev, actor="test")
     ev.refresh_from_db()
     assert ev.status == EvaluationStatus.CLOSED
     assert client.get("/gk/personnel/evaluations/").content.decode().count("新提拔") == 0
-    evaluation.do_publish_results("test", ev)
+    evaluation.do_publish_results(ev, actor="test")
     page = client.get("/gk/personnel/evaluations/").content.decode()
     assert "新提拔" in page and "好 2" in page
 

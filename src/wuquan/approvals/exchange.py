@@ -570,6 +570,41 @@ IMPORTERS = {
     "case": lambda o: import_case(o) is not None,
 }
 
+# Other apps' lines (decisions' `meeting`, evaluation's `evaluation`, …): an app that has an
+# `exchange.py` with `LINES = {type: (check, importer)}`, `ReplayError` and `export_lines()`
+# plugs in by convention (docs/exchange-format.md). Their lines come after the cases.
+EXPORTERS: list = []
+
+
+def _plug_in(module) -> None:
+    def wrap(importer):
+        def run(o):
+            try:
+                return importer(o)
+            except module.ReplayError as exc:
+                raise ReplayError(str(exc)) from exc
+
+        return run
+
+    for kind, (check, importer) in module.LINES.items():
+        CHECKS[kind] = check
+        IMPORTERS[kind] = wrap(importer)
+    EXPORTERS.append(module.export_lines)
+
+
+def _plug_in_apps() -> None:
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.conf import settings
+
+    for app in settings.WUQUAN_APPS:
+        if app != "wuquan.approvals" and find_spec(f"{app}.exchange"):
+            _plug_in(import_module(f"{app}.exchange"))
+
+
+_plug_in_apps()
+
 
 # ---- export ---------------------------------------------------------------------------------
 
@@ -656,8 +691,13 @@ def export_lines(cases: bool = True):
             "unit": fee.unit.code,
             "item": fee.item.code if fee.item_id else None,
         }
-    if not cases:
-        return
+    if cases:
+        yield from _case_lines()
+        for export in EXPORTERS:
+            yield from export()
+
+
+def _case_lines():
     for c in (
         Case.objects.select_related("item")
         .prefetch_related(

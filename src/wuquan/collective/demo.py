@@ -91,7 +91,7 @@ def _matter(unit, title, d0: date):
     found = VillageMatter.objects.filter(village=unit, title=title).first()
     if found:
         return found
-    m = village.do_create_village_matter("demo", unit, title, notice_days=5)
+    m = village.do_create_village_matter(unit, title, notice_days=5, actor="demo")
     for n, off in zip(range(1, 7), [0, 1, 2, 3, 9, 10], strict=True):
         extra = {}
         if n == 5:
@@ -99,7 +99,6 @@ def _matter(unit, title, d0: date):
                 assembly_kind="representatives", eligible=31, attended=27, yes=24, no=2, abstain=1
             )
         village.do_record_village_step(
-            "demo",
             m,
             n,
             d0 + timedelta(days=off),
@@ -107,6 +106,7 @@ def _matter(unit, title, d0: date):
             f"{title}：第{n}步",
             "会议记录.pdf",
             **extra,
+            actor="demo",
         )
     m.refresh_from_db()
     return m

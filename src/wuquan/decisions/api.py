@@ -162,7 +162,7 @@ def votes(request, item_id: int):
 def cast(request, item_id: int, body: VoteIn):
     item = _item(request, item_id)
     member = get_object_or_404(item.meeting.members, pk=body.member_id)
-    services.do_cast_vote(request.user, item, member, body.choice)
+    services.do_cast_vote(item, member, body.choice, actor=request.user)
     return Status(204, None)
 
 

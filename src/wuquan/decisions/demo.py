@@ -34,30 +34,32 @@ def _body(unit: Unit) -> None:
 
 
 def _run_meeting(actor, unit, title, on, item_title, kind, votes, summary):
-    meeting = services.do_create_meeting(actor, unit, title, on, "局机关会议室")
-    item = services.do_add_agenda_item(actor, meeting, item_title, kind, "方案及说明")
+    meeting = services.do_create_meeting(unit, title, on, "局机关会议室", actor=actor)
+    item = services.do_add_agenda_item(meeting, item_title, kind, "方案及说明", actor=actor)
     friday = services.materials_deadline(meeting)
     services.do_send_materials(
-        actor, item, at=datetime.combine(friday, datetime.min.time(), SH) + timedelta(hours=15)
+        item,
+        at=datetime.combine(friday, datetime.min.time(), SH) + timedelta(hours=15),
+        actor=actor,
     )
     services.do_record_attendance(
-        actor, meeting, meeting.members.values_list("person_id", flat=True)
+        meeting, meeting.members.values_list("person_id", flat=True), actor=actor
     )
-    services.do_open_item(actor, item)
+    services.do_open_item(item, actor=actor)
     members = list(meeting.members.order_by("is_head", "id"))
     for member in members:
         services.do_make_statement(
-            actor, item, member, "同意" if not member.is_head else "综合意见，同意"
+            item, member, "同意" if not member.is_head else "综合意见，同意", actor=actor
         )
-    services.do_start_vote(actor, item)
+    services.do_start_vote(item, actor=actor)
     for member, choice in zip(members, votes, strict=True):
-        services.do_cast_vote(actor, item, member, choice)
+        services.do_cast_vote(item, member, choice, actor=actor)
     services.do_close_vote(
-        actor, item, at=datetime.combine(on, datetime.min.time(), SH) + timedelta(hours=11)
+        item, at=datetime.combine(on, datetime.min.time(), SH) + timedelta(hours=11), actor=actor
     )
-    services.do_file_with_superior(actor, item)
-    services.do_publish(actor, item, summary)
-    services.do_close_meeting(actor, meeting)
+    services.do_file_with_superior(item, actor=actor)
+    services.do_publish(item, summary, actor=actor)
+    services.do_close_meeting(meeting, actor=actor)
     return item
 
 
@@ -65,7 +67,7 @@ def _village(actor) -> None:
     hantun = Unit.objects.get(code="hantun")
     if not VillageMatter.objects.filter(village=hantun, title="韩屯村村部维修工程").exists():
         matter = village.do_create_village_matter(
-            actor, hantun, "韩屯村村部维修工程", notice_days=5
+            hantun, "韩屯村村部维修工程", notice_days=5, actor=actor
         )
         d0 = date(2025, 4, 7)
         texts = [
@@ -88,7 +90,6 @@ def _village(actor) -> None:
                     abstain=2,
                 )
             village.do_record_village_step(
-                actor,
                 matter,
                 n,
                 d0 + timedelta(days=offset),
@@ -96,13 +97,15 @@ def _village(actor) -> None:
                 text,
                 "会议记录.pdf",
                 **extra,
+                actor=actor,
             )
     jiujie = Unit.objects.get(code="jiujie")
     if not VillageMatter.objects.filter(village=jiujie, title="旧街村集体林地出租").exists():
-        matter = village.do_create_village_matter(actor, jiujie, "旧街村集体林地出租")
-        village.do_record_village_step(actor, matter, 1, date(2025, 5, 6), "支委会", "提议出租林地")
+        matter = village.do_create_village_matter(jiujie, "旧街村集体林地出租", actor=actor)
         village.do_record_village_step(
-            actor,
+            matter, 1, date(2025, 5, 6), "支委会", "提议出租林地", actor=actor
+        )
+        village.do_record_village_step(
             matter,
             5,
             date(2025, 5, 9),
@@ -114,6 +117,7 @@ def _village(actor) -> None:
             yes=15,
             no=5,
             abstain=2,
+            actor=actor,
         )
 
 
@@ -123,7 +127,7 @@ def load(stdout) -> None:
         "huiyi", "会议记录员 郑敏", Post.objects.get(unit=fagai, code="clerk"), [roles.HANDLER]
     )
     for kind, title, description, threshold in CATALOG:
-        services.ensure_catalog_entry("demo", fagai, kind, title, description, threshold)
+        services.ensure_catalog_entry(fagai, kind, title, description, threshold, actor="demo")
     _body(fagai)
     if not Meeting.objects.filter(unit=fagai, title="2025年第12次党组会议").exists():
         _run_meeting(
@@ -147,5 +151,7 @@ def load(stdout) -> None:
             [Choice.YES, Choice.YES, Choice.YES, Choice.ABSTAIN],
             "经无记名投票，同意任命李某为投资科科长。",
         )
-        services.do_report_execution("demo", item, "已按程序办理任职手续。", date(2025, 9, 20))
+        services.do_report_execution(
+            item, "已按程序办理任职手续。", date(2025, 9, 20), actor="demo"
+        )
     _village("demo")

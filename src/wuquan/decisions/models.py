@@ -77,6 +77,8 @@ class Meeting(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
+    # the legacy reference of an imported meeting (wuquan import; empty for live ones)
+    source_ref = models.CharField(_("来源编号"), max_length=120, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("决策会议")

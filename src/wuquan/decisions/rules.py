@@ -39,7 +39,7 @@ def _refusal_check(event, thresholds) -> Iterable[Finding]:
     )
 
 
-def _rule(code, name, clause, severity, actions=(events.REFUSED,)) -> Rule:
+def _rule(code, name, clause, severity, actions=(events.REFUSED, events.BREACH_RECORDED)) -> Rule:
     def check(event, thresholds, _code=code):
         if event.payload.get("rule") == _code:
             yield from _refusal_check(event, thresholds)
@@ -86,7 +86,7 @@ VILLAGE_SIX_STEPS = _rule(
     _("村级“三重一大”事项未经“六步工作法”决策，无效"),
     "附件15 二(一)2–3",
     SEVERITY_RED,
-    actions=(events.REFUSED, events.VILLAGE_VOIDED),
+    actions=(events.REFUSED, events.BREACH_RECORDED, events.VILLAGE_VOIDED),
 )
 VILLAGE_QUORUM = _rule(
     "DEC-10-assembly-quorum",
@@ -123,39 +123,37 @@ def violation(rule: Rule, message, subject=None, **details) -> RuleViolation:
     return exc
 
 
-def record_refusal(actor, exc: RuleViolation) -> None:
+def record_refusal(actor, exc: RuleViolation, at=None) -> None:
     refusal = getattr(exc, "refusal", {}) or {}
     rule = RULES_BY_CODE[exc.code]
+    payload = events.refused(rule, message=exc.message, details=refusal.get("details", {}))
     with transaction.atomic():
-        record(
-            actor,
-            events.REFUSED,
-            refusal.get("subject"),
-            {
-                "rule": rule.code,
-                "rule_name": str(rule.name),
-                "clause": rule.clause,
-                "severity": rule.severity,
-                "message": str(exc.message),
-                **refusal.get("details", {}),
-            },
-        )
+        record(actor, events.REFUSED, refusal.get("subject"), payload, at=at)
+
+
+def record_breach(actor, exc: RuleViolation, *, at=None, marker: dict) -> None:
+    """Imported history that breached a rule (services.ImportedHistory): the same payload as a
+    refusal, under its own action, with the import marker — the same rule finds it."""
+    refusal = getattr(exc, "refusal", {}) or {}
+    rule = RULES_BY_CODE[exc.code]
+    payload = events.refused(rule, message=exc.message, details=refusal.get("details", {}))
+    record(actor, events.BREACH_RECORDED, refusal.get("subject"), {**payload, **marker}, at=at)
 
 
 def guarded(fn):
     """Run the service in its own transaction; on a rule refusal roll it back, then record the
-    refusal (actor = the service's first argument) and re-raise."""
+    refusal (by the service's keyword-only `actor`, at its `at`) and re-raise."""
 
     @functools.wraps(fn)
-    def wrapper(actor, *args, **kwargs):
+    def wrapper(*args, **kwargs):
         try:
             with transaction.atomic():
-                return fn(actor, *args, **kwargs)
+                return fn(*args, **kwargs)
         except RuleViolation as exc:
             if exc.code in RULES_BY_CODE and not getattr(exc, "refusal_recorded", False):
                 if connection.needs_rollback:  # pragma: no cover - outer block already broken
                     raise
-                record_refusal(actor, exc)
+                record_refusal(kwargs.get("actor"), exc, at=kwargs.get("at"))
                 exc.refusal_recorded = True
             raise
 

@@ -7,9 +7,9 @@ Guarded services (`@guarded`) refuse a rule breach with RuleViolation and record
 
 from __future__ import annotations
 
-import hashlib
 import random
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
@@ -49,6 +49,32 @@ VOTE_MODE_BY_KIND = {kind: VoteMode.OPEN for kind in MatterKind.values}
 VOTE_MODE_BY_KIND[MatterKind.APPOINTMENT] = VoteMode.SECRET
 
 
+@dataclass(frozen=True)
+class ImportedHistory:
+    """A meeting's history from a legacy system replayed through these services (`wuquan
+    import`, docs/exchange-format.md; decision 0010) — the ONE way a service here accepts what
+    a live call refuses. Passed as `history=`, it changes only this: a breach a guard would
+    refuse (no quorum, materials late, the head not speaking last, a step missing before the
+    decision) is not refused — it happened — but recorded as `decisions.breach.recorded` with
+    the rule's code, so the same supervision rule raises the same alarm; and every payload
+    carries the import marker (`source: "import"`, `source_ref`)."""
+
+    source_ref: str
+
+
+def _marked(payload: dict, history: ImportedHistory | None) -> dict:
+    if history is not None:
+        payload.update(events.import_marker(history.source_ref))
+    return payload
+
+
+def _breach(exc: RuleViolation, history: ImportedHistory | None, actor, at) -> None:
+    """Live: refuse (the guard records the refusal). Imported history: record the breach."""
+    if history is None:
+        raise exc
+    rules.record_breach(actor, exc, at=at, marker=events.import_marker(history.source_ref))
+
+
 def _kind(kind: str) -> str:
     if kind not in MatterKind.values:
         raise InvalidInput(_("未知的事项类别：%s") % kind, field="kind")
@@ -67,7 +93,14 @@ def _text(value: str, field: str, label: str) -> str:
 
 @transaction.atomic
 def ensure_catalog_entry(
-    actor, unit: Unit, kind: str, title: str, description: str = "", amount_threshold=None
+    unit: Unit,
+    kind: str,
+    title: str,
+    description: str = "",
+    amount_threshold=None,
+    *,
+    actor,
+    at: datetime | None = None,
 ) -> CatalogEntry:
     """Add a line to the unit's 三重一大 catalog (idempotent by unit, kind, title) (DEC-1)."""
     entry, created = CatalogEntry.objects.get_or_create(
@@ -77,17 +110,7 @@ def ensure_catalog_entry(
         defaults={"description": description, "amount_threshold": amount_threshold},
     )
     if created:
-        record(
-            actor,
-            events.CATALOG_ADDED,
-            entry,
-            {
-                "unit": unit.code,
-                "kind": kind,
-                "title": title,
-                "amount_threshold": str(amount_threshold) if amount_threshold is not None else None,
-            },
-        )
+        record(actor, events.CATALOG_ADDED, entry, events.catalog_added(entry), at=at)
     return entry
 
 
@@ -96,7 +119,15 @@ def ensure_catalog_entry(
 
 @transaction.atomic
 def do_create_meeting(
-    actor, unit: Unit, title: str, on: date, location: str = "", members: list[Person] | None = None
+    unit: Unit,
+    title: str,
+    on: date,
+    location: str = "",
+    members: list[Person] | None = None,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
 ) -> Meeting:
     """A leadership meeting with its body (应到会人员): by default the holders of the unit's head
     and deputy posts on the meeting day; the head flag comes from org.Post.is_head."""
@@ -109,33 +140,32 @@ def do_create_meeting(
         body = [(p, p.pk in heads) for p in members]
     if not body:
         raise InvalidInput(_("该单位没有领导班子成员，无法组织会议。"), field="members")
-    meeting = Meeting.objects.create(unit=unit, title=title, date=on, location=location)
+    meeting = Meeting.objects.create(
+        unit=unit,
+        title=title,
+        date=on,
+        location=location,
+        source_ref=history.source_ref if history is not None else "",
+    )
     for person, is_head in body:
         MeetingMember.objects.create(meeting=meeting, person=person, is_head=is_head)
-    record(
-        actor,
-        events.MEETING_CREATED,
-        meeting,
-        {
-            "unit": unit.code,
-            "title": title,
-            "date": on.isoformat(),
-            "members": [p.pk for p, _h in body],
-            "head": [p.pk for p, h in body if h],
-        },
-    )
+    payload = events.meeting_created(meeting, body=body)
+    record(actor, events.MEETING_CREATED, meeting, _marked(payload, history), at=at)
     return meeting
 
 
 @transaction.atomic
 def do_propose_item(
-    actor,
     unit: Unit,
     title: str,
     kind: str,
     materials: str = "",
     subject=None,
     catalog_entry: CatalogEntry | None = None,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
 ) -> AgendaItem:
     """A matter waiting for a meeting (待上会). `subject` links another app's object."""
     subject_type, subject_id = describe_subject(subject)
@@ -149,23 +179,19 @@ def do_propose_item(
         catalog_entry=catalog_entry,
         vote_mode=VOTE_MODE_BY_KIND[kind],
     )
-    record(
-        actor,
-        events.ITEM_PROPOSED,
-        item,
-        {
-            "unit": unit.code,
-            "title": item.title,
-            "kind": kind,
-            "vote_mode": item.vote_mode,
-            "subject": [subject_type, subject_id],
-        },
-    )
+    record(actor, events.ITEM_PROPOSED, item, _marked(events.item_proposed(item), history), at=at)
     return item
 
 
 def require_decision(
-    actor, subject, unit: Unit, kind: str, title: str, materials: str = ""
+    subject,
+    unit: Unit,
+    kind: str,
+    title: str,
+    materials: str = "",
+    *,
+    actor,
+    at: datetime | None = None,
 ) -> AgendaItem:
     """Another app's object needs a collective decision: return the item that carries it,
     proposing one if none exists yet (DEC-2). Pair with `assert_decided` before acting."""
@@ -176,11 +202,20 @@ def require_decision(
         .order_by("-id")
         .first()
     )
-    return existing or do_propose_item(actor, unit, title, kind, materials, subject=subject)
+    return existing or do_propose_item(
+        unit, title, kind, materials, subject=subject, actor=actor, at=at
+    )
 
 
 @transaction.atomic
-def do_schedule_item(actor, item: AgendaItem, meeting: Meeting) -> AgendaItem:
+def do_schedule_item(
+    item: AgendaItem,
+    meeting: Meeting,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> AgendaItem:
     if item.status not in (ItemStatus.PROPOSED, ItemStatus.DEFERRED):
         raise InvalidInput(_("该议题已列入会议，不能重复安排。"))
     if meeting.status == MeetingStatus.CLOSED:
@@ -191,21 +226,39 @@ def do_schedule_item(actor, item: AgendaItem, meeting: Meeting) -> AgendaItem:
     item.seq = meeting.items.count() + 1
     item.status = ItemStatus.SCHEDULED
     item.save(update_fields=["meeting", "seq", "status"])
-    record(actor, events.ITEM_SCHEDULED, item, {"meeting": meeting.pk, "seq": item.seq})
+    payload = events.item_scheduled(item)
+    record(actor, events.ITEM_SCHEDULED, item, _marked(payload, history), at=at)
     return item
 
 
 def do_add_agenda_item(
-    actor, meeting: Meeting, title: str, kind: str, materials: str = "", subject=None
+    meeting: Meeting,
+    title: str,
+    kind: str,
+    materials: str = "",
+    subject=None,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
 ) -> AgendaItem:
+    """Propose an item and put it on the meeting's agenda at once: two events, one for each
+    act (待上会, then 列入议程), as when they are done apart."""
     with transaction.atomic():
-        item = do_propose_item(actor, meeting.unit, title, kind, materials, subject=subject)
-        return do_schedule_item(actor, item, meeting)
+        item = do_propose_item(
+            meeting.unit, title, kind, materials, subject, actor=actor, at=at, history=history
+        )
+        return do_schedule_item(item, meeting, actor=actor, at=at, history=history)
 
 
 @transaction.atomic
 def do_send_materials(
-    actor, item: AgendaItem, members: list[MeetingMember] | None = None, at: datetime | None = None
+    item: AgendaItem,
+    members: list[MeetingMember] | None = None,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
 ) -> list[MaterialDelivery]:
     """Record that the item's agenda and materials reached members at `at` (DEC-3)."""
     if item.meeting_id is None or item.status != ItemStatus.SCHEDULED:
@@ -223,23 +276,26 @@ def do_send_materials(
         )
         if created:
             done.append(delivery)
-    record(
-        actor,
-        events.MATERIALS_SENT,
-        item,
-        {"members": [d.member.person_id for d in done], "at": at.isoformat()},
-    )
+    payload = events.materials_sent(item, deliveries=done, at=at)
+    record(actor, events.MATERIALS_SENT, item, _marked(payload, history), at=at)
     return done
 
 
 @transaction.atomic
-def do_record_attendance(actor, meeting: Meeting, present_person_ids) -> Meeting:
+def do_record_attendance(
+    meeting: Meeting,
+    present_person_ids,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Meeting:
     """Sign-in: who of the body is present (到会). Opens the meeting (held) — on or after the
     day it was called for: a meeting dated ahead was held and closed today without a word
     (issue 12, finding 10)."""
     if meeting.status == MeetingStatus.CLOSED:
         raise InvalidInput(_("会议已结束。"))
-    today = timezone.localdate()
+    today = timezone.localdate(at) if at else timezone.localdate()
     if meeting.date and meeting.date > today:
         raise RuleViolation(
             _("会议定于 %(d)s 召开，不能提前签到召开；如需提前，请先更改会议日期并重新送达材料。")
@@ -255,12 +311,8 @@ def do_record_attendance(actor, meeting: Meeting, present_person_ids) -> Meeting
         member.save(update_fields=["present"])
     meeting.status = MeetingStatus.HELD
     meeting.save(update_fields=["status"])
-    record(
-        actor,
-        events.MEETING_ATTENDANCE,
-        meeting,
-        {"expected": len(known), "present": sorted(present), "absent": sorted(known - present)},
-    )
+    payload = events.meeting_attendance(meeting, known=known, present=present)
+    record(actor, events.MEETING_ATTENDANCE, meeting, _marked(payload, history), at=at)
     return meeting
 
 
@@ -271,17 +323,26 @@ def materials_deadline(meeting: Meeting) -> date:
 
 
 @rules.guarded
-def do_open_item(actor, item: AgendaItem) -> AgendaItem:
+def do_open_item(
+    item: AgendaItem,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> AgendaItem:
     """Open an item for discussion at a held meeting with quorum, materials on time (DEC-2, DEC-3)."""
     meeting = item.meeting
     if meeting is None or item.status != ItemStatus.SCHEDULED:
         raise InvalidInput(_("只能开启已列入议程的议题。"))
     if meeting.status != MeetingStatus.HELD:
         raise InvalidInput(_("会议尚未签到召开。"))
-    assert_pre_decision_steps(item)
+    try:
+        assert_pre_decision_steps(item)
+    except RuleViolation as exc:
+        _breach(exc, history, actor, at)
     expected, present = meeting.expected_count, meeting.present_count
     if not voting.has_quorum(present, expected):
-        raise rules.violation(
+        exc = rules.violation(
             rules.QUORUM,
             _("到会 %(p)d 人，未超过应到 %(e)d 人的半数，不能讨论决定。")
             % {"p": present, "e": expected},
@@ -289,6 +350,7 @@ def do_open_item(actor, item: AgendaItem) -> AgendaItem:
             expected=expected,
             present=present,
         )
+        _breach(exc, history, actor, at)
     if item.kind != MatterKind.APPOINTMENT:
         deadline = materials_deadline(meeting)
         late = []
@@ -298,7 +360,7 @@ def do_open_item(actor, item: AgendaItem) -> AgendaItem:
                 late.append(member)
         if late:
             names = "、".join(str(m.person) for m in late)
-            raise rules.violation(
+            exc = rules.violation(
                 rules.MATERIALS_LATE,
                 _(
                     "议题材料须在 %(d)s（会议前最后一个工作日）24 时前送达每位与会人员；未按时送达：%(n)s"
@@ -308,14 +370,11 @@ def do_open_item(actor, item: AgendaItem) -> AgendaItem:
                 deadline=deadline.isoformat(),
                 late=[m.person_id for m in late],
             )
+            _breach(exc, history, actor, at)
     item.status = ItemStatus.OPEN
     item.save(update_fields=["status"])
-    record(
-        actor,
-        events.ITEM_OPENED,
-        item,
-        {"meeting": meeting.pk, "present": present, "expected": expected},
-    )
+    payload = events.item_opened(item, present=present, expected=expected)
+    record(actor, events.ITEM_OPENED, item, _marked(payload, history), at=at)
     return item
 
 
@@ -328,7 +387,15 @@ def _member(item: AgendaItem, member: MeetingMember) -> MeetingMember:
 
 
 @rules.guarded
-def do_make_statement(actor, item: AgendaItem, member: MeetingMember, text: str) -> Statement:
+def do_make_statement(
+    item: AgendaItem,
+    member: MeetingMember,
+    text: str,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Statement:
     """Record a member's statement in order; the head speaks only after every other present
     member, and no one after the head (末位表态, DEC-4)."""
     if item.status != ItemStatus.OPEN:
@@ -343,43 +410,48 @@ def do_make_statement(actor, item: AgendaItem, member: MeetingMember, text: str)
         waiting = item.meeting.members.filter(present=True, is_head=False).exclude(pk__in=spoken)
         if waiting.exists():
             names = "、".join(str(m.person) for m in waiting)
-            raise rules.violation(
+            exc = rules.violation(
                 rules.HEAD_SPEAKS_LAST,
                 _("主要负责人须末位表态：%s 尚未发言。") % names,
                 item,
                 member=member.person_id,
                 waiting=[m.person_id for m in waiting],
             )
+            _breach(exc, history, actor, at)
     elif head_spoke:
-        raise rules.violation(
+        exc = rules.violation(
             rules.HEAD_SPEAKS_LAST,
             _("主要负责人已末位表态，讨论已结束。"),
             item,
             member=member.person_id,
         )
+        _breach(exc, history, actor, at)
     statement = Statement.objects.create(item=item, member=member, seq=len(spoken) + 1, text=text)
-    record(
-        actor,
-        events.STATEMENT_MADE,
-        item,
-        {"member": member.person_id, "is_head": member.is_head, "seq": statement.seq, "text": text},
-    )
+    payload = events.statement_made(statement)
+    record(actor, events.STATEMENT_MADE, item, _marked(payload, history), at=at)
     return statement
 
 
 @rules.guarded
-def do_start_vote(actor, item: AgendaItem) -> AgendaItem:
+def do_start_vote(
+    item: AgendaItem,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> AgendaItem:
     """After the discussion, with the head's closing statement, the item goes to the vote."""
     if item.status != ItemStatus.OPEN:
         raise InvalidInput(_("议题不在讨论阶段。"))
     head = item.meeting.members.filter(is_head=True, present=True).first()
     if head is not None and not item.statements.filter(member=head).exists():
-        raise rules.violation(
+        exc = rules.violation(
             rules.HEAD_SPEAKS_LAST, _("主要负责人尚未末位表态，不能付诸表决。"), item
         )
+        _breach(exc, history, actor, at)
     item.status = ItemStatus.VOTING
     item.save(update_fields=["status"])
-    record(actor, events.VOTE_STARTED, item, {"mode": item.vote_mode})
+    record(actor, events.VOTE_STARTED, item, _marked(events.vote_started(item), history), at=at)
     return item
 
 
@@ -390,7 +462,15 @@ def _choice(choice: str) -> str:
 
 
 @transaction.atomic
-def do_cast_vote(actor, item: AgendaItem, member: MeetingMember, choice: str) -> None:
+def do_cast_vote(
+    item: AgendaItem,
+    member: MeetingMember,
+    choice: str,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> None:
     """One member's vote. Open: the named choice is recorded. Secret (appointments, 附件3 第三):
     a marker that the member voted and, separately, a ballot holding only the choice."""
     if item.status != ItemStatus.VOTING:
@@ -399,10 +479,10 @@ def do_cast_vote(actor, item: AgendaItem, member: MeetingMember, choice: str) ->
     if item.vote_mode == VoteMode.OPEN:
         if OpenVote.objects.filter(item=item, member=member).exists():
             raise InvalidInput(_("%s 已表决。") % member.person, field="member")
-        OpenVote.objects.create(item=item, member=member, choice=choice)
-        record(actor, events.VOTE_CAST, item, {"member": member.person_id, "choice": choice})
+        vote = OpenVote.objects.create(item=item, member=member, choice=choice)
+        record(actor, events.VOTE_CAST, item, _marked(events.vote_cast(vote), history), at=at)
         return
-    _mark(actor, item, member)
+    _mark(actor, item, member, at, history)
     _seal(item, choice)
 
 
@@ -421,23 +501,28 @@ def _random_uuid():
     return uuid.UUID(bytes=secrets.token_bytes(16), version=4)
 
 
-def _mark(actor, item: AgendaItem, member: MeetingMember) -> None:
+def _mark(actor, item: AgendaItem, member: MeetingMember, at, history) -> None:
     if VoteMarker.objects.filter(item=item, member=member).exists():
         raise InvalidInput(_("%s 已投票。") % member.person, field="member")
     VoteMarker.objects.create(item=item, member=member)
-    record(actor, events.BALLOT_VOTED, item, {"member": member.person_id})
+    payload = events.ballot_voted(item, member=member)
+    record(actor, events.BALLOT_VOTED, item, _marked(payload, history), at=at)
 
 
 @transaction.atomic
-def do_mark_voted(actor, item: AgendaItem, member: MeetingMember) -> None:
+def do_mark_voted(
+    item: AgendaItem, member: MeetingMember, *, actor, at: datetime | None = None
+) -> None:
     """Paper secret ballot: the clerk ticks that a member put a ballot in the box."""
     if item.status != ItemStatus.VOTING or item.vote_mode != VoteMode.SECRET:
         raise InvalidInput(_("议题不在无记名投票阶段。"))
-    _mark(actor, item, _member(item, member))
+    _mark(actor, item, _member(item, member), at, None)
 
 
 @transaction.atomic
-def do_enter_paper_ballot(actor, item: AgendaItem, choice: str) -> None:
+def do_enter_paper_ballot(
+    item: AgendaItem, choice: str, *, actor, at: datetime | None = None
+) -> None:
     """Paper secret ballot: key in one ballot from the box — a choice with no voter."""
     if item.status != ItemStatus.VOTING or item.vote_mode != VoteMode.SECRET:
         raise InvalidInput(_("议题不在无记名投票阶段。"))
@@ -445,7 +530,7 @@ def do_enter_paper_ballot(actor, item: AgendaItem, choice: str) -> None:
     if item.sealed_ballots.count() >= item.vote_markers.count():
         raise InvalidInput(_("录入的选票不能多于已投票人数。"))
     _seal(item, choice)
-    record(actor, events.BALLOT_ENTERED, item, {})
+    record(actor, events.BALLOT_ENTERED, item, events.ballot_entered(item), at=at)
 
 
 def _open_box(item: AgendaItem) -> list[str]:
@@ -464,7 +549,13 @@ def _open_box(item: AgendaItem) -> list[str]:
 
 
 @transaction.atomic
-def do_close_vote(actor, item: AgendaItem, at: datetime | None = None) -> AgendaItem:
+def do_close_vote(
+    item: AgendaItem,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> AgendaItem:
     """Close the vote and record the result, final from now on (DEC-5, DEC-6). Passed only when
     yes votes exceed half of 应到会人数 (附件8 二7)."""
     if item.status != ItemStatus.VOTING:
@@ -489,49 +580,46 @@ def do_close_vote(actor, item: AgendaItem, at: datetime | None = None) -> Agenda
     item.decided_at = at or timezone.now()
     item.status = ItemStatus.DECIDED
     item.save()
-    record(
-        actor,
-        events.VOTE_CLOSED,
-        item,
-        {
-            "mode": item.vote_mode,
-            "yes": yes,
-            "no": no,
-            "abstain": abstain,
-            "expected": expected,
-            "present": present,
-            "passed": item.passed,
-            "result": item.result_text,
-        },
-        at=item.decided_at,
-    )
+    payload = events.vote_closed(item)
+    record(actor, events.VOTE_CLOSED, item, _marked(payload, history), at=item.decided_at)
     if item.reconsiders_id:
         original = item.reconsiders
         original.superseded_by = item
         original.save(update_fields=["superseded_by"])
+        payload = events.reconsideration_decided(original, by_item=item)
         record(
             actor,
             events.RECONSIDERATION_DECIDED,
             original,
-            {"by_item": item.pk, "passed": item.passed},
+            _marked(payload, history),
+            at=item.decided_at,
         )
     return item
 
 
 @transaction.atomic
-def do_defer_item(actor, item: AgendaItem, reason: str) -> AgendaItem:
+def do_defer_item(
+    item: AgendaItem,
+    reason: str,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> AgendaItem:
     """意见不够集中、讨论不够成熟的，暂缓作出决定 (DEC-11, 附件8 二7)."""
     if item.status not in (ItemStatus.SCHEDULED, ItemStatus.OPEN):
         raise InvalidInput(_("只有待讨论或讨论中的议题可以暂缓。"))
     item.deferred_reason = _text(reason, "reason", _("暂缓理由"))
     item.status = ItemStatus.DEFERRED
     item.save(update_fields=["deferred_reason", "status"])
-    record(actor, events.ITEM_DEFERRED, item, {"reason": item.deferred_reason})
+    record(actor, events.ITEM_DEFERRED, item, _marked(events.item_deferred(item), history), at=at)
     return item
 
 
 @rules.guarded
-def do_change_result(actor, item: AgendaItem, passed: bool, reason: str = "") -> None:
+def do_change_result(
+    item: AgendaItem, passed: bool, reason: str = "", *, actor, at: datetime | None = None
+) -> None:
     """There is no way to edit a recorded result (DEC-6): this refuses and records the attempt.
     Use `do_open_reconsideration` at a later meeting."""
     raise rules.violation(
@@ -544,7 +632,9 @@ def do_change_result(actor, item: AgendaItem, passed: bool, reason: str = "") ->
 
 
 @rules.guarded
-def do_record_decision_outside_meeting(actor, item: AgendaItem, method: str) -> None:
+def do_record_decision_outside_meeting(
+    item: AgendaItem, method: str, *, actor, at: datetime | None = None
+) -> None:
     """传阅、会签、个别征求意见 cannot replace the meeting (DEC-2, 附件8 一1): always refused."""
     raise rules.violation(
         rules.OUTSIDE_MEETING,
@@ -556,7 +646,13 @@ def do_record_decision_outside_meeting(actor, item: AgendaItem, method: str) -> 
 
 @rules.guarded
 def do_open_reconsideration(
-    actor, original: AgendaItem, meeting: Meeting, head_consent: str, reason: str
+    original: AgendaItem,
+    meeting: Meeting,
+    head_consent: str,
+    reason: str,
+    *,
+    actor,
+    at: datetime | None = None,
 ) -> AgendaItem:
     """复议: with the head's (班长) consent, at a later meeting of the same unit (DEC-6, 附件8 二8)."""
     if original.status != ItemStatus.DECIDED:
@@ -579,27 +675,25 @@ def do_open_reconsideration(
         reconsiders=original,
         head_consent=head_consent.strip(),
     )
-    record(
-        actor,
-        events.RECONSIDERATION_OPENED,
-        original,
-        {
-            "new_item": item.pk,
-            "meeting": meeting.pk,
-            "head_consent": item.head_consent,
-            "reason": reason,
-        },
-    )
-    return do_schedule_item(actor, item, meeting)
+    payload = events.reconsideration_opened(original, new_item=item, meeting=meeting)
+    record(actor, events.RECONSIDERATION_OPENED, original, payload, at=at)
+    return do_schedule_item(item, meeting, actor=actor, at=at)
 
 
 @transaction.atomic
-def do_close_meeting(actor, meeting: Meeting) -> Meeting:
+def do_close_meeting(
+    meeting: Meeting,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Meeting:
     if meeting.items.filter(status__in=[ItemStatus.OPEN, ItemStatus.VOTING]).exists():
         raise InvalidInput(_("还有议题在讨论或表决中。"))
     meeting.status = MeetingStatus.CLOSED
     meeting.save(update_fields=["status"])
-    record(actor, events.MEETING_CLOSED, meeting, {})
+    payload = events.meeting_closed(meeting)
+    record(actor, events.MEETING_CLOSED, meeting, _marked(payload, history), at=at)
     return meeting
 
 
@@ -613,7 +707,14 @@ def _decided(item: AgendaItem) -> AgendaItem:
 
 
 @transaction.atomic
-def do_file_with_superior(actor, item: AgendaItem, superior: Unit | None = None) -> AgendaItem:
+def do_file_with_superior(
+    item: AgendaItem,
+    superior: Unit | None = None,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> AgendaItem:
     """备案 with the level above (DEC-7, 附件2 二(二)4)."""
     _decided(item)
     if item.filed_at:
@@ -621,48 +722,60 @@ def do_file_with_superior(actor, item: AgendaItem, superior: Unit | None = None)
     superior = superior or item.unit.parent
     if superior is None:
         raise InvalidInput(_("本单位没有上级单位，请指定备案单位。"), field="superior")
-    item.filed_with, item.filed_at = superior, timezone.now()
+    item.filed_with, item.filed_at = superior, at or timezone.now()
     item.save(update_fields=["filed_with", "filed_at"])
-    record(actor, events.ITEM_FILED, item, {"with": superior.code})
+    payload = events.item_filed(item)
+    record(actor, events.ITEM_FILED, item, _marked(payload, history), at=item.filed_at)
     return item
 
 
 @transaction.atomic
-def do_publish(actor, item: AgendaItem, summary: str) -> AgendaItem:
+def do_publish(
+    item: AgendaItem,
+    summary: str,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> AgendaItem:
     """Publish what may be published (DEC-9, PUB-5): the summary the unit approved and the tally."""
     _decided(item)
     if item.published_at:
         raise InvalidInput(_("已公开。"))
     item.public_summary = _text(summary, "summary", _("公开内容"))
-    item.published_at = timezone.now()
+    item.published_at = at or timezone.now()
     item.save(update_fields=["public_summary", "published_at"])
-    record(
-        actor,
-        events.ITEM_PUBLISHED,
-        item,
-        {"summary": item.public_summary, "result": item.result_text},
-    )
+    payload = events.item_published(item)
+    record(actor, events.ITEM_PUBLISHED, item, _marked(payload, history), at=item.published_at)
     return item
 
 
 @transaction.atomic
 def do_report_execution(
-    actor, item: AgendaItem, text: str, on: date | None = None, public: bool = True
+    item: AgendaItem,
+    text: str,
+    on: date | None = None,
+    public: bool = True,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
 ) -> ExecutionReport:
     """通报重大决策的执行情况 (DEC-9, 附件8 三11)."""
     _decided(item)
     report = ExecutionReport.objects.create(
         item=item,
         text=_text(text, "text", _("执行情况")),
-        reported_on=on or timezone.localdate(),
+        reported_on=on or (timezone.localdate(at) if at else timezone.localdate()),
         public=public,
     )
-    record(actor, events.EXECUTION_REPORTED, item, {"text": report.text, "public": public})
+    payload = events.execution_reported(report)
+    record(actor, events.EXECUTION_REPORTED, item, _marked(payload, history), at=at)
     return report
 
 
 @rules.guarded
-def _assert_decided(actor, subject) -> AgendaItem:
+def _assert_decided(subject, *, actor, at: datetime | None = None) -> AgendaItem:
     found = decision_for(subject)
     if found is None:
         subject_type, subject_id = describe_subject(subject)
@@ -674,11 +787,11 @@ def _assert_decided(actor, subject) -> AgendaItem:
     return found
 
 
-def assert_decided(subject, actor=None) -> AgendaItem:
+def assert_decided(subject, *, actor=None, at: datetime | None = None) -> AgendaItem:
     """For other apps (finance, projects): raise RuleViolation — and record the refusal — when
     `subject` has no standing collective decision (DEC-2). Call it outside your own
     transaction.atomic() so the refusal record survives. Returns the decision otherwise."""
-    return _assert_decided(actor, subject)
+    return _assert_decided(subject, actor=actor, at=at)
 
 
 # ---- before the decision (DEC-8, 附件8 一2) ----------------------------------------------
@@ -749,13 +862,8 @@ def do_classify_item(
             "classified_at": when,
         },
     )
-    record(
-        actor,
-        "decisions.item.pre_decision_classified",
-        item,
-        {"major_investment": major_investment, "affects_public": affects_public},
-        at=when,
-    )
+    payload = events.pre_decision_classified(profile)
+    record(actor, events.PRE_DECISION_CLASSIFIED, item, payload, at=when)
     return profile
 
 
@@ -792,16 +900,5 @@ def do_record_pre_decision_step(
         document_sha256=document_sha256,
         recorded_at=when,
     )
-    record(
-        actor,
-        "decisions.item.pre_decision_step",
-        item,
-        {
-            "kind": kind,
-            "held_on": held_on.isoformat(),
-            "summary_sha256": hashlib.sha256(summary.encode("utf-8")).hexdigest(),
-            "document_sha256": document_sha256,
-        },
-        at=when,
-    )
+    record(actor, events.PRE_DECISION_STEP, item, events.pre_decision_step(step), at=when)
     return step

@@ -34,9 +34,32 @@ def _visible_meeting(request, pk) -> Meeting:
     return meeting
 
 
+# the fields each staff form shows: a service's error naming one of them is shown beside it,
+# any other at the top of that form (issue 12, finding 6)
+MEETING_FIELDS = {"unit", "title", "date", "location"}
+FORM_FIELDS = {
+    "attendance": {"present"},
+    "add_item": {"title", "kind", "materials"},
+    "statement": {"member", "text"},
+    "vote": {"member", "choice"},
+    "mark_voted": {"member"},
+    "ballot": {"choice"},
+    "defer": {"reason"},
+    "publish": {"summary"},
+    "report": {"text"},
+    "pre_step": {"kind", "held_on", "summary"},
+}
+
+
+def _failed(exc: DomainError, fields) -> dict:
+    """{field: message} for the form that failed; "form" when the field is not on it."""
+    return {exc.field if exc.field in fields else "form": exc.message}
+
+
 @login_required
 def meeting_list(request):
     units = units_visible_to(request.user).order_by("sort", "code")
+    failed = {}
     if request.method == "POST":
         try:
             unit = units.filter(pk=request.POST.get("unit") or 0).first()
@@ -47,30 +70,48 @@ def meeting_list(request):
             except ValueError as exc:
                 raise InvalidInput(_("请填写正确的会议日期。"), field="date") from exc
             meeting = services.do_create_meeting(
-                request.user,
                 unit,
                 request.POST.get("title", ""),
                 on,
                 request.POST.get("location", ""),
+                actor=request.user,
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            failed = _failed(exc, MEETING_FIELDS)
         else:
             messages.success(request, _("会议已创建。"))
             return redirect("decisions:meeting", pk=meeting.pk)
     meetings = Meeting.objects.filter(unit__in=units).select_related("unit")[:100]
-    return render(request, "decisions/meeting_list.html", {"meetings": meetings, "units": units})
+    return render(
+        request,
+        "decisions/meeting_list.html",
+        {"meetings": meetings, "units": units, "err": failed, "data": request.POST},
+        status=400 if failed else 200,
+    )
 
 
 @login_required
 def meeting_detail(request, pk):
-    meeting = _visible_meeting(request, pk)
+    return _meeting_page(request, _visible_meeting(request, pk))
+
+
+def _meeting_page(request, meeting, failed: dict | None = None, item_id=None):
+    """The meeting page; after a refused POST (`failed`: {"form": action, "errors": …}) with
+    the error beside its field and what was typed kept, answered 400 (no redirect)."""
+    form = (failed or {}).get("form")
+    if form is not None and form not in FORM_FIELDS:
+        form = "buttons"  # a form of buttons only: its error shows above them
+    err = {form: failed["errors"]} if failed and item_id is None else {}
+    data = {form: request.POST} if failed and item_id is None else {}
     items = meeting.items.prefetch_related(
         "statements__member__person", "deliveries", "open_votes", "vote_markers", "pre_steps"
     ).select_related("pre_decision")
     items = list(items)
     for item in items:
         item.missing_pre = services.missing_pre_decision_steps(item)
+        mine = failed is not None and item.pk == item_id
+        item.err = {form: failed["errors"]} if mine else {}
+        item.data = {form: request.POST} if mine else {}
     return render(
         request,
         "decisions/meeting_detail.html",
@@ -82,7 +123,10 @@ def meeting_detail(request, pk):
             "pre_kinds": PreDecisionKind.choices,
             "choices": Choice.choices,
             "deadline": materials_deadline_for(meeting),
+            "err": err,
+            "data": data,
         },
+        status=400 if failed else 200,
     )
 
 
@@ -97,23 +141,24 @@ def meeting_action(request, pk, action):
     user, post = request.user, request.POST
     try:
         if action == "attendance":
-            services.do_record_attendance(user, meeting, post.getlist("present"))
+            services.do_record_attendance(meeting, post.getlist("present"), actor=user)
         elif action == "add-item":
             services.do_add_agenda_item(
-                user,
                 meeting,
                 post.get("title", ""),
                 post.get("kind", ""),
                 post.get("materials", ""),
+                actor=user,
             )
         elif action == "close":
-            services.do_close_meeting(user, meeting)
+            services.do_close_meeting(meeting, actor=user)
         else:
             raise InvalidInput(_("未知操作。"))
     except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已保存。"))
+        form = action.replace("-", "_")
+        failed = {"form": form, "errors": _failed(exc, FORM_FIELDS.get(form, ()))}
+        return _meeting_page(request, meeting, failed)
+    messages.success(request, _("已保存。"))
     return redirect("decisions:meeting", pk=meeting.pk)
 
 
@@ -125,29 +170,33 @@ def item_action(request, pk, action):
     user, post = request.user, request.POST
     try:
         if action == "send":
-            services.do_send_materials(user, item)
+            services.do_send_materials(item, actor=user)
         elif action == "open":
-            services.do_open_item(user, item)
+            services.do_open_item(item, actor=user)
         elif action == "statement":
-            services.do_make_statement(user, item, _member(meeting, request), post.get("text", ""))
+            services.do_make_statement(
+                item, _member(meeting, request), post.get("text", ""), actor=user
+            )
         elif action == "start-vote":
-            services.do_start_vote(user, item)
+            services.do_start_vote(item, actor=user)
         elif action == "vote":
-            services.do_cast_vote(user, item, _member(meeting, request), post.get("choice", ""))
+            services.do_cast_vote(
+                item, _member(meeting, request), post.get("choice", ""), actor=user
+            )
         elif action == "mark-voted":
-            services.do_mark_voted(user, item, _member(meeting, request))
+            services.do_mark_voted(item, _member(meeting, request), actor=user)
         elif action == "ballot":
-            services.do_enter_paper_ballot(user, item, post.get("choice", ""))
+            services.do_enter_paper_ballot(item, post.get("choice", ""), actor=user)
         elif action == "close-vote":
-            services.do_close_vote(user, item)
+            services.do_close_vote(item, actor=user)
         elif action == "defer":
-            services.do_defer_item(user, item, post.get("reason", ""))
+            services.do_defer_item(item, post.get("reason", ""), actor=user)
         elif action == "file":
-            services.do_file_with_superior(user, item)
+            services.do_file_with_superior(item, actor=user)
         elif action == "publish":
-            services.do_publish(user, item, post.get("summary", ""))
+            services.do_publish(item, post.get("summary", ""), actor=user)
         elif action == "report":
-            services.do_report_execution(user, item, post.get("text", ""))
+            services.do_report_execution(item, post.get("text", ""), actor=user)
         elif action == "classify":  # DEC-8
             services.do_classify_item(
                 item,
@@ -166,9 +215,10 @@ def item_action(request, pk, action):
         else:
             raise InvalidInput(_("未知操作。"))
     except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已保存。"))
+        form = action.replace("-", "_")
+        failed = {"form": form, "errors": _failed(exc, FORM_FIELDS.get(form, ()))}
+        return _meeting_page(request, meeting, failed, item_id=item.pk)
+    messages.success(request, _("已保存。"))
     return redirect(f"{meeting_url(meeting)}#item-{item.pk}")
 
 
@@ -191,6 +241,7 @@ def meeting_url(meeting):
 def village_list(request):
     """The six-step ledger; the 村务监督委员会 sees every step and files objections (DEC-10)."""
     units = units_visible_to(request.user)
+    failed, failed_matter = {}, None
     if request.method == "POST":
         matter = get_object_or_404(
             VillageMatter, pk=request.POST.get("matter") or 0, village__in=units
@@ -199,23 +250,32 @@ def village_list(request):
         try:
             village.do_file_objection(
                 request.user,
-                request.user,
                 matter,
                 request.POST.get("text", ""),
                 step=int(step) if step else None,
+                actor=request.user,
             )
-        except (DomainError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", str(exc)))
+        except DomainError as exc:
+            failed, failed_matter = _failed(exc, {"step", "text"}), matter.pk
+        except ValueError:
+            failed, failed_matter = {"step": _("请选择步骤。")}, matter.pk
         else:
             messages.success(request, _("意见已提交。"))
-        return redirect("decisions:village")
+            return redirect("decisions:village")
     matters = (
         VillageMatter.objects.filter(village__in=units)
         .select_related("village")
         .prefetch_related("steps", "objections")
     )
+    matters = list(matters)
+    for m in matters:
+        m.err = failed if m.pk == failed_matter else {}
+        m.data = request.POST if m.pk == failed_matter else {}
     return render(
-        request, "decisions/village_list.html", {"matters": matters, "steps": VillageStep.choices}
+        request,
+        "decisions/village_list.html",
+        {"matters": matters, "steps": VillageStep.choices},
+        status=400 if failed else 200,
     )
 
 

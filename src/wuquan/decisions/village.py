@@ -8,7 +8,7 @@ void, an alarm-like event "decisions.village.voided" is recorded, and
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -35,7 +35,13 @@ CLOSED = (VillageMatterStatus.VOID, VillageMatterStatus.PUBLISHED)
 
 @transaction.atomic
 def do_create_village_matter(
-    actor, village: Unit, title: str, is_major: bool = True, notice_days: int = 5
+    village: Unit,
+    title: str,
+    is_major: bool = True,
+    notice_days: int = 5,
+    *,
+    actor,
+    at: datetime | None = None,
 ) -> VillageMatter:
     if village.kind not in (UnitKind.VILLAGE, UnitKind.COMMUNITY):
         raise InvalidInput(_("六步工作法适用于村（社区）。"), field="village")
@@ -47,38 +53,20 @@ def do_create_village_matter(
     matter = VillageMatter.objects.create(
         village=village, title=title, is_major=is_major, notice_days=notice_days
     )
-    record(
-        actor,
-        events.VILLAGE_CREATED,
-        matter,
-        {"village": village.code, "title": title, "is_major": is_major, "notice_days": notice_days},
-    )
+    record(actor, events.VILLAGE_CREATED, matter, events.village_created(matter), at=at)
     return matter
 
 
-def _void(actor, matter: VillageMatter, reason: str, **details) -> None:
+def _void(actor, matter: VillageMatter, reason: str, at=None, **details) -> None:
     matter.status = VillageMatterStatus.VOID
     matter.void_reason = reason
     matter.save(update_fields=["status", "void_reason"])
-    rule = rules.VILLAGE_SIX_STEPS
-    record(
-        actor,
-        events.VILLAGE_VOIDED,
-        matter,
-        {
-            "rule": rule.code,
-            "rule_name": str(rule.name),
-            "clause": rule.clause,
-            "severity": rule.severity,
-            "reason": reason,
-            **details,
-        },
-    )
+    payload = events.village_voided(matter, rules.VILLAGE_SIX_STEPS, details=details)
+    record(actor, events.VILLAGE_VOIDED, matter, payload, at=at)
 
 
 @rules.guarded
 def do_record_village_step(
-    actor,
     matter: VillageMatter,
     step: int,
     on: date,
@@ -91,6 +79,9 @@ def do_record_village_step(
     yes: int | None = None,
     no: int | None = None,
     abstain: int | None = None,
+    *,
+    actor,
+    at: datetime | None = None,
 ) -> VillageStepRecord:
     """Record one of the six steps. Skipping a step voids a 三重一大 matter (附件15 二(一)3);
     a 村民(代表)会议 without its legal quorum is refused (《村民委员会组织法》22, 26)."""
@@ -143,32 +134,12 @@ def do_record_village_step(
         rec.yes_count, rec.no_count, rec.abstain_count = yes, no, abstain
         rec.passed, rec.result_text = outcome.passed, outcome.text
     rec.save()
-    record(
-        actor,
-        events.VILLAGE_STEP,
-        matter,
-        {
-            "step": step,
-            "name": str(VillageStep(step).label),
-            "date": on.isoformat(),
-            "participants": participants,
-            "minutes": minutes,
-            "attachments": attachments,
-            "assembly_kind": assembly_kind,
-            "eligible": eligible,
-            "attended": attended,
-            "yes": yes,
-            "no": no,
-            "abstain": abstain,
-            "passed": rec.passed,
-            "result": rec.result_text,
-        },
-    )
+    record(actor, events.VILLAGE_STEP, matter, events.village_step(rec), at=at)
     done = set(matter.steps.values_list("step", flat=True))
     missing = [s for s in VillageStep.values if s < step and s not in done]
     if matter.is_major and missing:
         names = "、".join(str(VillageStep(s).label) for s in missing)
-        _void(actor, matter, _("未经“六步工作法”：缺少%s") % names, missing=missing)
+        _void(actor, matter, _("未经“六步工作法”：缺少%s") % names, at, missing=missing)
         return rec
     if matter.is_major and step == VillageStep.RESOLUTION:
         notice = matter.steps.filter(step=VillageStep.NOTICE).first()
@@ -178,6 +149,7 @@ def do_record_village_step(
                 matter,
                 _("议案公告期不足 %(n)d 日（公告 %(a)s，决议 %(b)s）")
                 % {"n": matter.notice_days, "a": notice.date, "b": on},
+                at,
                 notice=notice.date.isoformat(),
                 resolution=on.isoformat(),
             )
@@ -193,7 +165,14 @@ def do_record_village_step(
 
 @transaction.atomic
 def do_file_objection(
-    actor, user, matter: VillageMatter, text: str, step: int | None = None, on: date | None = None
+    user,
+    matter: VillageMatter,
+    text: str,
+    step: int | None = None,
+    on: date | None = None,
+    *,
+    actor,
+    at: datetime | None = None,
 ) -> VillageObjection:
     """The 村务监督委员会 watches every step and may object (附件15 二(四)2(2))."""
     if not (roles.VILLAGE_SUPERVISION in role_names(user) or is_supervisory(user)):
@@ -208,14 +187,14 @@ def do_file_objection(
         step=step,
         author=user.get_username(),
         text=text,
-        filed_on=on or timezone.localdate(),
+        filed_on=on or (timezone.localdate(at) if at else timezone.localdate()),
     )
-    record(actor, events.VILLAGE_OBJECTION, matter, {"step": step, "text": text})
+    record(actor, events.VILLAGE_OBJECTION, matter, events.village_objection(objection), at=at)
     return objection
 
 
 @rules.guarded
-def _assert_valid(actor, matter: VillageMatter) -> VillageMatter:
+def _assert_valid(matter: VillageMatter, *, actor, at=None) -> VillageMatter:
     matter.refresh_from_db()
     if not village_matter_is_valid(matter):
         reason = matter.void_reason or _("尚未经村民会议或村民代表会议决议通过")
@@ -228,7 +207,9 @@ def _assert_valid(actor, matter: VillageMatter) -> VillageMatter:
     return matter
 
 
-def assert_village_decision_valid(matter: VillageMatter, actor=None) -> VillageMatter:
+def assert_village_decision_valid(
+    matter: VillageMatter, *, actor=None, at: datetime | None = None
+) -> VillageMatter:
     """For finance: a contract or payment may rest only on a village matter resolved through the
     six steps (DEC-10). Raises RuleViolation and records the refusal otherwise."""
-    return _assert_valid(actor, matter)
+    return _assert_valid(matter, actor=actor, at=at)

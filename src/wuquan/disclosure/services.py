@@ -639,21 +639,20 @@ def do_open_spokesperson_assessment(
     if not pairs:
         raise RuleViolation(_("本乡镇没有在任的村务公开发言人。"))
     ev = evaluation.do_create_evaluation(
-        actor,
         township,
         year,
         _("%(t)s %(y)d 年度村务公开发言人考核") % {"t": township.name, "y": year},
         EvaluationKind.VILLAGE_CADRES,
         eligible_voters,
+        actor=actor,
     )
     for village, spokesperson in pairs:
         figures = spokesperson_year_figures(village, year)
         subject = evaluation.do_add_subject(
-            actor, ev, spokesperson.person, str(_("村务公开发言人（%s）") % village.name)
+            ev, spokesperson.person, str(_("村务公开发言人（%s）") % village.name), actor=actor
         )
         mean = figures["mean_days_to_answer"]
         evaluation.do_record_report(
-            actor,
             subject,
             _(
                 "%(y)d 年收到村民咨询 %(r)d 件，答复 %(a)d 件，平均 %(d)s 天答复；"
@@ -669,5 +668,6 @@ def do_open_spokesperson_assessment(
                 ).count(),
             },
             timezone.localdate(when),
+            actor=actor,
         )
     return ev

@@ -38,12 +38,12 @@ def load(stdout) -> None:
     if Evaluation.objects.filter(unit=hantun, year=2025).exists():
         return
     ev = services.do_create_evaluation(
-        "demo",
         hantun,
         2025,
         "韩屯村2025年度村干部勤廉双述民主评议",
         "village_cadres",
         eligible_voters=40,
+        actor="demo",
     )
     subjects = []
     for post_code, name, title in CADRES:
@@ -52,19 +52,19 @@ def load(stdout) -> None:
         if person is None:
             person = Person.objects.create(name=name)
             do_appoint(person, post, date(2024, 1, 1))
-        subject = services.do_add_subject("demo", ev, person, title)
+        subject = services.do_add_subject(ev, person, title, actor="demo")
         services.do_record_commitment(
-            "demo", subject, "签订《职务履行和廉洁从政承诺书》", date(2025, 1, 15)
+            subject, "签订《职务履行和廉洁从政承诺书》", date(2025, 1, 15), actor="demo"
         )
         services.do_record_report(
-            "demo", subject, "述履职情况、廉洁自律情况和为群众办实事情况", date(2025, 12, 26)
+            subject, "述履职情况、廉洁自律情况和为群众办实事情况", date(2025, 12, 26), actor="demo"
         )
         subjects.append(subject)
-    q = services.do_ask_question("demo", subjects[1], "村民代表", "村部维修工程何时完工？")
-    services.do_answer_question("demo", q, "预计明年五月完工，进度在公开栏每月公布。")
-    codes = services.do_issue_codes("demo", ev, len(VOTES))
-    services.do_open_voting("demo", ev)
+    q = services.do_ask_question(subjects[1], "村民代表", "村部维修工程何时完工？", actor="demo")
+    services.do_answer_question(q, "预计明年五月完工，进度在公开栏每月公布。", actor="demo")
+    codes = services.do_issue_codes(ev, len(VOTES), actor="demo")
+    services.do_open_voting(ev, actor="demo")
     for code, (g1, g2) in zip(codes, VOTES, strict=True):
         services.do_cast_online(ev, code, {subjects[0].pk: g1, subjects[1].pk: g2})
-    services.do_close_voting("demo", ev)
-    services.do_publish_results("demo", ev)
+    services.do_close_voting(ev, actor="demo")
+    services.do_publish_results(ev, actor="demo")

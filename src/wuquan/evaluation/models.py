@@ -42,6 +42,8 @@ class Evaluation(models.Model):
     unqualified_num = models.PositiveSmallIntegerField(default=1)
     unqualified_den = models.PositiveSmallIntegerField(default=3)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    # the legacy reference of an imported evaluation (wuquan import; empty for live ones)
+    source_ref = models.CharField(_("来源编号"), max_length=120, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("民主测评")
@@ -161,7 +163,8 @@ class PaperSheet(models.Model):
 
 class PaperEntry(models.Model):
     sheet = models.ForeignKey(PaperSheet, on_delete=models.CASCADE, related_name="entries")
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    # why: null for a batch imported already counted (services.ImportedHistory)
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
     grades = models.JSONField()
 
     class Meta:

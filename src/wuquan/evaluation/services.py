@@ -8,7 +8,8 @@ import hmac
 import random
 import secrets
 import uuid
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -42,6 +43,28 @@ from .models import (
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
+@dataclass(frozen=True)
+class ImportedHistory:
+    """An evaluation's history from a legacy system replayed through these services (`wuquan
+    import`, docs/exchange-format.md; decision 0010) — the ONE way a service here accepts what
+    a live call refuses. Passed as `history=`, it changes only this: a batch of paper ballots
+    the source has already counted is counted from its one entry (the source's count is the
+    agreed one; the payload says `double_entry: false`), and every payload carries the import
+    marker (`source: "import"`, `source_ref`)."""
+
+    source_ref: str
+
+
+def _marked(payload: dict, history: ImportedHistory | None) -> dict:
+    if history is not None:
+        payload.update(events.import_marker(history.source_ref))
+    return payload
+
+
+def _today(at: datetime | None) -> date:
+    return timezone.localdate(at) if at else timezone.localdate()
+
+
 def _text(value, field, label):
     value = (value or "").strip()
     if not value:
@@ -65,13 +88,16 @@ def code_hash(evaluation: Evaluation, code: str) -> str:
 
 @transaction.atomic
 def do_create_evaluation(
-    actor,
     unit: Unit,
     year: int,
     title: str,
     kind: str,
     eligible_voters: int,
     scale: list[str] | None = None,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
 ) -> Evaluation:
     scale = list(scale or DEFAULT_SCALE)
     if len(scale) < 2 or len(set(scale)) != len(scale):
@@ -85,25 +111,24 @@ def do_create_evaluation(
         kind=kind,
         scale=scale,
         eligible_voters=eligible_voters,
+        source_ref=history.source_ref if history is not None else "",
     )
-    record(
-        actor,
-        events.CREATED,
-        evaluation,
-        {
-            "unit": unit.code,
-            "year": year,
-            "title": evaluation.title,
-            "kind": kind,
-            "scale": scale,
-            "eligible_voters": eligible_voters,
-        },
-    )
+    payload = events.created(evaluation)
+    record(actor, events.CREATED, evaluation, _marked(payload, history), at=at)
     return evaluation
 
 
 @transaction.atomic
-def do_add_subject(actor, evaluation: Evaluation, person: Person, role_title: str) -> Subject:
+def do_add_subject(
+    evaluation: Evaluation,
+    person: Person,
+    role_title: str,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Subject:
+    """Put a person before the evaluation (idempotent: no event when already a subject)."""
     _status(evaluation, EvaluationStatus.DRAFT)
     subject, created = Subject.objects.get_or_create(
         evaluation=evaluation,
@@ -111,30 +136,57 @@ def do_add_subject(actor, evaluation: Evaluation, person: Person, role_title: st
         defaults={"role_title": _text(role_title, "role_title", _("职务"))},
     )
     if created:
-        record(actor, events.SUBJECT_ADDED, evaluation, {"person": person.pk, "role": role_title})
+        payload = events.subject_added(subject)
+        record(actor, events.SUBJECT_ADDED, evaluation, _marked(payload, history), at=at)
     return subject
 
 
 @transaction.atomic
-def do_record_commitment(actor, subject: Subject, text: str, on: date) -> Subject:
+def do_record_commitment(
+    subject: Subject,
+    text: str,
+    on: date,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Subject:
     """年初公开承诺: 《职务履行和廉洁从政承诺书》 (EVA-2, 附件15 二(三)2)."""
     subject.commitment, subject.commitment_on = _text(text, "text", _("承诺内容")), on
     subject.save(update_fields=["commitment", "commitment_on"])
-    record(actor, events.COMMITMENT, subject, {"on": on.isoformat(), "text": subject.commitment})
+    payload = events.commitment(subject)
+    record(actor, events.COMMITMENT, subject, _marked(payload, history), at=at)
     return subject
 
 
 @transaction.atomic
-def do_record_report(actor, subject: Subject, text: str, on: date) -> Subject:
+def do_record_report(
+    subject: Subject,
+    text: str,
+    on: date,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Subject:
     """年末述职述廉 (EVA-2)."""
     subject.report, subject.report_on = _text(text, "text", _("述职述廉内容")), on
     subject.save(update_fields=["report", "report_on"])
-    record(actor, events.REPORT, subject, {"on": on.isoformat(), "text": subject.report})
+    record(actor, events.REPORT, subject, _marked(events.report(subject), history), at=at)
     return subject
 
 
 @transaction.atomic
-def do_ask_question(actor, subject: Subject, asker: str, text: str, answer: str = "") -> Question:
+def do_ask_question(
+    subject: Subject,
+    asker: str,
+    text: str,
+    answer: str = "",
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Question:
     """询问和质询, and the answer given at the meeting (EVA-2)."""
     q = Question.objects.create(
         subject=subject,
@@ -142,41 +194,53 @@ def do_ask_question(actor, subject: Subject, asker: str, text: str, answer: str 
         text=_text(text, "text", _("问题")),
         answer=(answer or "").strip(),
     )
-    record(
-        actor,
-        events.QUESTION,
-        subject,
-        {"asker": q.asker, "text": q.text, "answer": q.answer},
-    )
+    record(actor, events.QUESTION, subject, _marked(events.question(q), history), at=at)
     return q
 
 
 @transaction.atomic
-def do_answer_question(actor, question: Question, answer: str) -> Question:
+def do_answer_question(
+    question: Question,
+    answer: str,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Question:
     question.answer = _text(answer, "answer", _("答复"))
     question.save(update_fields=["answer"])
-    record(
-        actor,
-        events.QUESTION_ANSWERED,
-        question.subject,
-        {"question": question.pk, "answer": question.answer},
-    )
+    payload = events.question_answered(question)
+    record(actor, events.QUESTION_ANSWERED, question.subject, _marked(payload, history), at=at)
     return question
 
 
 @transaction.atomic
-def do_open_voting(actor, evaluation: Evaluation) -> Evaluation:
+def do_open_voting(
+    evaluation: Evaluation,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Evaluation:
     _status(evaluation, EvaluationStatus.DRAFT)
     if not evaluation.subjects.exists():
         raise InvalidInput(_("请先添加被测评人。"))
     evaluation.status = EvaluationStatus.VOTING
     evaluation.save(update_fields=["status"])
-    record(actor, events.VOTING_OPENED, evaluation, {})
+    payload = events.voting_opened(evaluation)
+    record(actor, events.VOTING_OPENED, evaluation, _marked(payload, history), at=at)
     return evaluation
 
 
 @transaction.atomic
-def do_issue_codes(actor, evaluation: Evaluation, count: int) -> list[str]:
+def do_issue_codes(
+    evaluation: Evaluation,
+    count: int,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> list[str]:
     """One-time voter codes, returned once in clear and stored only as keyed hashes (EVA-1)."""
     _status(evaluation, EvaluationStatus.DRAFT, EvaluationStatus.VOTING)
     if (
@@ -194,7 +258,8 @@ def do_issue_codes(actor, evaluation: Evaluation, count: int) -> list[str]:
             for c in codes
         ]
     )
-    record(actor, events.CODES_ISSUED, evaluation, {"count": count})
+    payload = events.codes_issued(evaluation, count=count)
+    record(actor, events.CODES_ISSUED, evaluation, _marked(payload, history), at=at)
     return codes
 
 
@@ -220,9 +285,18 @@ def _add_ballots(evaluation: Evaluation, grades: dict[int, str]) -> None:
 
 
 @transaction.atomic
-def do_cast_online(evaluation: Evaluation, code: str, grades: dict) -> None:
+def do_cast_online(
+    evaluation: Evaluation,
+    code: str,
+    grades: dict,
+    *,
+    actor="voter",
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> None:
     """An online ballot: the code is checked and marked used, the grades stored with no link to
-    it. The event says only that a ballot was cast (EVA-1, EVA-2 无记名)."""
+    it. The event says only that a ballot was cast (EVA-1, EVA-2 无记名). The actor is the
+    anonymous "voter" (never the person): kept keyword-only like every other service's."""
     _status(evaluation, EvaluationStatus.VOTING)
     grades = _grades(evaluation, grades)
     updated = VoterCode.objects.filter(
@@ -231,7 +305,8 @@ def do_cast_online(evaluation: Evaluation, code: str, grades: dict) -> None:
     if updated != 1:
         raise InvalidInput(_("投票码无效或已使用。"), field="code")
     _add_ballots(evaluation, grades)
-    record("voter", events.BALLOT_CAST, evaluation, {"channel": "online"})
+    payload = events.ballot_cast(evaluation, channel="online")
+    record(actor, events.BALLOT_CAST, evaluation, _marked(payload, history), at=at)
 
 
 def paper_ballots_keyed(evaluation: Evaluation) -> int:
@@ -268,11 +343,20 @@ def batch_differences(sheet: PaperSheet) -> dict:
 
 @transaction.atomic
 def do_enter_paper_batch(
-    clerk, evaluation: Evaluation, batch_no: str, ballots: list[dict]
+    evaluation: Evaluation,
+    batch_no: str,
+    ballots: list[dict],
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
 ) -> PaperSheet:
     """Key in a batch of paper ballots (一批纸质票). Two different clerks key each batch; it is
     counted only when both entries agree ballot by ballot, else it is marked as a mismatch
-    with the differing positions recorded (no grades in the event) (EVA-1)."""
+    with the differing positions recorded (no grades in the event) (EVA-1). `actor` is the
+    clerk (a user: the two entries must be by two different clerks). Under `history` the
+    batch the source already counted is counted from its one entry."""
+    clerk = actor
     _status(evaluation, EvaluationStatus.VOTING)
     batch_no = _text(batch_no, "sheet_no", _("批号"))
     if not ballots:
@@ -288,6 +372,8 @@ def do_enter_paper_batch(
             _("批号 %(n)s 已%(s)s。") % {"n": batch_no, "s": sheet.get_status_display()},
             field="sheet_no",
         )
+    if sheet is not None and history is not None:
+        raise InvalidInput(_("批号 %s 重复。") % batch_no, field="sheet_no")
     if sheet is not None and sheet.entries.filter(clerk=clerk).exists():
         raise InvalidInput(
             _("您已录入过批号 %s，须由另一名录入员复核录入。") % batch_no, field="sheet_no"
@@ -304,9 +390,19 @@ def do_enter_paper_batch(
     if sheet is None:
         sheet = PaperSheet.objects.create(evaluation=evaluation, sheet_no=batch_no)
     PaperEntry.objects.create(
-        sheet=sheet, clerk=clerk, grades=[{str(k): v for k, v in g.items()} for g in ballots]
+        sheet=sheet,
+        clerk=clerk if history is None else None,
+        grades=[{str(k): v for k, v in g.items()} for g in ballots],
     )
-    payload = {"sheet": batch_no, "ballots": len(ballots)}
+    payload = events.paper_batch(sheet, ballots=len(ballots))
+    if history is not None:
+        sheet.status = SheetStatus.COUNTED
+        sheet.save(update_fields=["status"])
+        for g in ballots:
+            _add_ballots(evaluation, g)
+        payload["double_entry"] = False
+        record(actor, events.PAPER_COUNTED, evaluation, _marked(payload, history), at=at)
+        return sheet
     if sheet.entries.count() == 2:
         diff = batch_differences(sheet)
         if not diff["rows"] and diff["counts"][0] == diff["counts"][1]:
@@ -322,17 +418,19 @@ def do_enter_paper_batch(
         sheet.save(update_fields=["status"])
     else:
         action = events.PAPER_ENTERED
-    record(clerk, action, evaluation, payload)
+    record(clerk, action, evaluation, payload, at=at)
     return sheet
 
 
-def do_enter_paper_sheet(clerk, evaluation: Evaluation, sheet_no: str, grades: dict) -> PaperSheet:
+def do_enter_paper_sheet(
+    evaluation: Evaluation, sheet_no: str, grades: dict, *, actor, at: datetime | None = None
+) -> PaperSheet:
     """Key in one paper ballot: a batch of one (EVA-1)."""
-    return do_enter_paper_batch(clerk, evaluation, sheet_no, [grades])
+    return do_enter_paper_batch(evaluation, sheet_no, [grades], actor=actor, at=at)
 
 
 @transaction.atomic
-def do_rekey_paper_batch(actor, sheet: PaperSheet) -> PaperSheet:
+def do_rekey_paper_batch(sheet: PaperSheet, *, actor, at: datetime | None = None) -> PaperSheet:
     """Resolve a mismatch by re-keying: both entries are discarded and the batch waits for two
     fresh entries. The event keeps who keyed it and where they differed (EVA-1)."""
     sheet = PaperSheet.objects.select_for_update().get(pk=sheet.pk)
@@ -343,17 +441,8 @@ def do_rekey_paper_batch(actor, sheet: PaperSheet) -> PaperSheet:
     sheet.entries.all().delete()
     sheet.status = SheetStatus.PENDING
     sheet.save(update_fields=["status"])
-    record(
-        actor,
-        events.PAPER_REKEY,
-        sheet.evaluation,
-        {
-            "sheet": sheet.sheet_no,
-            "discarded_clerks": [c.get_username() for c in diff["clerks"]],
-            "counts": diff["counts"],
-            "differences": [[r["ballot"], r["subject"].pk] for r in diff["rows"]],
-        },
-    )
+    payload = events.paper_rekey(sheet, diff=diff)
+    record(actor, events.PAPER_REKEY, sheet.evaluation, payload, at=at)
     return sheet
 
 
@@ -378,7 +467,13 @@ def rate(evaluation: Evaluation, counts: dict[str, int]) -> tuple[str, str]:
 
 
 @transaction.atomic
-def do_close_voting(actor, evaluation: Evaluation) -> Evaluation:
+def do_close_voting(
+    evaluation: Evaluation,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Evaluation:
     """Count: reshuffle the box, tally, rate, flag two unqualified years in a row (EVA-3)."""
     _status(evaluation, EvaluationStatus.VOTING)
     open_batches = evaluation.sheets.exclude(status=SheetStatus.COUNTED).count()
@@ -408,22 +503,15 @@ def do_close_voting(actor, evaluation: Evaluation) -> Evaluation:
         results[subject.person_id] = {"counts": counts, "rating": subject.rating}
     evaluation.status = EvaluationStatus.CLOSED
     evaluation.save(update_fields=["status"])
-    record(
-        actor,
-        events.VOTING_CLOSED,
-        evaluation,
-        {
-            "ballots": len(rows),
-            "results": results,
-        },
-    )
+    payload = events.voting_closed(evaluation, ballots=len(rows), results=results)
+    record(actor, events.VOTING_CLOSED, evaluation, _marked(payload, history), at=at)
     for subject in evaluation.subjects.all():
         if subject.rating == evaluation.unqualified_grade:
-            _check_two_years(actor, evaluation, subject)
+            _check_two_years(actor, evaluation, subject, at, history)
     return evaluation
 
 
-def _check_two_years(actor, evaluation: Evaluation, subject: Subject) -> None:
+def _check_two_years(actor, evaluation: Evaluation, subject: Subject, at, history) -> None:
     """连续两年评议为不合格: 责令辞职, 不辞职的启动罢免 (EVA-3, 附件15 二(三)3)."""
     previous = Subject.objects.filter(
         person=subject.person,
@@ -439,32 +527,29 @@ def _check_two_years(actor, evaluation: Evaluation, subject: Subject) -> None:
             kind=FlagKind.RESIGN_OR_RECALL,
             reason=_("%(a)d、%(b)d 年连续两年测评为“%(g)s”")
             % {"a": evaluation.year - 1, "b": evaluation.year, "g": subject.rating},
-            raised_on=timezone.localdate(),
+            raised_on=_today(at),
         )
+        payload = events.flag_resign_or_recall(flag, evaluation=evaluation)
         record(
-            actor,
-            events.FLAG_RESIGN_OR_RECALL,
-            subject.person,
-            {
-                "flag": flag.pk,
-                "unit": evaluation.unit.code,
-                "years": [evaluation.year - 1, evaluation.year],
-                "rule": "EVA-3-two-unqualified-years",
-            },
+            actor, events.FLAG_RESIGN_OR_RECALL, subject.person, _marked(payload, history), at=at
         )
 
 
 @transaction.atomic
-def do_publish_results(actor, evaluation: Evaluation) -> Evaluation:
+def do_publish_results(
+    evaluation: Evaluation,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
+) -> Evaluation:
     """结果公示 (EVA-2, PUB-10)."""
     _status(evaluation, EvaluationStatus.CLOSED)
-    evaluation.status, evaluation.published_at = EvaluationStatus.PUBLISHED, timezone.now()
+    evaluation.status, evaluation.published_at = EvaluationStatus.PUBLISHED, at or timezone.now()
     evaluation.save(update_fields=["status", "published_at"])
+    payload = events.published(evaluation)
     record(
-        actor,
-        events.PUBLISHED,
-        evaluation,
-        {"results": {s.person_id: s.rating for s in evaluation.subjects.all()}},
+        actor, events.PUBLISHED, evaluation, _marked(payload, history), at=evaluation.published_at
     )
     return evaluation
 
@@ -480,18 +565,21 @@ def petition_reaches_threshold(basis: str, signatures: int, eligible_total: int)
 
 @transaction.atomic
 def do_file_recall_petition(
-    actor,
     unit: Unit,
     person: Person,
     basis: str,
     signatures: int,
     eligible_total: int,
     on: date | None = None,
+    *,
+    actor,
+    at: datetime | None = None,
+    history: ImportedHistory | None = None,
 ) -> RecallPetition:
     if eligible_total < 1 or signatures < 0 or signatures > eligible_total:
         raise InvalidInput(_("联名人数须在 0 与总数之间。"), field="signatures")
     reaches = petition_reaches_threshold(basis, signatures, eligible_total)
-    on = on or timezone.localdate()
+    on = on or _today(at)
     petition = RecallPetition.objects.create(
         unit=unit,
         person=person,
@@ -501,19 +589,8 @@ def do_file_recall_petition(
         filed_on=on,
         reaches_threshold=reaches,
     )
-    record(
-        actor,
-        events.RECALL_PETITION,
-        petition,
-        {
-            "unit": unit.code,
-            "person": person.pk,
-            "basis": basis,
-            "signatures": signatures,
-            "eligible_total": eligible_total,
-            "reaches_threshold": reaches,
-        },
-    )
+    payload = events.recall_petition(petition)
+    record(actor, events.RECALL_PETITION, petition, _marked(payload, history), at=at)
     if reaches:
         Flag.objects.create(
             person=person,
@@ -522,10 +599,6 @@ def do_file_recall_petition(
             reason=_("罢免联名 %(s)d / %(t)d") % {"s": signatures, "t": eligible_total},
             raised_on=on,
         )
-        record(
-            actor,
-            events.RECALL_FLAGGED,
-            person,
-            {"petition": petition.pk, "rule": "EVA-4-recall-threshold"},
-        )
+        payload = events.recall_flagged(petition)
+        record(actor, events.RECALL_FLAGGED, person, _marked(payload, history), at=at)
     return petition

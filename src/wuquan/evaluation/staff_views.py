@@ -70,13 +70,13 @@ def evaluation_list(request):
             if post.get("kind") not in EvaluationKind.values:
                 raise InvalidInput(_("请选择测评类别。"), field="kind")
             evaluation = services.do_create_evaluation(
-                request.user,
                 unit,
                 _int(post.get("year"), "year", _("年度")),
                 post.get("title", ""),
                 post.get("kind"),
                 _int(post.get("eligible_voters"), "eligible_voters", _("参评人数")),
                 _scale(post.get("scale", "")),
+                actor=request.user,
             )
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -158,7 +158,7 @@ def _add_subjects(user, evaluation, values: list[str]) -> int:
     for value in values:
         person_id, post_id = (int(x) for x in value.split(":"))
         post = Post.objects.get(pk=post_id)
-        services.do_add_subject(user, evaluation, Person.objects.get(pk=person_id), post.name)
+        services.do_add_subject(evaluation, Person.objects.get(pk=person_id), post.name, actor=user)
     return len(values)
 
 
@@ -174,25 +174,25 @@ def evaluation_action(request, pk, action):
             _add_subjects(user, evaluation, post.getlist("holder"))
         elif action == "commitment":
             services.do_record_commitment(
-                user,
                 _subject(evaluation, request),
                 post.get("text", ""),
                 _date(post.get("on"), "on", _("承诺日期")),
+                actor=user,
             )
         elif action == "report":
             services.do_record_report(
-                user,
                 _subject(evaluation, request),
                 post.get("text", ""),
                 _date(post.get("on"), "on", _("述职日期")),
+                actor=user,
             )
         elif action == "question":
             services.do_ask_question(
-                user,
                 _subject(evaluation, request),
                 post.get("asker", ""),
                 post.get("text", ""),
                 post.get("answer", ""),
+                actor=user,
             )
         elif action == "answer":
             question = Question.objects.filter(
@@ -200,24 +200,24 @@ def evaluation_action(request, pk, action):
             ).first()
             if question is None:
                 raise InvalidInput(_("问题不存在。"), field="question")
-            services.do_answer_question(user, question, post.get("answer", ""))
+            services.do_answer_question(question, post.get("answer", ""), actor=user)
         elif action == "open":
-            services.do_open_voting(user, evaluation)
+            services.do_open_voting(evaluation, actor=user)
             done = _("测评已开始，投票码可在网上投票页使用。")
         elif action == "close":
-            services.do_close_voting(user, evaluation)
+            services.do_close_voting(evaluation, actor=user)
             done = _("测评已结束并计票。")
         elif action == "publish":
-            services.do_publish_results(user, evaluation)
+            services.do_publish_results(evaluation, actor=user)
             done = _("测评结果已公示。")
         elif action == "petition":
             services.do_file_recall_petition(
-                user,
                 evaluation.unit,
                 _subject(evaluation, request).person,
                 post.get("basis", ""),
                 _int(post.get("signatures"), "signatures", _("联名人数")),
                 _int(post.get("eligible_total"), "eligible_total", _("总人数")),
+                actor=user,
             )
         else:
             raise InvalidInput(_("未知操作。"))
@@ -236,7 +236,7 @@ def issue_codes(request, pk):
     evaluation = _visible(request, pk)
     try:
         codes = services.do_issue_codes(
-            request.user, evaluation, _int(request.POST.get("count"), "count", _("数量"))
+            evaluation, _int(request.POST.get("count"), "count", _("数量")), actor=request.user
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -287,14 +287,14 @@ def paper(request, pk):
                 sheet = evaluation.sheets.filter(pk=request.POST.get("rekey")).first()
                 if sheet is None:
                     raise InvalidInput(_("批次不存在。"), field="sheet_no")
-                services.do_rekey_paper_batch(request.user, sheet)
+                services.do_rekey_paper_batch(sheet, actor=request.user)
                 done = _("批号 %s 的两次录入已作废，请两名录入员重新录入。") % sheet.sheet_no
             else:
                 sheet = services.do_enter_paper_batch(
-                    request.user,
                     evaluation,
                     request.POST.get("batch", ""),
                     parse_ballot_lines(evaluation, request.POST.get("ballots", ""), subjects),
+                    actor=request.user,
                 )
                 done = {
                     SheetStatus.PENDING: _("已录入，待另一名录入员复核录入。"),

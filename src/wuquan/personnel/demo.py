@@ -107,23 +107,23 @@ def _meeting(user, sel, day):
     from wuquan.decisions.models import Choice
 
     meeting = decisions.do_create_meeting(
-        "huiyi", sel.unit, f"局党组会议{MARK}", day, "局机关会议室"
+        sel.unit, f"局党组会议{MARK}", day, "局机关会议室", actor="huiyi"
     )
     item = services.do_request_decision(sel, meeting, actor=user, at=_at(day, 8))
     decisions.do_record_attendance(
-        "huiyi", meeting, meeting.members.values_list("person_id", flat=True)
+        meeting, meeting.members.values_list("person_id", flat=True), actor="huiyi"
     )
-    decisions.do_open_item("huiyi", item)
+    decisions.do_open_item(item, actor="huiyi")
     members = list(meeting.members.order_by("is_head", "id"))
     for member in members:
         decisions.do_make_statement(
-            "huiyi", item, member, "同意" if not member.is_head else "综合大家意见，同意"
+            item, member, "同意" if not member.is_head else "综合大家意见，同意", actor="huiyi"
         )
-    decisions.do_start_vote("huiyi", item)
+    decisions.do_start_vote(item, actor="huiyi")
     for member in members:
-        decisions.do_cast_vote("huiyi", item, member, Choice.YES)
-    decisions.do_close_vote("huiyi", item, at=_at(day, 11))
-    decisions.do_close_meeting("huiyi", meeting)
+        decisions.do_cast_vote(item, member, Choice.YES, actor="huiyi")
+    decisions.do_close_vote(item, at=_at(day, 11), actor="huiyi")
+    decisions.do_close_meeting(meeting, actor="huiyi")
 
 
 def load(stdout) -> None:
@@ -323,10 +323,10 @@ def _work_evaluation(user, unit: Unit) -> None:
     )
     ev = report.evaluation
     subjects = list(ev.subjects.order_by("id"))
-    evaluation.do_open_voting(user, ev)
-    codes = evaluation.do_issue_codes(user, ev, 6)
+    evaluation.do_open_voting(ev, actor=user)
+    codes = evaluation.do_issue_codes(ev, 6, actor=user)
     for i, code in enumerate(codes):
         grade = ["好", "好", "较好", "好", "一般", "较好"][i]
         evaluation.do_cast_online(ev, code, {s.pk: grade for s in subjects})
-    evaluation.do_close_voting(user, ev)
-    evaluation.do_publish_results(user, ev)
+    evaluation.do_close_voting(ev, actor=user)
+    evaluation.do_publish_results(ev, actor=user)

@@ -474,15 +474,15 @@ def do_request_decision(selection: Selection, meeting=None, *, actor, at: dateti
     if selection.candidate_id is None:
         raise RuleViolation(_("尚未确定考察对象。"))
     item = decisions.require_decision(
-        actor,
         selection,
         deciding_unit(selection),
         MatterKind.APPOINTMENT,
         _("干部任免：%(post)s 拟任人选") % {"post": selection.post},
         _("选拔任用全程记实材料（文书档案摘要 %s）") % dossier_digest(selection)[:12],
+        actor=actor,
     )
     if meeting is not None and item.status in (ItemStatus.PROPOSED, ItemStatus.DEFERRED):
-        decisions.do_schedule_item(actor, item, meeting)
+        decisions.do_schedule_item(item, meeting, actor=actor)
     selection.decision_item = item
     selection.save(update_fields=["decision_item"])
     record(
@@ -1227,15 +1227,15 @@ def do_report_selection_work(
     if head is None:
         raise InvalidInput(_("该单位没有在任主要负责人，无法评议选人用人工作。"), field="unit")
     ev = evaluation.do_create_evaluation(
-        actor,
         unit,
         year,
         _("%(year)d 年度选人用人工作“一报告两评议”") % {"year": year},
         EvaluationKind.LEADERSHIP,
         eligible_voters,
         ["好", "较好", "一般", "差"],
+        actor=actor,
     )
-    evaluation.do_add_subject(actor, ev, head, str(_("选人用人工作总体评价（主要负责人）")))
+    evaluation.do_add_subject(ev, head, str(_("选人用人工作总体评价（主要负责人）")), actor=actor)
     appointed = (
         Selection.objects.filter(
             unit=unit, status=SelectionStatus.APPOINTED, appointment__start__year=year
@@ -1244,7 +1244,9 @@ def do_report_selection_work(
         .order_by("id")
     )
     for sel in appointed:
-        evaluation.do_add_subject(actor, ev, sel.candidate, str(_("新提拔：%s") % sel.post.name))
+        evaluation.do_add_subject(
+            ev, sel.candidate, str(_("新提拔：%s") % sel.post.name), actor=actor
+        )
     report = WorkReport.objects.create(
         unit=unit,
         year=year,

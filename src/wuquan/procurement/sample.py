@@ -40,7 +40,7 @@ def meeting_for(unit: Unit, on: date, actor="demo") -> Meeting:
     meeting = Meeting.objects.filter(unit=unit, title=title).first()
     if meeting is None:
         ensure_body(unit)
-        meeting = decisions.do_create_meeting(actor, unit, title, on, "会议室")
+        meeting = decisions.do_create_meeting(unit, title, on, "会议室", actor=actor)
     return meeting
 
 
@@ -49,25 +49,25 @@ def decide(request, on: date, *, actor="demo"):
     unit = request.buyer
     meeting = meeting_for(unit, on, actor)
     item = decisions.do_add_agenda_item(
-        actor,
         meeting,
         f"采购事项：{request.title}",
         MatterKind.LARGE_SUM,
         "采购方案",
         subject=request,
+        actor=actor,
     )
     sent = datetime.combine(on - timedelta(days=14), time(9), SH)
-    decisions.do_send_materials(actor, item, at=sent)
+    decisions.do_send_materials(item, at=sent, actor=actor)
     if not meeting.members.filter(present=True).exists():
         decisions.do_record_attendance(
-            actor, meeting, meeting.members.values_list("person_id", flat=True)
+            meeting, meeting.members.values_list("person_id", flat=True), actor=actor
         )
-    decisions.do_open_item(actor, item)
+    decisions.do_open_item(item, actor=actor)
     members = list(meeting.members.filter(present=True).order_by("is_head", "id"))
     for member in members:
-        decisions.do_make_statement(actor, item, member, "同意")
-    decisions.do_start_vote(actor, item)
+        decisions.do_make_statement(item, member, "同意", actor=actor)
+    decisions.do_start_vote(item, actor=actor)
     for member in members:
-        decisions.do_cast_vote(actor, item, member, Choice.YES)
-    decisions.do_close_vote(actor, item, at=datetime.combine(on, time(11), SH))
+        decisions.do_cast_vote(item, member, Choice.YES, actor=actor)
+    decisions.do_close_vote(item, at=datetime.combine(on, time(11), SH), actor=actor)
     return item

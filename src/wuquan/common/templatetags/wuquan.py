@@ -54,3 +54,14 @@ def field_error(errors, name):
     if isinstance(value, list | tuple):
         return "；".join(str(v) for v in value)
     return str(value)
+
+
+@register.filter
+def error_beside(errors, name):
+    """`{{ err|error_beside:"text" }}` — a field's error as the span shown beside it (issue 12,
+    finding 6), or nothing; for pages whose forms are plain HTML (`errors`: {field: message},
+    "form" for a message that names no field on the form)."""
+    text = field_error(errors, name)
+    if not text:
+        return ""
+    return format_html('<span class="field-error" role="alert">{}</span>', text)
