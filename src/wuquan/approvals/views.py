@@ -396,7 +396,9 @@ def reissue_code(request, pk):
                     request,
                     _("已重新发放查询码，原查询码作废。")
                     + (
-                        _("已发送短信至 %(p)s。") % {"p": services.sms_target(case)} if sent else ""
+                        _("已发送短信至 %(p)s。") % {"p": selectors.sms_target(case)}
+                        if sent
+                        else ""
                     ),
                 )
                 if case.receipt_no:
@@ -408,7 +410,7 @@ def reissue_code(request, pk):
     return render(
         request,
         "approvals/reissue.html",
-        {"case": case, "form": form, "phone": services.sms_target(case)},
+        {"case": case, "form": form, "phone": selectors.sms_target(case)},
         status=status,
     )
 

@@ -139,7 +139,7 @@ def alarm_assign(request, pk):
     alarm = _visible_alarm(request, pk)
     data = _form_or_refuse(AssignForm(request.POST))
     services.do_assign_alarm(
-        request.user, alarm, data["unit"], data["working_days"], data["instructions"]
+        alarm, data["unit"], data["working_days"], data["instructions"], actor=request.user
     )
     messages.success(request, _("已交办。"))
     return redirect("supervision:alarm", pk=pk)
@@ -151,7 +151,7 @@ def alarm_answer(request, pk):
     alarm = _visible_alarm(request, pk)
     data = _form_or_refuse(AnswerForm(request.POST, request.FILES))
     services.do_answer_alarm(
-        request.user, alarm, data["explanation"], data["correction"], data.get("evidence")
+        alarm, data["explanation"], data["correction"], data.get("evidence"), actor=request.user
     )
     messages.success(request, _("已回复，等待纪委审核。"))
     return redirect("supervision:alarm", pk=pk)
@@ -163,7 +163,7 @@ def alarm_check(request, pk):
     alarm = _visible_alarm(request, pk)
     data = _form_or_refuse(CheckForm(request.POST))
     services.do_check_alarm(
-        request.user, alarm, data["decision"] == "accept", data["note"], data["working_days"]
+        alarm, data["decision"] == "accept", data["note"], data["working_days"], actor=request.user
     )
     messages.success(request, _("已审核。"))
     return redirect("supervision:alarm", pk=pk)
@@ -175,7 +175,7 @@ def alarm_close(request, pk):
     alarm = _visible_alarm(request, pk)
     data = _form_or_refuse(CloseForm(request.POST))
     services.do_close_alarm(
-        request.user, alarm, data["outcome"], data["note"], data["published_answer"]
+        alarm, data["outcome"], data["note"], data["published_answer"], actor=request.user
     )
     messages.success(request, _("已办结。"))
     return redirect("supervision:alarm", pk=pk)
@@ -239,17 +239,21 @@ def inspections(request):
         if request.POST.get("form") == "round":
             data = _form_or_refuse(RoundForm(request.POST))
             services.do_create_inspection_round(
-                request.user, data["supervising_unit"], data["title"], data["due"], data["scope"]
+                data["supervising_unit"],
+                data["title"],
+                data["due"],
+                data["scope"],
+                actor=request.user,
             )
             messages.success(request, _("巡查任务已布置。"))
         else:
             data = _form_or_refuse(InspectionForm(request.POST, request.FILES))
             services.do_file_inspection(
-                request.user,
                 data["unit"],
                 data["kind"],
                 data["findings"],
                 data["round"],
+                actor=request.user,
                 attachment=data.get("attachment"),
             )
             messages.success(request, _("检查记录已报送。"))
