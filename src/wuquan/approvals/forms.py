@@ -188,9 +188,7 @@ class SuspendForm(DesignForm):
         kwargs.setdefault("auto_id", _auto_id("pause"))
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = SuspensionKind.choices
-        self.fields["demanded"].choices = [
-            (str(m.pk), m.name) for m in case.item.materials.all()
-        ]
+        self.fields["demanded"].choices = [(str(m.pk), m.name) for m in case.item.materials.all()]
 
 
 class ResumeForm(DesignForm):
@@ -208,9 +206,7 @@ class ChargeForm(DesignForm):
         label=_("收费项目（收费目录）"),
         error_messages={"required": _("请选择收费目录中的收费项目。")},
     )
-    amount = forms.CharField(
-        label=_("金额（元）"), error_messages={"required": _("金额无效。")}
-    )
+    amount = forms.CharField(label=_("金额（元）"), error_messages={"required": _("金额无效。")})
 
     def __init__(self, case, *args, **kwargs):
         from wuquan.catalog.models import Fee
