@@ -247,3 +247,26 @@ class AnswerForm(DesignForm):
         kwargs.setdefault("auto_id", _auto_id(f"answer-{consultation.pk}"))
         super().__init__(*args, **kwargs)
         self.consultation = consultation
+
+
+class FindingForm(DesignForm):
+    """登记 one sampled case's finding (APR-10): outcome, what was found, a deadline to
+    rectify; refusals beside the fields, the entries kept."""
+
+    outcome = forms.ChoiceField(label=_("结论"), error_messages={"required": _("请选择检查结论。")})
+    note = forms.CharField(label=_("检查情况"), max_length=500, required=False)
+    rectify_by = forms.DateField(
+        label=_("整改期限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("请填写日期（年-月-日）。")},
+    )
+
+    def __init__(self, case, *args, **kwargs):
+        from .models import FindingOutcome
+
+        kwargs.setdefault("auto_id", _auto_id(f"finding-{case.pk}"))
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["outcome"].choices = FindingOutcome.choices
