@@ -66,7 +66,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, post=None, start=date(2020, 1, 1), **fields):
         from wuquan.org.services import do_appoint, do_save_person
 
-        person = do_save_person(model_class(**fields), "test")
+        person = do_save_person(model_class(**fields), actor="test")
         if post is not None:
-            do_appoint(person, post, start)
+            do_appoint(person, post, start, actor="system")
         return person

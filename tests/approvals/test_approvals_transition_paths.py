@@ -62,7 +62,9 @@ def test_apr3_completion_by_a_former_holder_is_refused_or_flagged(world, online_
     step = _review_step(case)
     former = ensure_staff("t-former", "前承办 周强", step.post, ["承办"], start=date(2024, 1, 1))
     do_end_appointment(
-        Appointment.objects.get(person__user=former, post=step.post), date(2025, 12, 31)
+        Appointment.objects.get(person__user=former, post=step.post),
+        date(2025, 12, 31),
+        actor="system",
     )
     try:
         done = services.do_complete_step(step, "同意", actor=former, at=at(2026, 3, 3, 10))

@@ -154,3 +154,42 @@ def test_apr10_staff_page_opens_an_inspection_and_records_findings(client, world
     assert "请填写日期" in bad.content.decode() and ApprovalInspection.objects.count() == 1
     client.force_login(world.users["xf"])  # another unit's staff: answered like a missing page
     assert client.get(response["Location"]).status_code == 404
+
+
+def test_apr10_finding_refusals_beside_the_fields_entries_kept(client, world, finished):
+    """Issue 12 finding 6: a problem found without a note or deadline, a bad date, closing
+    with cases left — each refusal on the inspection page itself, nothing written."""
+    import re
+
+    client.force_login(world.users["shenhe"])
+    response = client.post(
+        "/staff/approvals/inspections/",
+        {
+            "unit": world.item.unit.pk,
+            "kind": "after_audit",
+            "period_start": "2026-01-01",
+            "period_end": "2026-03-31",
+            "sample_size": 2,
+        },
+    )
+    url = response["Location"]
+    insp = ApprovalInspection.objects.get()
+    pk = insp.sample[0]
+    n = Event.objects.count()
+
+    def error(html, name):
+        block = re.search(rf'id="finding-{pk}-{name}"(.*?)</div>', html, re.S).group(1)
+        m = re.search(r'class="field-error"[^>]*>([^<]+)<', block)
+        return m.group(1) if m else ""
+
+    bad_date = client.post(url, {"case": pk, "outcome": "problem", "rectify_by": "五月"})
+    html = bad_date.content.decode()
+    assert bad_date.status_code == 400
+    assert error(html, "rectify_by") == "请填写日期（年-月-日）。"
+    assert 'value="五月"' in html
+    no_note = client.post(url, {"case": pk, "outcome": "problem", "note": ""})
+    assert no_note.status_code == 400
+    assert error(no_note.content.decode(), "note") == "发现问题须写明问题并规定整改期限。"
+    early = client.post(url, {"close": "1"})
+    assert early.status_code == 409 and 'id="form-errors"' in early.content.decode()
+    assert Event.objects.count() == n and insp.findings.count() == 0

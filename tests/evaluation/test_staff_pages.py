@@ -67,7 +67,7 @@ def _holders(unit):
             person = Person.objects.create(name=f"{post.name}甲")
             from wuquan.org.services import do_appoint
 
-            do_appoint(person, post, date(2024, 1, 1))
+            do_appoint(person, post, date(2024, 1, 1), actor="system")
         out.append((person, post))
     return out
 

@@ -205,7 +205,7 @@ def test_aud2_pii_typed_into_free_text_fields_reaches_no_public_leaf(approvals_w
     apr.do_answer_question(q, PII, at=when, actor=u["chengban"])
     apr.do_issue_api_token(w.item.unit, f"王五{RESIDENT_ID}", actor=u["window"])
     # a person of the organisation
-    do_save_person(Person(name=f"赵六{PHONE}", id_number=RESIDENT_ID, phone=PHONE), "system")
+    do_save_person(Person(name=f"赵六{PHONE}", id_number=RESIDENT_ID, phone=PHONE), actor="system")
 
     leaves = _crawl(client)
     assert len(leaves) > 20

@@ -36,7 +36,12 @@ def test_org1_window_clerk_cannot_open_a_township(client, demo_org):
 
 def test_org4_rotation_page_lists_people_due(client, demo_org):
     post = Post.objects.get(unit__code="zwfw", code="finance")
-    services.do_appoint(services.do_save_person(Person(name="老财务")), post, date(2012, 1, 1))
+    services.do_appoint(
+        services.do_save_person(Person(name="老财务"), actor="system"),
+        post,
+        date(2012, 1, 1),
+        actor="system",
+    )
     _login(client, "window")
     page = client.get("/staff/org/rotation/", {"as_of": "2024-01-01"}).content.decode()
     assert "老财务" in page
@@ -101,7 +106,12 @@ def test_org3_admin_refuses_areas_on_a_head_post_and_records_a_valid_change(clie
 def test_org4_admin_person_inline_appointments_go_through_the_services(client, demo_org):
     _login(client, "admin")
     head = Post.objects.get(unit__code="shenji", code="head")
-    services.do_appoint(services.do_save_person(Person(name="现任局长")), head, date(2023, 1, 1))
+    services.do_appoint(
+        services.do_save_person(Person(name="现任局长"), actor="system"),
+        head,
+        date(2023, 1, 1),
+        actor="system",
+    )
     data = {
         "code": "",
         "name": "新人",
@@ -139,5 +149,10 @@ def test_org4_staff_home_shows_rotation_panel_only_when_someone_is_due(client, d
     _login(client, "window")
     assert "轮岗提示" not in client.get("/staff/").content.decode().split("<main")[1]
     post = Post.objects.get(unit__code="zwfw", code="finance")
-    services.do_appoint(services.do_save_person(Person(name="老财务")), post, date(2012, 1, 1))
+    services.do_appoint(
+        services.do_save_person(Person(name="老财务"), actor="system"),
+        post,
+        date(2012, 1, 1),
+        actor="system",
+    )
     assert "轮岗年限" in client.get("/staff/").content.decode()

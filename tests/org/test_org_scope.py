@@ -72,7 +72,7 @@ def test_org1_window_clerk_scope_excludes_townships(demo_org):
 
 def test_org1_ended_appointment_no_longer_grants_visibility(township_clerk):
     appt = selectors.person_of(township_clerk).appointments.get()
-    services.do_end_appointment(appt, date(2024, 6, 30))
+    services.do_end_appointment(appt, date(2024, 6, 30), actor="system")
     assert selectors.units_visible_to(township_clerk).count() == 0
 
 

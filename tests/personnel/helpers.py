@@ -52,7 +52,7 @@ def setup_unit(quota: int = 1, district_reviewed: bool = False, restricted: bool
 
 
 def person(name: str, id_number: str = "") -> Person:
-    return do_save_person(Person(name=name, id_number=id_number), "test")
+    return do_save_person(Person(name=name, id_number=id_number), actor="test")
 
 
 STEP = {"participants": "局党组成员、组织部干部监督室", "outcome": "同意", "documents": "会议纪要"}

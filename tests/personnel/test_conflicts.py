@@ -127,7 +127,7 @@ def test_coi_a_source_added_later_plugs_in_without_changing_callers(world, setti
     settings.WUQUAN_APPS = [*settings.WUQUAN_APPS, "tests.personnel.plugin_source"]
     village = ensure_unit("t-village", "测试村", "village", Unit.objects.get(code="t-district"))
     head_post = ensure_post(village, "secretary", "党支部书记", "A", is_head=True)
-    head = do_save_person(Person(name="村书记"), "test")
+    head = do_save_person(Person(name="村书记"), actor="test")
     do_appoint(head, head_post, date(2024, 1, 1), actor="test")
     _son_firm_report(head)
     villager = "220203199001011230"

@@ -371,7 +371,7 @@ def _appoint(user, unit_code, post_code):
     from wuquan.org.services import do_appoint
 
     post = Post.objects.get(unit__code=unit_code, code=post_code)
-    do_appoint(Person.objects.get(user=user), post, date(2026, 1, 1), "system:test")
+    do_appoint(Person.objects.get(user=user), post, date(2026, 1, 1), actor="system:test")
 
 
 def _to_decision(world, case, when, reviewer):
@@ -423,11 +423,11 @@ def test_sup3_handler_answering_the_alarm_about_their_own_case(world):
             step, "符合", actor=world.users["chengban"], at=at(2026, 3, 9, 10)
         )
         (alarm,) = alarms("SUP-2-done-late", subject_id=str(step.pk))
-        raised.append(sup.do_assign_alarm(jiwei, alarm, scjg))
+        raised.append(sup.do_assign_alarm(alarm, scjg, actor=jiwei))
     # the handler of case 1 answers the alarm about their own step; case 2 by the 科长 who
     # did not handle it
-    sup.do_answer_alarm(world.users["chengban"], raised[0], "已整改")
-    sup.do_answer_alarm(world.users["shenhe"], raised[1], "已整改")
+    sup.do_answer_alarm(raised[0], "已整改", actor=world.users["chengban"])
+    sup.do_answer_alarm(raised[1], "已整改", actor=world.users["shenhe"])
     now = timezone.now() + timedelta(seconds=1)
     found = sweep("SUP-3-handler-supervises", now)
     assert {f.subject_id for f in found} == {str(raised[0].pk)}

@@ -67,13 +67,13 @@ def test_sup9_tracking_lookup_shows_status_then_the_published_answer(org):
     complaint = Complaint.objects.get()
     page = track(Client(), complaint.tracking_code)
     assert "已受理" in page.content.decode()
-    alarm = do_assign_alarm(org["jiwei"], complaint.alarm, org["zwfw"], 5)
-    alarm = do_answer_alarm(org["window"], alarm, "经查属实，已批评教育")
-    alarm = do_check_alarm(org["jiwei"], alarm, accept=True)
+    alarm = do_assign_alarm(complaint.alarm, org["zwfw"], 5, actor=org["jiwei"])
+    alarm = do_answer_alarm(alarm, "经查属实，已批评教育", actor=org["window"])
+    alarm = do_check_alarm(alarm, actor=org["jiwei"], accept=True)
     with pytest.raises(InvalidInput):
-        do_close_alarm(org["jiwei"], alarm, "督促整改", "督促整改")  # no published answer
+        do_close_alarm(alarm, "督促整改", "督促整改", actor=org["jiwei"])  # no published answer
     do_close_alarm(
-        org["jiwei"], alarm, "督促整改", "督促整改到位", "经查属实，已督促政务服务中心整改。"
+        alarm, "督促整改", "督促整改到位", "经查属实，已督促政务服务中心整改。", actor=org["jiwei"]
     )
     body = track(Client(), complaint.tracking_code).content.decode()
     assert "已办结" in body and "已督促政务服务中心整改" in body

@@ -108,10 +108,10 @@ def test_thresholds_are_versioned_and_used_as_of_the_run(org, temp_rule):
     temp_rule(_event_rule())
     jiwei = org["jiwei"]
     s1 = do_change_rule_setting(
-        jiwei, "SUP-1-test-event", {"limit": 10}, "放宽", valid_from=at("2026-01-01 00:00")
+        "SUP-1-test-event", {"limit": 10}, "放宽", actor=jiwei, valid_from=at("2026-01-01 00:00")
     )
     s2 = do_change_rule_setting(
-        jiwei, "SUP-1-test-event", {"limit": 1}, "收紧", valid_from=at("2026-03-01 00:00")
+        "SUP-1-test-event", {"limit": 1}, "收紧", actor=jiwei, valid_from=at("2026-03-01 00:00")
     )
     assert (s1.version, s2.version) == (1, 2)
     rule = registry.get("SUP-1-test-event")
@@ -133,21 +133,21 @@ def test_thresholds_are_versioned_and_used_as_of_the_run(org, temp_rule):
 def test_threshold_change_refuses_unknown_keys_wrong_types_and_non_commission(org, temp_rule):
     temp_rule(_event_rule())
     with pytest.raises(InvalidInput):
-        do_change_rule_setting(org["jiwei"], "SUP-1-test-event", {"nope": 1}, "x")
+        do_change_rule_setting("SUP-1-test-event", {"nope": 1}, "x", actor=org["jiwei"])
     with pytest.raises(InvalidInput):
-        do_change_rule_setting(org["jiwei"], "SUP-1-test-event", {"limit": "ten"}, "x")
+        do_change_rule_setting("SUP-1-test-event", {"limit": "ten"}, "x", actor=org["jiwei"])
     with pytest.raises(NotPermitted):
-        do_change_rule_setting(org["window"], "SUP-1-test-event", {"limit": 4}, "x")
+        do_change_rule_setting("SUP-1-test-event", {"limit": 4}, "x", actor=org["window"])
     assert not RuleSetting.objects.exists()
 
 
 def test_disabled_rule_does_not_fire(org, temp_rule):
     temp_rule(_event_rule())
     do_change_rule_setting(
-        org["jiwei"],
         "SUP-1-test-event",
         {},
         "停用",
+        actor=org["jiwei"],
         enabled=False,
         valid_from=at("2026-01-01 00:00"),
     )
@@ -159,7 +159,11 @@ def test_disabled_rule_does_not_fire(org, temp_rule):
 
 def test_sup2_sweep_replay_as_of_a_past_time_is_idempotent(org):
     do_create_inspection_round(
-        org["jiwei"], org["fagai"], "2月项目巡查", date(2026, 2, 27), at=at("2026-02-02 09:00")
+        org["fagai"],
+        "2月项目巡查",
+        date(2026, 2, 27),
+        actor=org["jiwei"],
+        at=at("2026-02-02 09:00"),
     )
     first = engine.run_sweeps(at("2026-03-02 09:00"))
     alarms = set(Alarm.objects.values_list("rule_code", "subject_type", "subject_id", "raised_at"))
@@ -193,7 +197,11 @@ def test_sup2_sweep_that_no_longer_finds_the_breach_marks_cleared_not_deleted(or
 
 def test_supervise_command_prints_summary_and_reads_naive_time_in_shanghai(org, capsys):
     do_create_inspection_round(
-        org["jiwei"], org["shenji_unit"], "审计巡查", date(2026, 2, 27), at=at("2026-02-02 09:00")
+        org["shenji_unit"],
+        "审计巡查",
+        date(2026, 2, 27),
+        actor=org["jiwei"],
+        at=at("2026-02-02 09:00"),
     )
     call_command("supervise", "--as-of", "2026-03-02 09:00")
     out = capsys.readouterr().out

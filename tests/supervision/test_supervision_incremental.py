@@ -187,24 +187,23 @@ class History:
         pairs = self._twin_pairs()
         if pairs:
             for alarm in self.rng.choice(pairs):
-                sup.do_close_alarm(self.org["jiwei"], alarm, "预警告知", "已提醒", at=self.t)
+                sup.do_close_alarm(alarm, "预警告知", "已提醒", actor=self.org["jiwei"], at=self.t)
 
     def op_assign(self):
         pairs = self._twin_pairs()
         if pairs:
             unit = self.org["zwfw"]
             for alarm in self.rng.choice(pairs):
-                sup.do_assign_alarm(self.org["jiwei"], alarm, unit, working_days=1, at=self.t)
+                sup.do_assign_alarm(alarm, unit, actor=self.org["jiwei"], working_days=1, at=self.t)
 
     def op_inspection_round(self):
         due = (self.t + timedelta(days=self.rng.choice([0, 1, 2, 3]))).date()
-        sup.do_create_inspection_round(self.org["jiwei"], self.org["fagai"], "巡查", due, at=self.t)
+        sup.do_create_inspection_round(
+            self.org["fagai"], "巡查", due, actor=self.org["jiwei"], at=self.t
+        )
         rounds = list(InspectionRound.objects.filter(records__isnull=True))
         if rounds and self.rng.random() < 0.5:  # filed in time or late, as of now
-            sup.do_file_inspection(
-                self.org["fagai_user"], self.org["fagai"], "record", "已巡查",
-                round=self.rng.choice(rounds), at=self.t,
-            )  # fmt: skip
+            sup.do_file_inspection(self.org["fagai"], "record", "已巡查", actor=self.org["fagai_user"], round=self.rng.choice(rounds), at=self.t)  # fmt: skip
 
     def op_schedule(self):
         if not self.loaded:  # 期限调整: the official 2027 schedule moves provisional deadlines
@@ -348,7 +347,7 @@ def test_sup2_alarms_raised_in_bulk_are_the_events_one_at_a_time_writes(org, set
 
     for i in range(12):
         sup.do_create_inspection_round(
-            org["jiwei"], org["fagai"], f"巡查{i}", START.date(), at=START - timedelta(days=3)
+            org["fagai"], f"巡查{i}", START.date(), actor=org["jiwei"], at=START - timedelta(days=3)
         )
     before = Event.objects.count()
     out = engine.run_sweeps(START + timedelta(days=2), [INSPECTION_OVERDUE.code])

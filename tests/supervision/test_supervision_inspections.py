@@ -23,10 +23,10 @@ def at(text: str) -> datetime:
 
 def test_sup7_fagai_files_an_inspection_record_recorded_in_the_ledger(org):
     rec = do_file_inspection(
-        org["fagai_user"],
         org["fagai"],
         "problem",
         "发现项目超概算",
+        actor=org["fagai_user"],
         subject=("finance.project", "12"),
     )
     assert rec.subject_type == "finance.project"
@@ -37,33 +37,35 @@ def test_sup7_fagai_files_an_inspection_record_recorded_in_the_ledger(org):
 
 def test_sup7_only_supervising_units_and_their_staff_file(org):
     with pytest.raises(InvalidInput):
-        do_file_inspection(org["window"], org["zwfw"], "record", "x")
+        do_file_inspection(org["zwfw"], "record", "x", actor=org["window"])
     with pytest.raises(NotPermitted):
-        do_file_inspection(org["window"], org["fagai"], "record", "x")
+        do_file_inspection(org["fagai"], "record", "x", actor=org["window"])
     with pytest.raises(InvalidInput):
-        do_file_inspection(org["fagai_user"], org["fagai"], "record", "  ")
+        do_file_inspection(org["fagai"], "record", "  ", actor=org["fagai_user"])
     assert not InspectionRecord.objects.exists()
 
 
 def test_sup7_a_round_of_another_unit_is_refused(org):
-    rnd = do_create_inspection_round(org["jiwei"], org["shenji_unit"], "审计巡查", date(2026, 3, 6))
+    rnd = do_create_inspection_round(
+        org["shenji_unit"], "审计巡查", date(2026, 3, 6), actor=org["jiwei"]
+    )
     with pytest.raises(RuleViolation):
-        do_file_inspection(org["fagai_user"], org["fagai"], "record", "x", round=rnd)
+        do_file_inspection(org["fagai"], "record", "x", actor=org["fagai_user"], round=rnd)
 
 
 def test_sup8_overdue_round_fires_and_the_round_filed_on_time_stays_quiet(org):
     made = at("2026-03-02 09:00")
     late = do_create_inspection_round(
-        org["jiwei"], org["caizheng"], "专项资金巡查", date(2026, 3, 6), at=made
+        org["caizheng"], "专项资金巡查", date(2026, 3, 6), actor=org["jiwei"], at=made
     )
     on_time = do_create_inspection_round(
-        org["jiwei"], org["fagai"], "投资项目巡查", date(2026, 3, 6), at=made
+        org["fagai"], "投资项目巡查", date(2026, 3, 6), actor=org["jiwei"], at=made
     )
     do_file_inspection(
-        org["fagai_user"],
         org["fagai"],
         "record",
         "未发现问题",
+        actor=org["fagai_user"],
         round=on_time,
         at=at("2026-03-06 17:30"),
     )
@@ -78,10 +80,15 @@ def test_sup8_overdue_round_fires_and_the_round_filed_on_time_stays_quiet(org):
 
 def test_sup8_a_record_filed_late_does_not_cure_the_breach_but_replay_before_it_agrees(org):
     rnd = do_create_inspection_round(
-        org["jiwei"], org["fagai"], "巡查", date(2026, 3, 6), at=at("2026-03-02 09:00")
+        org["fagai"], "巡查", date(2026, 3, 6), actor=org["jiwei"], at=at("2026-03-02 09:00")
     )
     do_file_inspection(
-        org["fagai_user"], org["fagai"], "record", "补报", round=rnd, at=at("2026-03-10 09:00")
+        org["fagai"],
+        "record",
+        "补报",
+        actor=org["fagai_user"],
+        round=rnd,
+        at=at("2026-03-10 09:00"),
     )
     engine.run_sweeps(at("2026-03-09 09:00"))
     engine.run_sweeps(at("2026-03-11 09:00"))

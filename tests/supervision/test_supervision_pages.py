@@ -32,7 +32,11 @@ def client_for(user):
 @pytest.fixture
 def overdue_round(org):
     rnd = do_create_inspection_round(
-        org["jiwei"], org["caizheng"], "专项资金巡查", date(2026, 3, 6), at=at("2026-03-02 09:00")
+        org["caizheng"],
+        "专项资金巡查",
+        date(2026, 3, 6),
+        actor=org["jiwei"],
+        at=at("2026-03-02 09:00"),
     )
     engine.run_sweeps(at("2026-03-09 09:00"))
     return rnd
@@ -68,7 +72,7 @@ def test_sup5_unit_staff_see_only_their_alarms_and_answer_through_the_page(org, 
     alarm = Alarm.objects.get()
     window = client_for(org["window"])
     assert window.get(f"/staff/supervision/alarms/{alarm.pk}/").status_code == 404
-    do_assign_alarm(org["jiwei"], alarm, org["zwfw"], 5)
+    do_assign_alarm(alarm, org["zwfw"], 5, actor=org["jiwei"])
     page = window.get(f"/staff/supervision/alarms/{alarm.pk}/").content.decode()
     assert "answer-form" in page and "assign-form" not in page
     response = window.post(
@@ -83,7 +87,7 @@ def test_sup5_unit_staff_see_only_their_alarms_and_answer_through_the_page(org, 
 
 
 def test_sup5_inbox_and_home_panel(org, overdue_round):
-    do_assign_alarm(org["jiwei"], Alarm.objects.get(), org["zwfw"], 5)
+    do_assign_alarm(Alarm.objects.get(), org["zwfw"], 5, actor=org["jiwei"])
     window = client_for(org["window"])
     assert "您有 1 条未读消息" in window.get("/staff/").content.decode()
     note = Notification.objects.get(user=org["window"])

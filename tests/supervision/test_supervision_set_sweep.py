@@ -190,7 +190,7 @@ def test_sup2_set_sweep_does_not_raise_again_a_breach_key_the_commission_closed(
     rnd = new_round(org, "r")
     engine.run_sweeps(at("2026-03-09 09:00"), [rule.code])
     alarm = open_alarm(rule.code, rnd.pk)
-    do_close_alarm(org["jiwei"], alarm, Outcome.RECTIFY.value, "已督促整改")
+    do_close_alarm(alarm, Outcome.RECTIFY.value, "已督促整改", actor=org["jiwei"])
     calls.clear()
     summary = engine.run_sweeps(at("2026-03-10 09:00"), [rule.code])
     assert summary.per_rule[rule.code] == {"found": 1, "raised": 0, "cleared": 0}
@@ -240,7 +240,7 @@ def test_sup2_set_sweep_checks_as_usual_a_finding_whose_key_moved_since_the_stat
         at("2026-03-08 09:00"),
         engine.effective(rule, at("2026-03-08 09:00")),
     )
-    do_close_alarm(org["jiwei"], closed, Outcome.RECTIFY.value, "已督促")
+    do_close_alarm(closed, Outcome.RECTIFY.value, "已督促", actor=org["jiwei"])
     summary = engine.run_sweeps(at("2026-03-09 09:00"), [rule.code])
     assert summary.per_rule[rule.code] == {"found": 1, "raised": 0, "cleared": 0}
     assert not Alarm.objects.filter(rule_code=rule.code).exclude(status=AlarmStatus.CLOSED)
@@ -357,12 +357,12 @@ def test_sup8_set_sweep_equals_the_finding_sweep_through_replays_fixes_and_closi
     for when, change in steps:
         if change == "file late":
             do_file_inspection(
-                org["fagai_user"], org["fagai"], "record", "补报", round=cured, at=at(when)
+                org["fagai"], "record", "补报", actor=org["fagai_user"], round=cured, at=at(when)
             )
         elif change == "close":
             for code in (by_set.code, by_finding.code):
                 do_close_alarm(
-                    org["jiwei"], open_alarm(code, late.pk), Outcome.RECTIFY.value, "已督促"
+                    open_alarm(code, late.pk), Outcome.RECTIFY.value, "已督促", actor=org["jiwei"]
                 )
         elif change == "move":
             moved.due = date(2026, 3, 18)

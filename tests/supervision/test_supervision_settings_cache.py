@@ -42,7 +42,7 @@ def test_sup1_a_setting_changed_on_this_connection_applies_to_the_next_event(tem
     temp_rule(_event_rule())
     _paid("1", 5)
     assert _raised("1")
-    do_change_rule_setting("system:test", CODE, {"limit": 10}, "放宽")
+    do_change_rule_setting(CODE, {"limit": 10}, "放宽", actor="system:test")
     _paid("2", 5)
     assert not _raised("2")
 
@@ -52,7 +52,7 @@ def test_sup1_a_setting_changed_by_another_connection_applies_to_the_next_event(
     _paid("1", 5)
     assert _raised("1")
     in_another_connection(
-        lambda: do_change_rule_setting("system:test", CODE, {}, "停用", enabled=False)
+        lambda: do_change_rule_setting(CODE, {}, "停用", actor="system:test", enabled=False)
     )
     _paid("2", 5)
     assert not _raised("2")
@@ -65,7 +65,7 @@ def test_sup1_a_setting_change_that_rolls_back_leaves_nothing_cached(temp_rule):
     _paid("1", 5)
     assert _raised("1")
     with pytest.raises(RuntimeError), transaction.atomic():
-        do_change_rule_setting("system:test", CODE, {}, "停用", enabled=False)
+        do_change_rule_setting(CODE, {}, "停用", actor="system:test", enabled=False)
         _paid("2", 5)  # read the settings (rule disabled) inside the doomed transaction
         assert not _raised("2")
         raise RuntimeError("the change is abandoned")

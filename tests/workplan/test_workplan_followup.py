@@ -27,7 +27,7 @@ def test_wrk2_assigning_responsibility_is_recorded_with_changed_fields(tasks):
     task = Task.objects.get(seq=1)
     services.do_assign_task(
         task,
-        "tester",
+        actor="tester",
         responsible_leader="纪委副书记 王某",
         responsible_person="赵明",
         deadline=date(2015, 3, 31),
@@ -39,22 +39,26 @@ def test_wrk2_assigning_responsibility_is_recorded_with_changed_fields(tasks):
     assert '"deadline":"2015-03-31"' in event.leaf and "responsible_person" in event.leaf
     assert task.missing_assignment() == []
     before = Event.objects.count()
-    services.do_save_task(task, "tester")  # nothing changed: no event
+    services.do_save_task(task, actor="tester")  # nothing changed: no event
     assert Event.objects.count() == before
 
 
 def test_wrk2_bad_edits_are_refused_and_not_written(tasks):
     task = Task.objects.get(seq=1)
     with pytest.raises(InvalidInput):
-        services.do_assign_task(task, None, status=TaskStatus.MADE, plan_title="")
+        services.do_assign_task(task, actor=None, status=TaskStatus.MADE, plan_title="")
     with pytest.raises(InvalidInput):
-        services.do_assign_task(Task.objects.get(seq=1), None, seq=99)
+        services.do_assign_task(Task.objects.get(seq=1), actor=None, seq=99)
     assert Task.objects.get(seq=1).status == TaskStatus.NOT_YET
 
 
 def test_wrk3_dispatch_names_units_with_overdue_tasks(tasks):
-    services.do_assign_task(Task.objects.get(seq=39), None, deadline=date(2015, 1, 31))  # 审计局
-    services.do_assign_task(Task.objects.get(seq=36), None, deadline=date(2015, 6, 30))  # 人大
+    services.do_assign_task(
+        Task.objects.get(seq=39), actor=None, deadline=date(2015, 1, 31)
+    )  # 审计局
+    services.do_assign_task(
+        Task.objects.get(seq=36), actor=None, deadline=date(2015, 6, 30)
+    )  # 人大
     report = selectors.dispatch(date(2015, 3, 1))
     assert [r["unit"].short_name for r in report["lagging"]] == ["审计局"]
     assert [t.seq for t in report["overdue"]] == [39]
@@ -65,17 +69,17 @@ def test_wrk3_dispatch_names_units_with_overdue_tasks(tasks):
 
 def test_wrk3_made_on_time_is_not_lagging_but_made_late_is(tasks):
     t = Task.objects.get(seq=39)
-    services.do_assign_task(t, None, deadline=date(2015, 1, 31))
-    services.do_mark_made(t, date(2015, 1, 20), "审计监督办法")
+    services.do_assign_task(t, actor=None, deadline=date(2015, 1, 31))
+    services.do_mark_made(t, date(2015, 1, 20), "审计监督办法", actor="system")
     assert selectors.dispatch(date(2015, 3, 1))["lagging"] == []
-    services.do_assign_task(t, None, made_on=date(2015, 2, 10))
+    services.do_assign_task(t, actor=None, made_on=date(2015, 2, 10))
     assert [r["unit"].short_name for r in selectors.dispatch(date(2015, 3, 1))["lagging"]] == [
         "审计局"
     ]
 
 
 def test_wrk3_dispatch_page_is_printable_and_scoped(client, tasks):
-    services.do_assign_task(Task.objects.get(seq=39), None, deadline=date(2015, 1, 31))
+    services.do_assign_task(Task.objects.get(seq=39), actor=None, deadline=date(2015, 1, 31))
     client.force_login(get_user_model().objects.get(username="jiwei"))
     page = client.get("/staff/workplan/dispatch/", {"as_of": "2015-03-01"}).content.decode()
     assert "工作滞后单位" in page and 'data-action="print"' in page

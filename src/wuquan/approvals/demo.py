@@ -145,7 +145,7 @@ def _working_days_back(today: date, n: int) -> list[date]:
 def _acting(person_user, post: Post, start: date, end: date):
     person = Person.objects.get(user=person_user)
     if not post.appointments.filter(person=person).exists():
-        do_appoint(person, post, start, "system:demo", end=end)
+        do_appoint(person, post, start, actor="system:demo", end=end)
 
 
 def _simulate(now: datetime) -> int:

@@ -334,11 +334,11 @@ def _import_post(o) -> bool:
 def _import_person(o) -> bool:
     if Person.objects.filter(code=o["code"]).exists():
         return False
-    person = do_save_person(Person(code=o["code"], name=o["name"]), ACTOR)
+    person = do_save_person(Person(code=o["code"], name=o["name"]), actor=ACTOR)
     for a in o.get("appointments", []):
         post = Post.objects.get(unit__code=a["unit"], code=a["post"])
         end = date.fromisoformat(a["end"]) if a.get("end") else None
-        do_appoint(person, post, date.fromisoformat(a["start"]), ACTOR, end=end)
+        do_appoint(person, post, date.fromisoformat(a["start"]), actor=ACTOR, end=end)
     return True
 
 

@@ -108,3 +108,165 @@ class ApplicationForm(DesignForm):
             for m in self.materials
             if self.cleaned_data.get(f"material-{m.pk}")
         }
+
+
+# ---- the staff forms of the case page (issue 12, finding 6) ----------------------------------
+# Thin: each field is what the service takes; the service decides (its DomainError is put
+# beside the field it names by `add_domain_error`). Required marks and messages are the
+# service's own, so the page shows every missing entry at once before the service is asked.
+
+
+class AnyChoiceField(forms.MultipleChoiceField):
+    """Checkboxes offered from the catalog whose values the service checks itself (a value
+    outside the catalog is refused by the service, citing the rule, not as a bad choice)."""
+
+    def valid_value(self, value):
+        return True
+
+
+class AnyChoice(forms.ChoiceField):
+    def valid_value(self, value):
+        return True
+
+
+def _auto_id(prefix: str) -> str:
+    return f"{prefix}-%s"
+
+
+class ClaimForm(DesignForm):
+    """认领 has no entries: a refusal is shown at the top of the page."""
+
+
+class StepForm(DesignForm):
+    """办结本环节 (APR-3): opinion; on 审批/决定 steps the decision, a reason for 不予许可 and
+    the certificate number; an attachment."""
+
+    opinion = forms.CharField(
+        label=_("办理意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写办理意见。")},
+    )
+    decision = forms.ChoiceField(
+        label=_("审批决定"),
+        choices=[("approve", _("准予许可")), ("deny", _("不予许可"))],
+        error_messages={"required": _("请选择准予许可或不予许可。")},
+    )
+    reason = forms.CharField(label=_("不予许可理由"), required=False)
+    certificate_no = forms.CharField(label=_("证照编号（留空自动编号）"), required=False)
+    attachment = forms.FileField(label=_("附件"), required=False)
+
+    def __init__(self, step, *args, **kwargs):
+        from .services import DECISION_KINDS, DELIVERY_KIND
+
+        kwargs.setdefault("auto_id", _auto_id(f"step-{step.pk}"))
+        super().__init__(*args, **kwargs)
+        self.step = step
+        self.fields["attachment"].widget.attrs["accept"] = ACCEPT
+        if step.kind == DELIVERY_KIND:
+            self.fields["opinion"].required = False
+        if step.kind not in DECISION_KINDS:
+            for name in ("decision", "reason", "certificate_no"):
+                del self.fields[name]
+
+
+class SuspendForm(DesignForm):
+    """补正 / 特别程序 (APR-2): kind, reason, the catalog materials to supplement."""
+
+    kind = forms.ChoiceField(label=_("类型"), error_messages={"required": _("中止类型无效。")})
+    reason = forms.CharField(
+        label=_("理由"), error_messages={"required": _("中止计时必须说明理由。")}
+    )
+    demanded = AnyChoiceField(
+        label=_("需补正的材料（仅限目录内）"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, case, *args, **kwargs):
+        from .models import SuspensionKind
+
+        kwargs.setdefault("auto_id", _auto_id("pause"))
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = SuspensionKind.choices
+        self.fields["demanded"].choices = [(str(m.pk), m.name) for m in case.item.materials.all()]
+
+
+class ResumeForm(DesignForm):
+    note = forms.CharField(label=_("恢复说明"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", _auto_id("resume"))
+        super().__init__(*args, **kwargs)
+
+
+class ChargeForm(DesignForm):
+    """收费 at the window (APR-8): a row of the item's fee catalog and the amount."""
+
+    fee = AnyChoice(
+        label=_("收费项目（收费目录）"),
+        error_messages={"required": _("请选择收费目录中的收费项目。")},
+    )
+    amount = forms.CharField(label=_("金额（元）"), error_messages={"required": _("金额无效。")})
+
+    def __init__(self, case, *args, **kwargs):
+        from wuquan.catalog.models import Fee
+
+        kwargs.setdefault("auto_id", _auto_id("charge"))
+        super().__init__(*args, **kwargs)
+        self.fields["fee"].choices = [
+            (str(f.pk), f"{f.name}（{f.standard}）") for f in Fee.objects.filter(item=case.item)
+        ]
+        self.fields["amount"].widget.attrs["inputmode"] = "decimal"
+
+    def chosen_fee(self):
+        from wuquan.catalog.models import Fee
+
+        raw = self.cleaned_data.get("fee") or ""
+        pk = int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else None
+        return Fee.objects.filter(pk=pk).first() if pk else None
+
+
+class WithdrawForm(DesignForm):
+    reason = forms.CharField(label=_("申请人撤回理由"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", _auto_id("withdraw"))
+        super().__init__(*args, **kwargs)
+
+
+class AnswerForm(DesignForm):
+    """答复 a consultation (APR-7)."""
+
+    answer = forms.CharField(
+        label=_("答复"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写答复内容。")},
+    )
+
+    def __init__(self, consultation, *args, **kwargs):
+        kwargs.setdefault("auto_id", _auto_id(f"answer-{consultation.pk}"))
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+
+
+class FindingForm(DesignForm):
+    """登记 one sampled case's finding (APR-10): outcome, what was found, a deadline to
+    rectify; refusals beside the fields, the entries kept."""
+
+    outcome = forms.ChoiceField(label=_("结论"), error_messages={"required": _("请选择检查结论。")})
+    note = forms.CharField(label=_("检查情况"), max_length=500, required=False)
+    rectify_by = forms.DateField(
+        label=_("整改期限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("请填写日期（年-月-日）。")},
+    )
+
+    def __init__(self, case, *args, **kwargs):
+        from .models import FindingOutcome
+
+        kwargs.setdefault("auto_id", _auto_id(f"finding-{case.pk}"))
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["outcome"].choices = FindingOutcome.choices

@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuquan.common.exceptions import DomainError, InvalidInput
+from wuquan.common.forms import DesignForm, add_domain_error
 from wuquan.org.models import Unit
 from wuquan.org.selectors import person_of, posts_held
 
 from . import services
-from .models import ApprovalInspection, Case, FindingOutcome, InspectionKind
+from .forms import FindingForm
+from .models import ApprovalInspection, Case, InspectionKind
 
 
 def _my_units(user):
@@ -80,37 +82,51 @@ def inspection(request, pk: int):
     insp = get_object_or_404(ApprovalInspection.objects.select_related("unit"), pk=pk)
     if insp.unit_id not in set(_my_units(request.user).values_list("pk", flat=True)):
         raise Http404
+    bound, status = None, 200
     if request.method == "POST":
+        if request.POST.get("close") or request.POST.get("rectify"):
+            bound = DesignForm(request.POST)  # no entries: a refusal is shown at the top
+        else:
+            raw = request.POST.get("case") or ""
+            pk = int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else 0
+            bound = FindingForm(get_object_or_404(Case, pk=pk), request.POST)
         try:
             if request.POST.get("close"):
                 services.do_close_approval_inspection(insp, actor=request.user)
             elif request.POST.get("rectify"):
-                finding = get_object_or_404(insp.findings, pk=request.POST["rectify"])
+                raw = request.POST["rectify"]
+                finding = get_object_or_404(insp.findings, pk=raw if raw.isdigit() else 0)
                 services.do_rectify_finding(finding, actor=request.user)
-            else:
-                case = get_object_or_404(Case, pk=request.POST.get("case") or 0)
-                rectify_by = request.POST.get("rectify_by") or None
+            elif bound.is_valid():
                 services.do_record_inspection_finding(
                     insp,
-                    case,
-                    request.POST.get("outcome", ""),
+                    bound.case,
+                    bound.cleaned_data["outcome"],
                     actor=request.user,
-                    note=request.POST.get("note", ""),
-                    rectify_by=_day(rectify_by, "rectify_by") if rectify_by else None,
+                    note=bound.cleaned_data["note"],
+                    rectify_by=bound.cleaned_data["rectify_by"],
                 )
+            else:
+                status = 400
         except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
+            add_domain_error(bound, exc)
+            status = exc.status_code
+        if status == 200:
             messages.success(request, _("已保存。"))
-        return redirect("approvals:inspection", pk=insp.pk)
+            return redirect("approvals:inspection", pk=insp.pk)
+        insp.refresh_from_db()
     findings = {f.case_id: f for f in insp.findings.all()}
-    cases = Case.objects.filter(pk__in=insp.sample).select_related("item")
+    cases = list(Case.objects.filter(pk__in=insp.sample).select_related("item"))
+    for c in cases:
+        mine = isinstance(bound, FindingForm) and bound.case.pk == c.pk
+        c.finding_form = bound if mine else FindingForm(c)
     return render(
         request,
         "approvals/inspection.html",
         {
             "inspection": insp,
             "rows": [(c, findings.get(c.pk)) for c in cases],
-            "outcomes": FindingOutcome.choices,
+            "posted_form": bound,
         },
+        status=status,
     )

@@ -101,15 +101,16 @@ def submitted(request, number):
 
 
 def _status_context(case, code):
+    steps = selectors.public_steps(case)  # why: built once (issue 20: ~18 ms a build)
     return {
         "case": case,
         "code": code,
-        "steps": selectors.public_steps(case),
+        "steps": steps,
         "suspensions": case.suspensions.prefetch_related("demanded"),
         "applicant_id": mask_ric(case.applicant_id_number) if case.applicant_id_number else "",
         "applicant_phone": mask_phone(case.applicant_phone) if case.applicant_phone else "",
         "open_pause": case.suspensions.filter(ended_at__isnull=True).first(),
-        "current": [s for s in selectors.public_steps(case) if s["completed_at"] is None],
+        "current": [s for s in steps if s["completed_at"] is None],
     }
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuquan.common.exceptions import NotFound
+from wuquan.common.identity import mask_phone
 from wuquan.ledger.models import Event
 from wuquan.org.models import Unit
 from wuquan.org.selectors import is_supervisory, person_of, posts_held, units_visible_to
@@ -205,6 +206,11 @@ def case_events(case: Case) -> QuerySet:
         | Q(subject_type="approvals.casestep", subject_id__in=step_ids)
         | Q(subject_type="approvals.charge", subject_id__in=charge_ids)
     ).order_by("index")
+
+
+def sms_target(case: Case) -> str:
+    """The masked phone a code was sent to, for the page that says so."""
+    return mask_phone(case.applicant_phone) if case.applicant_phone else ""
 
 
 def public_steps(case: Case) -> list[dict]:

@@ -28,7 +28,7 @@ from wuquan.catalog import flows
 from wuquan.catalog.models import ApprovalItem, Fee, ItemStatus, Material, MaterialReuse
 from wuquan.common import sms
 from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
-from wuquan.common.identity import clean_applicant, mask_phone
+from wuquan.common.identity import clean_applicant
 from wuquan.common.inputs import LONG_TEXT_MAX, SHORT_TEXT_MAX, check_flat_data, check_text
 from wuquan.common.uploads import check_upload
 from wuquan.ledger import record
@@ -506,11 +506,6 @@ def do_reissue_query_code(
         at=when,
     )
     return code
-
-
-def sms_target(case: Case) -> str:
-    """The masked phone a code was sent to, for the page that says so."""
-    return mask_phone(case.applicant_phone) if case.applicant_phone else ""
 
 
 @transaction.atomic

@@ -24,7 +24,16 @@ from wuquan.org import roles
 from wuquan.org.selectors import person_of, posts_held, role_names
 
 from . import selectors, services
-from .forms import ApplicationForm
+from .forms import (
+    AnswerForm,
+    ApplicationForm,
+    ChargeForm,
+    ClaimForm,
+    ResumeForm,
+    StepForm,
+    SuspendForm,
+    WithdrawForm,
+)
 from .models import (
     Case,
     CaseMaterial,
@@ -32,7 +41,6 @@ from .models import (
     CaseStep,
     Channel,
     Consultation,
-    SuspensionKind,
 )
 
 
@@ -136,9 +144,11 @@ def _data_rows(case) -> list[tuple[str, str]]:
     return rows
 
 
-@login_required
-def case_detail(request, pk):
-    case = _case(request, pk)
+def _case_page(request, case: Case, bound: dict | None = None, status: int = 200):
+    """The case page; `bound` holds the one form just posted (key "step-<pk>", "claim-<pk>",
+    "suspend", "resume", "charge" or "withdraw") with its errors beside its fields and the
+    entries kept (issue 12, finding 6); every other form is blank."""
+    bound = bound or {}
     today = timezone.localdate()
     person = person_of(request.user)
     held = set(posts_held(person).values_list("pk", flat=True)) if person else set()
@@ -147,6 +157,9 @@ def case_detail(request, pk):
     )
     for s in steps:
         s.mine = s.is_open and s.post_id in held
+        s.form = bound.get(f"step-{s.pk}") or StepForm(s)
+        s.claim_form = bound.get(f"claim-{s.pk}")
+    posted = next(iter(bound.values()), None)
     return render(
         request,
         "approvals/case.html",
@@ -159,14 +172,38 @@ def case_detail(request, pk):
             "charges": case.charges.all(),
             "events": selectors.case_events(case),
             "fees": Fee.objects.filter(item=case.item),
-            "kinds": SuspensionKind.choices,
             "is_window": roles.WINDOW in role_names(request.user),
             "open_pause": case.suspensions.filter(ended_at__isnull=True).first(),
-            "catalog_materials": case.item.materials.all(),
             "days_left": selectors.working_days_left(case.due, today),
-            "decision_kinds": services.DECISION_KINDS,
             "data_rows": _data_rows(case),
+            "posted_form": posted,
+            "suspend_form": bound.get("suspend") or SuspendForm(case),
+            "resume_form": bound.get("resume") or ResumeForm(),
+            "charge_form": bound.get("charge") or ChargeForm(case),
+            "withdraw_form": bound.get("withdraw") or WithdrawForm(),
         },
+        status=status,
+    )
+
+
+@login_required
+def case_detail(request, pk):
+    return _case_page(request, _case(request, pk))
+
+
+def _refused(request, pk, key: str, form, exc: DomainError | None):
+    """The case page again with the refused form: its errors beside its fields, nothing
+    written. A user who may not see the case gets the plain refusal page instead."""
+    if exc is not None:
+        add_domain_error(form, exc)
+    try:
+        case = _case(request, pk)
+    except Http404:
+        if exc is not None:
+            raise exc from None
+        raise
+    return _case_page(
+        request, case, {key: form}, status=exc.status_code if exc is not None else 400
     )
 
 
@@ -174,7 +211,10 @@ def case_detail(request, pk):
 @require_POST
 def step_claim(request, pk, step_pk):
     step = get_object_or_404(CaseStep, pk=step_pk, case_id=pk)
-    services.do_claim_step(step, actor=request.user)
+    try:
+        services.do_claim_step(step, actor=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, f"claim-{step.pk}", ClaimForm(request.POST), exc)
     messages.success(request, _("已认领：%(s)s") % {"s": step.name})
     return redirect("approvals:case", pk=pk)
 
@@ -183,15 +223,22 @@ def step_claim(request, pk, step_pk):
 @require_POST
 def step_complete(request, pk, step_pk):
     step = get_object_or_404(CaseStep, pk=step_pk, case_id=pk)
-    services.do_complete_step(
-        step,
-        request.POST.get("opinion", ""),
-        actor=request.user,
-        decision=request.POST.get("decision", ""),
-        reason=request.POST.get("reason", ""),
-        certificate_no=request.POST.get("certificate_no", ""),
-        attachment=request.FILES.get("attachment"),
-    )
+    form = StepForm(step, request.POST, request.FILES)
+    if not form.is_valid():
+        return _refused(request, pk, f"step-{step.pk}", form, None)
+    data = form.cleaned_data
+    try:
+        services.do_complete_step(
+            step,
+            data["opinion"],
+            actor=request.user,
+            decision=data.get("decision", ""),
+            reason=data.get("reason", ""),
+            certificate_no=data.get("certificate_no", ""),
+            attachment=data.get("attachment"),
+        )
+    except DomainError as exc:
+        return _refused(request, pk, f"step-{step.pk}", form, exc)
     messages.success(request, _("已办结环节：%(s)s") % {"s": step.name})
     return redirect("approvals:case", pk=pk)
 
@@ -200,13 +247,19 @@ def step_complete(request, pk, step_pk):
 @require_POST
 def suspend(request, pk):
     case = _case(request, pk)
-    services.do_suspend_case(
-        case,
-        request.POST.get("kind", ""),
-        request.POST.get("reason", ""),
-        request.POST.getlist("demanded"),
-        actor=request.user,
-    )
+    form = SuspendForm(case, request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, "suspend", form, None)
+    try:
+        services.do_suspend_case(
+            case,
+            form.cleaned_data["kind"],
+            form.cleaned_data["reason"],
+            form.cleaned_data["demanded"],
+            actor=request.user,
+        )
+    except DomainError as exc:
+        return _refused(request, pk, "suspend", form, exc)
     messages.success(request, _("已中止计时。"))
     return redirect("approvals:case", pk=pk)
 
@@ -215,7 +268,13 @@ def suspend(request, pk):
 @require_POST
 def resume(request, pk):
     case = _case(request, pk)
-    services.do_resume_case(case, request.POST.get("note", ""), actor=request.user)
+    form = ResumeForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, "resume", form, None)
+    try:
+        services.do_resume_case(case, form.cleaned_data["note"], actor=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, "resume", form, exc)
     messages.success(request, _("已恢复计时。"))
     return redirect("approvals:case", pk=pk)
 
@@ -224,8 +283,15 @@ def resume(request, pk):
 @require_POST
 def charge(request, pk):
     case = _case(request, pk)
-    fee = get_object_or_404(Fee, pk=request.POST.get("fee") or 0)
-    services.do_charge_fee(case, fee, request.POST.get("amount", ""), actor=request.user)
+    form = ChargeForm(case, request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, "charge", form, None)
+    try:
+        services.do_charge_fee(
+            case, form.chosen_fee(), form.cleaned_data["amount"], actor=request.user
+        )
+    except DomainError as exc:
+        return _refused(request, pk, "charge", form, exc)
     messages.success(request, _("已收费。"))
     return redirect("approvals:case", pk=pk)
 
@@ -234,9 +300,14 @@ def charge(request, pk):
 @require_POST
 def withdraw(request, pk):
     case = _case(request, pk)
-    if roles.WINDOW not in role_names(request.user):
-        raise NotPermitted(_("撤回申请须由申请人在网上办理或在窗口办理。"))
-    services.do_withdraw_case(case, request.POST.get("reason", ""), actor=request.user)
+    form = WithdrawForm(request.POST)
+    try:
+        if roles.WINDOW not in role_names(request.user):
+            raise NotPermitted(_("撤回申请须由申请人在网上办理或在窗口办理。"))
+        form.is_valid()
+        services.do_withdraw_case(case, form.cleaned_data.get("reason", ""), actor=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, "withdraw", form, exc)
     messages.success(request, _("已撤回。"))
     return redirect("approvals:case", pk=pk)
 
@@ -396,7 +467,9 @@ def reissue_code(request, pk):
                     request,
                     _("已重新发放查询码，原查询码作废。")
                     + (
-                        _("已发送短信至 %(p)s。") % {"p": services.sms_target(case)} if sent else ""
+                        _("已发送短信至 %(p)s。") % {"p": selectors.sms_target(case)}
+                        if sent
+                        else ""
                     ),
                 )
                 if case.receipt_no:
@@ -408,7 +481,7 @@ def reissue_code(request, pk):
     return render(
         request,
         "approvals/reissue.html",
-        {"case": case, "form": form, "phone": services.sms_target(case)},
+        {"case": case, "form": form, "phone": selectors.sms_target(case)},
         status=status,
     )
 
@@ -430,16 +503,38 @@ def figures(request):
 
 @login_required
 def consultations(request):
-    """Questions about the items of my units, to answer (APR-7)."""
+    """Questions about the items of my units, to answer (APR-7). A refused answer is shown
+    beside its box, the text kept."""
+    bound, status = None, 200
     if request.method == "POST":
-        c = get_object_or_404(Consultation, pk=request.POST.get("consultation") or 0)
-        services.do_answer_question(c, request.POST.get("answer", ""), actor=request.user)
-        messages.success(request, _("已答复。"))
-        return redirect("approvals:consultations")
+        raw = request.POST.get("consultation") or ""
+        pk = int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else 0
+        c = get_object_or_404(Consultation, pk=pk)
+        bound = AnswerForm(c, request.POST)
+        if bound.is_valid():
+            try:
+                services.do_answer_question(c, bound.cleaned_data["answer"], actor=request.user)
+            except DomainError as exc:
+                if isinstance(exc, NotPermitted):
+                    raise
+                add_domain_error(bound, exc)
+            else:
+                messages.success(request, _("已答复。"))
+                return redirect("approvals:consultations")
+        status = 400
     person = person_of(request.user)
     units = posts_held(person).values_list("unit_id", flat=True) if person else []
-    qs = Consultation.objects.select_related("item").filter(item__unit_id__in=list(units))
-    return render(request, "approvals/consultations.html", {"rows": qs[:200]})
+    rows = list(
+        Consultation.objects.select_related("item").filter(item__unit_id__in=list(units))[:200]
+    )
+    for c in rows:
+        c.form = bound if bound is not None and bound.consultation.pk == c.pk else AnswerForm(c)
+    return render(
+        request,
+        "approvals/consultations.html",
+        {"rows": rows, "posted_form": bound},
+        status=status,
+    )
 
 
 # ---- uploaded files (issue 12, finding 1) ------------------------------------------------------

@@ -30,7 +30,7 @@ def _body(unit: Unit) -> None:
     for post_code, name in BODY:
         post = Post.objects.get(unit=unit, code=post_code)
         if not holders_of(post, date(2025, 1, 1)).exists():
-            do_appoint(Person.objects.create(name=name), post, date(2024, 1, 1))
+            do_appoint(Person.objects.create(name=name), post, date(2024, 1, 1), actor="system")
 
 
 def _run_meeting(actor, unit, title, on, item_title, kind, votes, summary):

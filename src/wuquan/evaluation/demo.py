@@ -51,7 +51,7 @@ def load(stdout) -> None:
         person = holders_of(post, date(2025, 1, 1)).first()
         if person is None:
             person = Person.objects.create(name=name)
-            do_appoint(person, post, date(2024, 1, 1))
+            do_appoint(person, post, date(2024, 1, 1), actor="system")
         subject = services.do_add_subject(ev, person, title, actor="demo")
         services.do_record_commitment(
             subject, "签订《职务履行和廉洁从政承诺书》", date(2025, 1, 15), actor="demo"

@@ -43,14 +43,14 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        self.service(obj, request.user)
+        self.service(obj, actor=request.user)
 
     def delete_model(self, request, obj):
-        services.do_delete(obj, request.user)
+        services.do_delete(obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            services.do_delete(obj, request.user)
+            services.do_delete(obj, actor=request.user)
 
 
 @admin.register(Unit)
@@ -191,9 +191,9 @@ class PersonAdmin(ScopedAdmin):
         """Appointments go through the services too (ORG-4 rules, one event each)."""
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            services.do_delete(obj, request.user)
+            services.do_delete(obj, actor=request.user)
         for obj in instances:
-            services.do_save_appointment(obj, request.user)
+            services.do_save_appointment(obj, actor=request.user)
 
     @admin.action(description=_("导出所选人员（含任职）为 Excel"))
     def export_selected(self, request, queryset):

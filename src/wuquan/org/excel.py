@@ -451,7 +451,7 @@ def _write(parsed: dict, actor) -> tuple[dict, list[RowError]]:
                 values["parent"] = Unit.objects.get(code=d["parent"]) if d["parent"] else None
                 if not _assign(unit, values) and not new:
                     return "unchanged"
-                services.do_save_unit(unit, actor)
+                services.do_save_unit(unit, actor=actor)
                 return "created" if new else "updated"
 
             attempt("单位", n, save_unit)
@@ -469,7 +469,7 @@ def _write(parsed: dict, actor) -> tuple[dict, list[RowError]]:
             values = {k: v for k, v in d.items() if k not in ("unit", "code")}
             if not _assign(post, values) and not new:
                 return "unchanged"
-            services.do_save_post(post, actor)
+            services.do_save_post(post, actor=actor)
             return "created" if new else "updated"
 
         attempt("岗位", n, save_post)
@@ -485,9 +485,9 @@ def _write(parsed: dict, actor) -> tuple[dict, list[RowError]]:
             changed = _assign(person, values)
             if not changed and not new and person.user_id == (user.pk if user else None):
                 return "unchanged"
-            services.do_save_person(person, actor)
+            services.do_save_person(person, actor=actor)
             if user is not None and person.user_id != user.pk:
-                services.do_link_account(person, user, actor)
+                services.do_link_account(person, user, actor=actor)
             return "created" if new else "updated"
 
         attempt("人员", n, save_person)
@@ -502,9 +502,9 @@ def _write(parsed: dict, actor) -> tuple[dict, list[RowError]]:
                 if appt.end == d["end"]:
                     return "unchanged"
                 appt.end = d["end"]
-                services.do_save_appointment(appt, actor)
+                services.do_save_appointment(appt, actor=actor)
                 return "updated"
-            services.do_appoint(person, post, d["start"], actor, end=d["end"])
+            services.do_appoint(person, post, d["start"], actor=actor, end=d["end"])
             return "created"
 
         attempt("任职", n, save_appointment)

@@ -3,7 +3,7 @@ transaction as the change (AUD-1); the admin, the Excel import and the demo all 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -71,7 +71,7 @@ def _unit_cycle(unit: Unit) -> bool:
 
 
 @transaction.atomic
-def do_save_unit(unit: Unit, actor=None) -> Unit:
+def do_save_unit(unit: Unit, *, actor, at: datetime | None = None) -> Unit:
     """Create or update a unit (ORG-1). A unit may not sit below itself."""
     if unit.pk is not None and unit.parent_id is not None and _unit_cycle(unit):
         raise RuleViolation("上级单位不能是本单位或其下级单位。", field="parent")
@@ -79,13 +79,17 @@ def do_save_unit(unit: Unit, actor=None) -> Unit:
     created = unit.pk is None
     unit.save()
     record(
-        actor, "org.unit.created" if created else "org.unit.changed", unit, _payload(unit, changed)
+        actor,
+        "org.unit.created" if created else "org.unit.changed",
+        unit,
+        _payload(unit, changed),
+        at=at,
     )
     return unit
 
 
 @transaction.atomic
-def do_save_post(post: Post, actor=None) -> Post:
+def do_save_post(post: Post, *, actor, at: datetime | None = None) -> Post:
     """Create or update a post. Areas only on deputies; a head never holds any of the five
     hands-off areas (ORG-2, ORG-3, 附件3; SUP-4 relies on it)."""
     _check(post)
@@ -93,13 +97,17 @@ def do_save_post(post: Post, actor=None) -> Post:
     created = post.pk is None
     post.save()
     record(
-        actor, "org.post.created" if created else "org.post.changed", post, _payload(post, changed)
+        actor,
+        "org.post.created" if created else "org.post.changed",
+        post,
+        _payload(post, changed),
+        at=at,
     )
     return post
 
 
 @transaction.atomic
-def do_save_person(person: Person, actor=None) -> Person:
+def do_save_person(person: Person, *, actor, at: datetime | None = None) -> Person:
     """Create or update a person; the ID number must be a valid 居民身份证号 (ORG-1, PUB-9)."""
     person.id_number = (person.id_number or "").strip().upper()
     person.phone = (person.phone or "").strip()
@@ -115,12 +123,15 @@ def do_save_person(person: Person, actor=None) -> Person:
         "org.person.created" if created else "org.person.changed",
         person,
         _payload(person, changed),
+        at=at,
     )
     return person
 
 
 @transaction.atomic
-def do_save_appointment(appointment: Appointment, actor=None) -> Appointment:
+def do_save_appointment(
+    appointment: Appointment, *, actor, at: datetime | None = None
+) -> Appointment:
     """Create or update an appointment (ORG-4): end ≥ start; one holder at a time on a head
     post (ORG-3)."""
     # why: lock the post so two concurrent appointments to a head post cannot both pass.
@@ -134,27 +145,38 @@ def do_save_appointment(appointment: Appointment, actor=None) -> Appointment:
         "org.appointment.started" if created else "org.appointment.changed",
         appointment,
         _payload(appointment, changed),
+        at=at,
     )
     return appointment
 
 
 @transaction.atomic
 def do_appoint(
-    person: Person, post: Post, start: date, actor=None, end: date | None = None
+    person: Person,
+    post: Post,
+    start: date,
+    end: date | None = None,
+    *,
+    actor,
+    at: datetime | None = None,
 ) -> Appointment:
     """Put a person on a post from `start` (ORG-4). A head post takes one holder at a time."""
-    return do_save_appointment(Appointment(person=person, post=post, start=start, end=end), actor)
+    return do_save_appointment(
+        Appointment(person=person, post=post, start=start, end=end), actor=actor, at=at
+    )
 
 
 @transaction.atomic
-def do_end_appointment(appointment: Appointment, end: date, actor=None) -> Appointment:
+def do_end_appointment(
+    appointment: Appointment, end: date, *, actor, at: datetime | None = None
+) -> Appointment:
     """Close an appointment on `end` (离任, ORG-4)."""
     appointment.end = end
-    return do_save_appointment(appointment, actor)
+    return do_save_appointment(appointment, actor=actor, at=at)
 
 
 @transaction.atomic
-def do_delete(obj, actor=None) -> None:
+def do_delete(obj, *, actor, at: datetime | None = None) -> None:
     """Delete a unit, post, person or appointment (only when nothing refers to it) and record
     what was removed."""
     from django.db.models import ProtectedError
@@ -169,7 +191,7 @@ def do_delete(obj, actor=None) -> None:
         raise RuleViolation(
             f"{obj} 仍被其他记录引用，不能删除：{len(exc.protected_objects)} 条。"
         ) from exc
-    record(actor, f"org.{label}.deleted", subject, payload)
+    record(actor, f"org.{label}.deleted", subject, payload, at=at)
 
 
 @transaction.atomic
@@ -177,7 +199,9 @@ def ensure_unit(code: str, name: str, kind: str, parent: Unit | None = None, **e
     """Create the unit if it does not exist (idempotent, for demo and import)."""
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
-        unit = do_save_unit(Unit(code=code, name=name, kind=kind, parent=parent, **extra), "system")
+        unit = do_save_unit(
+            Unit(code=code, name=name, kind=kind, parent=parent, **extra), actor="system"
+        )
     return unit
 
 
@@ -186,7 +210,7 @@ def ensure_post(unit: Unit, code: str, name: str, risk_class: str = "C", **extra
     post = Post.objects.filter(unit=unit, code=code).first()
     if post is None:
         post = do_save_post(
-            Post(unit=unit, code=code, name=name, risk_class=risk_class, **extra), "system"
+            Post(unit=unit, code=code, name=name, risk_class=risk_class, **extra), actor="system"
         )
     return post
 
@@ -200,13 +224,13 @@ def ensure_holder(post: Post, name: str, start: date = date(2024, 1, 1), actor="
     current = holders_of(post, start).first() or holders_of(post).first()
     if current is not None:
         return current
-    person = do_save_person(Person(name=name), actor)
-    do_appoint(person, post, start, actor)
+    person = do_save_person(Person(name=name), actor=actor)
+    do_appoint(person, post, start, actor=actor)
     return person
 
 
 @transaction.atomic
-def do_link_account(person: Person, user, actor=None) -> Person:
+def do_link_account(person: Person, user, *, actor, at: datetime | None = None) -> Person:
     """Link a staff account to a person (ORG-1): what the account may see follows the posts
     the person holds (org.selectors.units_visible_to)."""
     other = Person.objects.filter(user=user).exclude(pk=person.pk).first()
@@ -214,19 +238,19 @@ def do_link_account(person: Person, user, actor=None) -> Person:
         raise RuleViolation(f"账号 {user.get_username()} 已关联人员 {other.name}。", field="user")
     person.user = user
     person.save(update_fields=["user"])
-    record(actor, "org.account.linked", person, {"user": user.get_username()})
+    record(actor, "org.account.linked", person, {"user": user.get_username()}, at=at)
     return person
 
 
 @transaction.atomic
-def do_set_roles(user, role_names: list[str], actor=None) -> None:
+def do_set_roles(user, role_names: list[str], *, actor, at: datetime | None = None) -> None:
     """Give the account exactly these roles (Django groups, org.roles)."""
     unknown = set(role_names) - set(roles.ALL_ROLES)
     if unknown:
         raise InvalidInput(f"未知角色：{'、'.join(sorted(unknown))}", field="roles")
     ensure_roles()
     user.groups.set(Group.objects.filter(name__in=role_names))
-    record(actor, "org.account.roles", user, {"roles": sorted(role_names)})
+    record(actor, "org.account.roles", user, {"roles": sorted(role_names)}, at=at)
 
 
 _HASHES: dict[tuple[str, str], str] = {}
@@ -265,9 +289,9 @@ def ensure_staff(
         user.save()
         ensure_roles()
         user.groups.set(Group.objects.filter(name__in=role_names))
-        person = do_save_person(Person(name=name, user=user), "system")
+        person = do_save_person(Person(name=name, user=user), actor="system")
         if post is not None:
-            do_appoint(person, post, start)
+            do_appoint(person, post, start, actor="system")
         record(
             "system",
             "org.account.created",
@@ -290,13 +314,13 @@ def ensure_post_account(post: Post, username: str, name: str, *, can_log_in: boo
     if holder is None:
         if can_log_in:
             return ensure_staff(username, name, post, [])
-        holder = do_save_person(Person(name=name), "system:demo")
-        do_appoint(holder, post, date(2024, 1, 1), "system:demo")
+        holder = do_save_person(Person(name=name), actor="system:demo")
+        do_appoint(holder, post, date(2024, 1, 1), actor="system:demo")
     if holder.user_id is None:
         from .demo import DEMO_PASSWORD
 
         user = get_user_model().objects.create(username=username, is_staff=can_log_in)
         user.password = _hashed(DEMO_PASSWORD) if can_log_in else "!"
         user.save()
-        do_link_account(holder, user, "system:demo")
+        do_link_account(holder, user, actor="system:demo")
     return holder.user

@@ -4,8 +4,6 @@ Thin: reads come from org.selectors, writes from org.excel / org.services."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -13,26 +11,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wuquan.common.exceptions import InvalidInput, NotFound, NotPermitted
+from wuquan.common.exceptions import NotFound, NotPermitted
 
 from . import excel, selectors
+from .forms import ExcelForm, as_of_from
 from .models import Post, Unit
-
-
-def _as_of(request) -> date:
-    raw = request.GET.get("as_of")
-    if not raw:
-        return timezone.localdate()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput(_("日期格式应为 YYYY-MM-DD。"), field="as_of") from exc
 
 
 @login_required
 def org_home(request):
     """The unit tree the user may see; the chosen unit's leadership and posts (ORG-1..3)."""
-    as_of = _as_of(request)
+    as_of, as_of_form, status = as_of_from(request)
     visible = selectors.units_visible_to(request.user)
     tree = selectors.unit_tree(visible)
     code = request.GET.get("unit")
@@ -50,6 +39,7 @@ def org_home(request):
         "tree": tree,
         "unit": unit,
         "as_of": as_of,
+        "as_of_form": as_of_form,
         "is_admin": selectors.is_system_admin(request.user),
     }
     if unit is not None:
@@ -67,15 +57,20 @@ def org_home(request):
             ],
             children=[u for u, _d in tree if u.parent_id == unit.id],
         )
-    return render(request, "org/home.html", context)
+    return render(request, "org/home.html", context, status=status)
 
 
 @login_required
 def rotation(request):
     """轮岗提示: people on key posts beyond the post's rotation limit on `as_of` (ORG-4)."""
-    as_of = _as_of(request)
+    as_of, form, status = as_of_from(request)
     due = selectors.rotation_due(as_of, user=request.user)
-    return render(request, "org/rotation.html", {"due": due, "as_of": as_of})
+    return render(
+        request,
+        "org/rotation.html",
+        {"due": due, "as_of": as_of, "as_of_form": form},
+        status=status,
+    )
 
 
 def _require_admin(user):
@@ -88,13 +83,11 @@ def excel_page(request):
     """Upload (all-or-nothing import, row-level errors) and download of the organisation."""
     _require_admin(request.user)
     errors = []
+    form = ExcelForm(request.POST, request.FILES) if request.method == "POST" else ExcelForm()
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            errors = [excel.RowError("文件", 0, "", _("请选择要导入的 .xlsx 文件。"))]
-        else:
+        if form.is_valid():
             try:
-                counts = excel.import_workbook(upload, actor=request.user)
+                counts = excel.import_workbook(form.cleaned_data["file"], actor=request.user)
             except excel.ImportFailed as exc:
                 errors = exc.errors
             else:
@@ -107,8 +100,8 @@ def excel_page(request):
     return render(
         request,
         "org/excel.html",
-        {"errors": errors, "formats": excel.SHEETS},
-        status=400 if errors else 200,
+        {"errors": errors, "formats": excel.SHEETS, "form": form},
+        status=400 if errors or form.errors else 200,
     )
 
 

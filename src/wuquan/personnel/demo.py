@@ -37,7 +37,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 def _person(name: str) -> Person:
     found = Person.objects.filter(name=name).first()
-    return found or do_save_person(Person(name=name), "system:demo")
+    return found or do_save_person(Person(name=name), actor="system:demo")
 
 
 STEP = {"participants": "局党组成员、干部监督室", "documents": "会议记录、推荐票统计表"}

@@ -31,7 +31,7 @@ def ensure_body(unit: Unit) -> None:
     for n, post in enumerate(posts + deputies):
         if not holders_of(post, date(2025, 1, 1)).exists():
             person = Person.objects.create(name=f"{unit.short_name or unit.name}班子成员{n + 1}")
-            do_appoint(person, post, date(2024, 1, 1))
+            do_appoint(person, post, date(2024, 1, 1), actor="system")
 
 
 def meeting_for(unit: Unit, on: date, actor="demo") -> Meeting:

@@ -35,29 +35,29 @@ def load(stdout) -> None:
     overdue_title = "财政专项资金使用情况季度巡查（演示）"
     if not InspectionRound.objects.filter(title=overdue_title).exists():
         do_create_inspection_round(
-            jiwei,
             caizheng,
             overdue_title,
             today - timedelta(days=10),
             "涉农专项资金拨付与使用",
+            actor=jiwei,
             at=_at(today - timedelta(days=24)),
         )
     filed_title = "政府投资项目建设进度巡查（演示）"
     rnd = InspectionRound.objects.filter(title=filed_title).first()
     if rnd is None:
         rnd = do_create_inspection_round(
-            jiwei,
             fagai,
             filed_title,
             today - timedelta(days=5),
             "区本级在建项目",
+            actor=jiwei,
             at=_at(today - timedelta(days=20)),
         )
         do_file_inspection(
-            fagai_user,
             fagai,
             "record",
             "抽查在建项目3个，进度与资金拨付相符。",
+            actor=fagai_user,
             round=rnd,
             at=_at(today - timedelta(days=6), 15),
         )

@@ -82,12 +82,14 @@ def _due_after(start: date, working_days: int) -> date:
 
 @transaction.atomic
 def do_change_rule_setting(
-    actor,
     rule_code: str,
     thresholds: dict,
     reason: str,
     enabled: bool = True,
     valid_from: datetime | None = None,
+    *,
+    actor,
+    at: datetime | None = None,
 ) -> RuleSetting:
     """A new version of a rule's thresholds for this district, in force from `valid_from`
     (ARCHITECTURE: thresholds configurable per district, versioned). Unknown keys and values
@@ -132,6 +134,7 @@ def do_change_rule_setting(
             "reason": setting.reason,
             "valid_from": setting.valid_from.isoformat(),
         },
+        at=_now(at),
     )
     return setting
 
@@ -146,11 +149,12 @@ def _rule_name(code: str) -> str:
 
 @transaction.atomic
 def do_assign_alarm(
-    actor,
     alarm: Alarm,
     unit: Unit,
     working_days: int = DEFAULT_ANSWER_WORKING_DAYS,
     instructions: str = "",
+    *,
+    actor,
     at: datetime | None = None,
 ) -> Alarm:
     """The commission assigns a raised alarm to a unit, to answer within `working_days`
@@ -180,6 +184,7 @@ def do_assign_alarm(
             "answer_due": alarm.answer_due.isoformat(),
             "working_days": working_days,
         },
+        at=now,
     )
     notify.notify(
         notify.unit_users(unit),
@@ -193,11 +198,12 @@ def do_assign_alarm(
 
 @transaction.atomic
 def do_answer_alarm(
-    actor,
     alarm: Alarm,
     explanation: str,
     correction: str = "",
     evidence=None,
+    *,
+    actor,
     at: datetime | None = None,
 ) -> Alarm:
     """The unit concerned answers: explanation, correction made, evidence (SUP-5)."""
@@ -214,7 +220,8 @@ def do_answer_alarm(
     if len(explanation) > 5000 or len(correction or "") > 5000:
         raise InvalidInput(_("说明不能超过 5000 字。"), field="explanation")
     alarm.status = AlarmStatus.ANSWERED
-    alarm.answered_at = _now(at)
+    now = _now(at)
+    alarm.answered_at = now
     alarm.answered_by = describe_actor(actor)
     alarm.explanation = explanation
     alarm.correction = (correction or "").strip()
@@ -230,6 +237,7 @@ def do_answer_alarm(
             "has_evidence": bool(alarm.evidence),
             "evidence": alarm.evidence.name if alarm.evidence else "",
         },
+        at=now,
     )
     notify.notify(
         notify.commission_users(),
@@ -242,11 +250,12 @@ def do_answer_alarm(
 
 @transaction.atomic
 def do_check_alarm(
-    actor,
     alarm: Alarm,
     accept: bool,
     note: str = "",
     working_days: int = DEFAULT_ANSWER_WORKING_DAYS,
+    *,
+    actor,
     at: datetime | None = None,
 ) -> Alarm:
     """The commission checks the answer: accepted, or sent back with a new deadline (SUP-5)."""
@@ -263,7 +272,7 @@ def do_check_alarm(
         alarm.status = AlarmStatus.CHECKED
         alarm.checked_at = now
         alarm.save()
-        record(actor, "supervision.alarm.accepted", alarm, {"note": note})
+        record(actor, "supervision.alarm.accepted", alarm, {"note": note}, at=now)
         return alarm
     if not note:
         raise InvalidInput(_("退回时请写明退回理由。"), field="note")
@@ -277,6 +286,7 @@ def do_check_alarm(
         "supervision.alarm.sent_back",
         alarm,
         {"note": note, "answer_due": alarm.answer_due.isoformat()},
+        at=now,
     )
     notify.notify(
         notify.unit_users(alarm.assigned_unit),
@@ -292,11 +302,12 @@ CLOSING_OUTCOMES = [o for o in Outcome if o != Outcome.DEADLINE_MOVED]
 
 @transaction.atomic
 def do_close_alarm(
-    actor,
     alarm: Alarm,
     outcome: str,
     note: str,
     published_answer: str = "",
+    *,
+    actor,
     at: datetime | None = None,
 ) -> Alarm:
     """The commission closes an alarm with a graded response (附件5 三(三): 预警告知, 风险提示,
@@ -321,7 +332,8 @@ def do_close_alarm(
     alarm.status = AlarmStatus.CLOSED
     alarm.outcome = outcome
     alarm.close_note = note
-    alarm.closed_at = _now(at)
+    now = _now(at)
+    alarm.closed_at = now
     alarm.closed_by = describe_actor(actor)
     alarm.save()
     if complaint is not None:
@@ -332,6 +344,7 @@ def do_close_alarm(
         "supervision.alarm.closed",
         alarm,
         {"outcome": outcome, "accountability": Outcome.accountability_grade(outcome), "note": note},
+        at=now,
     )
     return alarm
 
@@ -345,12 +358,13 @@ def inspecting_unit_codes() -> tuple[str, ...]:
 
 @transaction.atomic
 def do_create_inspection_round(
-    actor,
     supervising_unit: Unit,
     title: str,
     due: date,
     scope: str = "",
     subject: tuple[str, str] | None = None,
+    *,
+    actor,
     at: datetime | None = None,
 ) -> InspectionRound:
     """The commission sets a supervising unit a round of inspection due by `due` (SUP-8)."""
@@ -379,6 +393,7 @@ def do_create_inspection_round(
         "supervision.inspection_round.created",
         rnd,
         {"unit": supervising_unit.code, "title": rnd.title, "due": due.isoformat()},
+        at=rnd.created_at,
     )
     notify.notify(
         notify.unit_users(supervising_unit),
@@ -391,13 +406,14 @@ def do_create_inspection_round(
 
 @transaction.atomic
 def do_file_inspection(
-    actor,
     unit: Unit,
     kind: str,
     findings: str,
     round: InspectionRound | None = None,
     subject: tuple[str, str] | None = None,
     attachment=None,
+    *,
+    actor,
     at: datetime | None = None,
 ) -> InspectionRecord:
     """发改, 财政, 审计 upload an inspection record or problem-handling report (附件6 三(三)
@@ -435,6 +451,7 @@ def do_file_inspection(
             "subject": [rec.subject_type, rec.subject_id],
             "attachment": rec.attachment.name if rec.attachment else "",
         },
+        at=rec.filed_at,
     )
     return rec
 

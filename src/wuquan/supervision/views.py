@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from wuquan.common.exceptions import InvalidInput, NotPermitted
+from wuquan.common.exceptions import DomainError, InvalidInput, NotPermitted
+from wuquan.common.forms import DesignForm, add_domain_error
 from wuquan.common.idempotency import idempotent
 from wuquan.ledger.models import Event
 from wuquan.org.models import Unit
@@ -31,8 +32,12 @@ def _form_or_refuse(form: forms.Form) -> dict:
     return form.cleaned_data
 
 
-class AssignForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=Unit.objects.all(), label=_("交办单位"))
+class AssignForm(DesignForm):
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.all(),
+        label=_("交办单位"),
+        error_messages={"required": _("请选择交办单位。")},
+    )
     working_days = forms.IntegerField(
         label=_("回复期限（工作日）"),
         min_value=1,
@@ -44,15 +49,20 @@ class AssignForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
-    explanation = forms.CharField(label=_("情况说明"), widget=forms.Textarea, max_length=5000)
+class AnswerForm(DesignForm):
+    explanation = forms.CharField(
+        label=_("情况说明"),
+        widget=forms.Textarea,
+        max_length=5000,
+        error_messages={"required": _("请填写情况说明。")},
+    )
     correction = forms.CharField(
         label=_("整改纠正情况"), widget=forms.Textarea, required=False, max_length=5000
     )
     evidence = forms.FileField(label=_("佐证材料"), required=False)
 
 
-class CheckForm(forms.Form):
+class CheckForm(DesignForm):
     decision = forms.ChoiceField(
         label=_("审核结论"), choices=[("accept", _("通过")), ("send_back", _("退回重办"))]
     )
@@ -67,11 +77,16 @@ class CheckForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(DesignForm):
     outcome = forms.ChoiceField(
         label=_("处理结果"), choices=[(o.value, o.label) for o in services.CLOSING_OUTCOMES]
     )
-    note = forms.CharField(label=_("办结说明"), widget=forms.Textarea, max_length=5000)
+    note = forms.CharField(
+        label=_("办结说明"),
+        widget=forms.Textarea,
+        max_length=5000,
+        error_messages={"required": _("请填写办结说明。")},
+    )
     published_answer = forms.CharField(
         label=_("公开答复（投诉举报）"), widget=forms.Textarea, required=False, max_length=5000
     )
@@ -102,9 +117,10 @@ def _visible_alarm(request, pk) -> Alarm:
     return alarm
 
 
-@login_required
-def alarm_detail(request, pk):
-    alarm = _visible_alarm(request, pk)
+def _alarm_page(request, alarm: Alarm, bound: dict | None = None, status: int = 200):
+    """The alarm with the forms its state allows; `bound` holds the form just posted ("assign",
+    "answer", "check" or "close"), its errors beside its fields and the entries kept."""
+    bound = bound or {}
     complaint = getattr(alarm, "complaint", None)
     commission = services.is_commission(request.user)
     can_answer = alarm.status == AlarmStatus.ASSIGNED and (
@@ -113,6 +129,10 @@ def alarm_detail(request, pk):
     related = Event.objects.filter(
         subject_type="supervision.alarm", subject_id=str(alarm.pk)
     ).order_by("index")
+
+    def form(key, cls, allowed, **kwargs):
+        return bound.get(key) or (cls(**kwargs) if allowed else None)
+
     return render(
         request,
         "supervision/alarm.html",
@@ -124,61 +144,98 @@ def alarm_detail(request, pk):
             "complaint": complaint,
             "identity": complaints.identity_for(request.user, complaint) if complaint else None,
             "is_commission": commission,
-            "assign_form": AssignForm(initial={"unit": alarm.unit_id}) if commission else None,
-            "answer_form": AnswerForm() if can_answer else None,
-            "check_form": CheckForm() if commission else None,
-            "close_form": CloseForm() if commission else None,
+            "assign_form": form("assign", AssignForm, commission, initial={"unit": alarm.unit_id}),
+            "answer_form": form("answer", AnswerForm, can_answer),
+            "check_form": form("check", CheckForm, commission),
+            "close_form": form("close", CloseForm, commission),
+            "posted_form": next(iter(bound.values()), None),
             "accountability": Outcome.accountability_grade(alarm.outcome),
         },
+        status=status,
     )
+
+
+@login_required
+def alarm_detail(request, pk):
+    return _alarm_page(request, _visible_alarm(request, pk))
+
+
+def _post(request, pk, key: str, form, act, done: str):
+    """Validate `form`, then `act(cleaned_data)` (the service call); on a refusal the alarm
+    page again with the errors beside the fields, nothing written (issue 12, finding 6)."""
+    alarm = _visible_alarm(request, pk)
+    status = 400
+    if form.is_valid():
+        try:
+            act(alarm, form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            status = exc.status_code
+            alarm = _visible_alarm(request, pk)
+        else:
+            messages.success(request, done)
+            return redirect("supervision:alarm", pk=pk)
+    return _alarm_page(request, alarm, {key: form}, status=status)
 
 
 @login_required
 @require_POST
 def alarm_assign(request, pk):
-    alarm = _visible_alarm(request, pk)
-    data = _form_or_refuse(AssignForm(request.POST))
-    services.do_assign_alarm(
-        request.user, alarm, data["unit"], data["working_days"], data["instructions"]
+    return _post(
+        request,
+        pk,
+        "assign",
+        AssignForm(request.POST),
+        lambda alarm, d: services.do_assign_alarm(
+            alarm, d["unit"], d["working_days"], d["instructions"], actor=request.user
+        ),
+        _("已交办。"),
     )
-    messages.success(request, _("已交办。"))
-    return redirect("supervision:alarm", pk=pk)
 
 
 @login_required
 @require_POST
 def alarm_answer(request, pk):
-    alarm = _visible_alarm(request, pk)
-    data = _form_or_refuse(AnswerForm(request.POST, request.FILES))
-    services.do_answer_alarm(
-        request.user, alarm, data["explanation"], data["correction"], data.get("evidence")
+    return _post(
+        request,
+        pk,
+        "answer",
+        AnswerForm(request.POST, request.FILES),
+        lambda alarm, d: services.do_answer_alarm(
+            alarm, d["explanation"], d["correction"], d.get("evidence"), actor=request.user
+        ),
+        _("已回复，等待纪委审核。"),
     )
-    messages.success(request, _("已回复，等待纪委审核。"))
-    return redirect("supervision:alarm", pk=pk)
 
 
 @login_required
 @require_POST
 def alarm_check(request, pk):
-    alarm = _visible_alarm(request, pk)
-    data = _form_or_refuse(CheckForm(request.POST))
-    services.do_check_alarm(
-        request.user, alarm, data["decision"] == "accept", data["note"], data["working_days"]
+    return _post(
+        request,
+        pk,
+        "check",
+        CheckForm(request.POST),
+        lambda alarm, d: services.do_check_alarm(
+            alarm, d["decision"] == "accept", d["note"], d["working_days"], actor=request.user
+        ),
+        _("已审核。"),
     )
-    messages.success(request, _("已审核。"))
-    return redirect("supervision:alarm", pk=pk)
 
 
 @login_required
 @require_POST
 def alarm_close(request, pk):
-    alarm = _visible_alarm(request, pk)
-    data = _form_or_refuse(CloseForm(request.POST))
-    services.do_close_alarm(
-        request.user, alarm, data["outcome"], data["note"], data["published_answer"]
+    return _post(
+        request,
+        pk,
+        "close",
+        CloseForm(request.POST),
+        lambda alarm, d: services.do_close_alarm(
+            alarm, d["outcome"], d["note"], d["published_answer"], actor=request.user
+        ),
+        _("已办结。"),
     )
-    messages.success(request, _("已办结。"))
-    return redirect("supervision:alarm", pk=pk)
 
 
 @login_required
@@ -204,11 +261,17 @@ def dispatch_report(request):
     )
 
 
-class RoundForm(forms.Form):
+class RoundForm(DesignForm):
     supervising_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("监管单位"))
-    title = forms.CharField(label=_("巡查任务"), max_length=200)
+    title = forms.CharField(
+        label=_("巡查任务"), max_length=200, error_messages={"required": _("请填写巡查任务名称。")}
+    )
     scope = forms.CharField(label=_("巡查范围"), required=False, widget=forms.Textarea)
-    due = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(
+        label=_("完成期限"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("请填写完成期限。")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,13 +280,18 @@ class RoundForm(forms.Form):
         )
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(DesignForm):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("报送单位"))
     round = forms.ModelChoiceField(
         queryset=InspectionRound.objects.all(), label=_("巡查任务"), required=False
     )
     kind = forms.ChoiceField(label=_("类别"), choices=InspectionKind.choices)
-    findings = forms.CharField(label=_("检查发现"), widget=forms.Textarea, max_length=10000)
+    findings = forms.CharField(
+        label=_("检查发现"),
+        widget=forms.Textarea,
+        max_length=10000,
+        error_messages={"required": _("请填写检查发现。")},
+    )
     attachment = forms.FileField(label=_("附件"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -235,34 +303,50 @@ class InspectionForm(forms.Form):
 
 @login_required
 def inspections(request):
+    """Rounds set by the commission and the records filed (SUP-7, SUP-8). A refused entry is
+    shown beside its field, the entries kept, nothing written."""
+    commission = services.is_commission(request.user)
+    round_form, inspection_form, status = None, None, 200
     if request.method == "POST":
         if request.POST.get("form") == "round":
-            data = _form_or_refuse(RoundForm(request.POST))
-            services.do_create_inspection_round(
-                request.user, data["supervising_unit"], data["title"], data["due"], data["scope"]
-            )
-            messages.success(request, _("巡查任务已布置。"))
+            form = round_form = RoundForm(request.POST)
         else:
-            data = _form_or_refuse(InspectionForm(request.POST, request.FILES))
-            services.do_file_inspection(
-                request.user,
-                data["unit"],
-                data["kind"],
-                data["findings"],
-                data["round"],
-                attachment=data.get("attachment"),
-            )
-            messages.success(request, _("检查记录已报送。"))
-        return redirect("supervision:inspections")
+            form = inspection_form = InspectionForm(request.POST, request.FILES)
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                if form is round_form:
+                    services.do_create_inspection_round(
+                        d["supervising_unit"], d["title"], d["due"], d["scope"], actor=request.user
+                    )
+                    messages.success(request, _("巡查任务已布置。"))
+                else:
+                    services.do_file_inspection(
+                        d["unit"],
+                        d["kind"],
+                        d["findings"],
+                        d["round"],
+                        attachment=d.get("attachment"),
+                        actor=request.user,
+                    )
+                    messages.success(request, _("检查记录已报送。"))
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = exc.status_code
+            else:
+                return redirect("supervision:inspections")
     return render(
         request,
         "supervision/inspections.html",
         {
             "rounds": selectors.rounds_with_status(),
             "records": selectors.inspection_records(),
-            "round_form": RoundForm() if services.is_commission(request.user) else None,
-            "inspection_form": InspectionForm(),
+            "round_form": round_form or (RoundForm() if commission else None),
+            "inspection_form": inspection_form or InspectionForm(),
+            "posted_form": round_form or inspection_form,
         },
+        status=status,
     )
 
 

@@ -61,7 +61,7 @@ class TaskAdmin(admin.ModelAdmin):
         return scope(super().get_queryset(request), request.user, "lead_unit")
 
     def save_model(self, request, obj, form, change):
-        services.do_save_task(obj, request.user)
+        services.do_save_task(obj, actor=request.user)
 
     def delete_model(self, request, obj):
         from django.core.exceptions import PermissionDenied

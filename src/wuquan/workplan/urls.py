@@ -1,11 +1,8 @@
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
 
-from wuquan.common.exceptions import InvalidInput
+from wuquan.org.forms import as_of_from
 from wuquan.org.selectors import scope
 
 from . import selectors
@@ -22,13 +19,10 @@ def staff_list(request):
 def dispatch(request):
     """调度 (WRK-3): overdue and not-yet-made tasks by lead unit, lagging units named; printable.
     Scoped: the commission sees every unit, a unit its own tasks."""
-    raw = request.GET.get("as_of")
-    try:
-        as_of = date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError as exc:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD。", field="as_of") from exc
+    as_of, form, status = as_of_from(request)  # a wrong date: beside the field, today's table
     tasks = scope(Task.objects.all(), request.user, "lead_unit")
-    return render(request, "workplan/dispatch.html", selectors.dispatch(as_of, tasks))
+    context = {**selectors.dispatch(as_of, tasks), "as_of_form": form}
+    return render(request, "workplan/dispatch.html", context, status=status)
 
 
 urlpatterns = [
