@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from importlib.util import find_spec
@@ -409,3 +408,125 @@ def plant_decisions(request):
         )
     cunjian = get_user_model().objects.get(username="cunjian")
     village.do_file_objection("cunjian", cunjian, matter, OPINION, step=4)
+
+
+@planter("wuquan.supervision")
+def plant_supervision(request):
+    """Complaints named and anonymous (one whose receipt number the citizen filled with an ID
+    number), each alarm's assignment, answer with evidence, sending back, acceptance and
+    closing with notes, a rule setting changed with a reason, an inspection round and a
+    filed inspection with its attachment."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wuquan.org import roles
+    from wuquan.org.models import Post, Unit
+    from wuquan.org.services import ensure_staff
+    from wuquan.supervision import services
+    from wuquan.supervision.complaints import ComplaintInput, do_file_complaint
+
+    request.getfixturevalue("demo_org")
+    settings.MEDIA_ROOT = str(request.getfixturevalue("tmp_path") / "media")
+    users = get_user_model().objects
+    jiwei, window = users.get(username="jiwei"), users.get(username="window")
+    zwfw, fagai = Unit.objects.get(code="zwfw"), Unit.objects.get(code="fagai")
+    named = do_file_complaint(
+        ComplaintInput(
+            about="unit",
+            content=OPINION,
+            unit_code="zwfw",
+            person_named=NAME,
+            complainant_name=NAME,
+            complainant_phone=PHONE,
+        ),
+        count_rate=False,
+    )
+    case = do_file_complaint(
+        ComplaintInput(about="case", content=OPINION, receipt_no=RESIDENT_ID, anonymous=True),
+        count_rate=False,
+    )
+    when = at(2026, 3, 2)
+    a = services.do_assign_alarm(jiwei, named.alarm, zwfw, 5, OPINION, at=when)
+    evidence = SimpleUploadedFile(f"{NAME}{PHONE}.pdf", b"%PDF-1.4\n%%EOF\n")
+    a = services.do_answer_alarm(window, a, OPINION, OPINION, evidence=evidence, at=when)
+    a = services.do_check_alarm(jiwei, a, accept=False, note=OPINION, at=when)
+    a = services.do_answer_alarm(window, a, OPINION, OPINION, at=when)
+    a = services.do_check_alarm(jiwei, a, accept=True, note=OPINION, at=when)
+    services.do_close_alarm(jiwei, a, "督促整改", OPINION, published_answer=OPINION, at=when)
+    services.do_close_alarm(
+        jiwei, case.alarm, "预警告知", OPINION, published_answer=OPINION, at=when
+    )
+    services.do_change_rule_setting(jiwei, "SUP-9-complaint", {}, OPINION)
+    rnd = services.do_create_inspection_round(
+        jiwei, fagai, OPINION, date(2026, 4, 30), scope=OPINION, at=when
+    )
+    inspector = ensure_staff(
+        "fagai-pii", "发改局巡查员", Post.objects.get(unit=fagai, code="clerk"), [roles.HANDLER]
+    )
+    services.do_file_inspection(
+        inspector,
+        fagai,
+        "record",
+        OPINION,
+        round=rnd,
+        attachment=SimpleUploadedFile(f"{RESIDENT_ID}.pdf", b"%PDF-1.4\n%%EOF\n"),
+        at=when,
+    )
+
+
+@planter("wuquan.catalog")
+def plant_catalog(request):
+    """An item, a risk point and a discretion standard changed with personal data in their
+    free text and in the reasons; a flow version whose step a clerk named after a person,
+    published; an item's status changed; a row deleted."""
+    from wuquan.catalog import demo, services
+    from wuquan.catalog.models import ApprovalItem, RiskPoint
+
+    request.getfixturevalue("demo_org")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo.load(None)
+    item = ApprovalItem.objects.get(code="spjy")
+    item.name = f"{NAME}{PHONE}食品经营许可"
+    item.basis = OPINION
+    services.do_save("user:admin", item, OPINION)
+    risk = RiskPoint.objects.filter(unit=item.unit).first() or RiskPoint.objects.first()
+    risk.description, risk.prevention = OPINION, OPINION
+    services.do_save("user:admin", risk, OPINION)
+    old = item.published_flow()
+    xml = old.bpmn_xml.replace("承办审查", f"{NAME}审查")
+    new = services.do_add_flow_version("admin", item, xml, OPINION, note=OPINION)
+    services.do_publish_flow("admin", new, OPINION)
+    services.do_change_item_status("admin", item, "adjusted", item.effective_from, OPINION)
+    services.do_delete("admin", risk, OPINION)
+
+
+@planter("wuquan.workplan")
+def plant_workplan(request):
+    """A task created, assigned to people by name with free-text requirements, and made."""
+    from wuquan.org.models import Unit
+    from wuquan.workplan import services
+    from wuquan.workplan.models import FivePower, Task, TaskStatus
+
+    request.getfixturevalue("demo_org")
+    task = services.do_save_task(
+        Task(
+            seq=99,
+            lead_unit=Unit.objects.get(code="fagai"),
+            five_power=FivePower.SHOW,
+            requirement=OPINION,
+            status=TaskStatus.NOT_YET,
+            attachment=PHONE,
+            responsible_person=NAME,
+        ),
+        actor="system",
+    )
+    services.do_assign_task(
+        task,
+        "system",
+        responsible_leader=NAME,
+        responsible_person=f"{NAME}{PHONE}",
+        quality_requirement=OPINION,
+        progress_note=OPINION,
+        deadline=date(2026, 6, 30),
+    )
+    services.do_mark_made(task, date(2026, 5, 1), OPINION, actor="system")
