@@ -530,3 +530,63 @@ def plant_workplan(request):
         deadline=date(2026, 6, 30),
     )
     services.do_mark_made(task, date(2026, 5, 1), OPINION, actor="system")
+
+
+@planter("wuquan.collective")
+def plant_collective(request):
+    """A village's books: a budget line and a payment request for a project named after a
+    household, paid to a private person, through the joint sign-off; a voucher; the month's
+    bank statement, closing and disclosure; a villager's question and its answer; an archive."""
+    from tests.collective.helpers import book, matter, officers, sign_all
+    from wuquan.collective import services
+    from wuquan.org.models import Unit
+
+    request.getfixturevalue("demo_org")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    users = officers()
+    books = book(users)
+    hantun = Unit.objects.get(code="hantun")
+    project = f"{NAME}家危房改造"
+    services.do_approve_budget(
+        books,
+        2025,
+        [("5101", project, 2_000_000)],
+        matter(hantun, OPINION),
+        actor=users["centre"],
+        at=at(2025, 1, 2),
+    )
+    when = at(2025, 1, 6)
+    req = services.do_create_request(
+        books,
+        date(2025, 1, 6),
+        OPINION,
+        300_000,
+        "5101",
+        f"{NAME}（{PHONE}）",
+        actor=users["accountant"],
+        at=when,
+        counterparty_is_person=True,
+        project=project,
+    )
+    sign_all(req, users, when)
+    services.do_post_voucher(
+        books,
+        "receipt",
+        date(2025, 1, 8),
+        OPINION,
+        [
+            {"account": "1002", "side": "D", "amount": 10_000},
+            {"account": "3001", "side": "C", "amount": 10_000},
+        ],
+        actor=users["centre"],
+        at=at(2025, 1, 8),
+    )
+    content, name = services.statement_from_books(books, 2025, 1)
+    services.do_import_statement(books, 2025, 1, content, name, actor=users["centre"])
+    services.do_close_period(books, 2025, 1, actor=users["centre"], at=at(2025, 2, 1))
+    disclosure = services.do_publish_month(books, 2025, 1, actor=users["centre"], at=at(2025, 2, 2))
+    q = services.do_ask_question(disclosure, OPINION, at=at(2025, 2, 3))
+    services.do_answer_question(q, OPINION, actor=users["director"], at=at(2025, 2, 4))
+    services.do_archive(
+        books, "vouchers", 2025, OPINION, OPINION.encode(), actor=users["centre"], month=1
+    )
