@@ -51,6 +51,27 @@ def test_pub11_suggestion_post_redirects_and_reload_files_nothing(client, villag
     assert Inquiry.objects.count() == 1
 
 
+def test_pub11_suggestion_form_is_limited_per_client_behind_the_trusted_proxy(
+    client, village_world, settings
+):
+    """The portal form counts in common/ratelimit per client address (the right-most untrusted
+    X-Forwarded-For hop behind WUQUAN_TRUSTED_PROXIES), and says so beside the form (429-like
+    refusal, nothing filed)."""
+    settings.WUQUAN_INQUIRY_RATE_PER_HOUR = 1
+    settings.WUQUAN_TRUSTED_PROXIES = ["127.0.0.1"]
+    b = publish_regular(village_world)
+    form = {"target": f"bulletin:{b.pk}", "text": "建议公开每笔支出的发票。"}
+
+    def post(client_addr):
+        return client.post("/gk/ask/", form, HTTP_X_FORWARDED_FOR=client_addr)
+
+    assert post("203.0.113.7").status_code == 302
+    refused = post("203.0.113.7")
+    assert refused.status_code == 400 and "提交过于频繁" in refused.content.decode()
+    assert post("203.0.113.8").status_code == 302  # another visitor behind the same proxy
+    assert Inquiry.objects.count() == 2
+
+
 def test_pub11_errors_are_shown_beside_the_field_with_the_text_kept(client, village_world):
     b = publish_regular(village_world)
     response = client.post(

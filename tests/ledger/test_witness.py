@@ -260,3 +260,70 @@ def test_aud2_witnesses_setting_is_parsed_and_checked(settings):
     settings.WUQUAN_WITNESSES = f"http://a.example {w}"
     with pytest.raises(signing.NoteError):  # the key id does not match
         witnessing.configured()
+
+
+# --- stored cosignatures re-checked by verify against the configured witness keys -----------
+
+
+@pytest.mark.django_db
+def test_aud2_verify_rechecks_stored_cosignatures_against_the_configured_keys(witness, capsys):
+    grow(4)
+    do_create_checkpoint()
+    grow(2, 4)
+    do_create_checkpoint()
+    assert Cosignature.objects.count() == 2
+    capsys.readouterr()
+    assert verify() == 0
+    out = capsys.readouterr().out
+    assert "cosignatures=2 verified" in out and "witness.longtan.example/w1" in out
+
+
+@pytest.mark.django_db
+def test_aud2_verify_reports_a_cosignature_by_a_key_not_configured(witness, capsys, settings):
+    import base64
+
+    grow(4)
+    cp, _ = do_create_checkpoint()
+    # a second witness cosigns, but the operator configured only the first: a row planted
+    # straight into the database by whoever controls it looks exactly like this
+    other = Witness(witness.dir.parent / "other")
+    other.init("witness.other.example/w2")
+    other.trust(settings.WUQUAN_LOG_VKEY)
+    body = other.add_checkpoint(request_body(0, [], cp.note))
+    line = body.splitlines()[0]
+    name, kid, _key = signing.parse_cosigner_vkey(other.vkey())
+    timestamp = int.from_bytes(base64.b64decode(line.split(" ")[2])[4:12], "big")
+    Cosignature.objects.create(
+        checkpoint=cp, witness=name, key_id=kid.hex(), line=line, timestamp=timestamp
+    )
+    capsys.readouterr()
+    assert verify() == 1
+    out = capsys.readouterr().out
+    assert "witness.other.example/w2" in out and "not a configured witness key" in out
+    settings.WUQUAN_WITNESSES = f"{witness.dir} {witness.vkey()};{other.dir} {other.vkey()}"
+    assert verify() == 0  # configured: both verify
+    settings.WUQUAN_WITNESSES = ""
+    assert verify() == 1  # a witness dropped from the configuration leaves unverifiable rows
+
+
+@pytest.mark.django_db
+def test_aud2_verify_reports_a_stored_cosignature_whose_signature_is_bad(witness, capsys):
+    import base64
+
+    grow(4)
+    do_create_checkpoint()
+    c = Cosignature.objects.get()
+    prefix, name, b64 = c.line.split(" ")
+    raw = bytearray(base64.b64decode(b64))
+    raw[-1] ^= 1  # one bit of the Ed25519 signature
+    Cosignature.objects.filter(pk=c.pk).update(
+        line=f"{prefix} {name} {base64.b64encode(bytes(raw)).decode()}"
+    )
+    capsys.readouterr()
+    assert verify() == 1
+    out = capsys.readouterr().out
+    assert "checkpoint of size 4" in out and "cosignature does not verify" in out
+    # the stored time changed behind the signature's back is caught as well
+    Cosignature.objects.filter(pk=c.pk).update(line=c.line, timestamp=c.timestamp + 1)
+    assert verify() == 1
+    assert "stored time differs" in capsys.readouterr().out

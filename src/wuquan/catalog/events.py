@@ -6,6 +6,7 @@ are added to this module by that work.)"""
 
 SENSITIVE: dict[str, tuple[str, ...]] = {
     # the clerk's reason and every free-text field of the catalogue object (its name too:
-    # a risk point or a discretion standard is named by its description)
-    "catalog.*": ("reason", "name", "fields", "changes", "note"),
+    # a risk point or a discretion standard is named by its description); a flow version's
+    # step names are typed by the clerk too (the PII crawl named one after a person)
+    "catalog.*": ("reason", "name", "fields", "changes", "note", "steps"),
 }

@@ -1,6 +1,7 @@
 """Event names of the collective books and their payload builders, used by every path that
 emits them. Payloads carry ids, codes, amounts (fen), enums and SHA-256 digests only: never a
-summary, a counterparty's name, a question or an answer in clear (free text stays in tables)."""
+summary, a counterparty's name, a question or an answer in clear (free text stays in tables);
+project names, which clerks type freely, only as salted commitments (`SENSITIVE`)."""
 
 from __future__ import annotations
 
@@ -59,14 +60,27 @@ def digest(value) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def projects_of(names) -> tuple[list[str], dict[str, int]]:
+    """(the distinct project names, sorted; name → its position in that list). A project is
+    named by the clerk (often after a household: "张三家危房改造"), so lines refer to it by
+    position and the list itself is a salted commitment (`SENSITIVE`; issue 13, finding 4)."""
+    projects = sorted({n for n in names if n})
+    return projects, {n: i for i, n in enumerate(projects)}
+
+
 def voucher_payload(voucher, lines, attachments: list[str] | None = None) -> dict:
-    return {
+    lines = list(lines)
+    projects, position = projects_of(ln.project for ln in lines)
+    out = {
         "book": voucher.book.code,
         "voucher": voucher.pk,
         "kind": voucher.kind,
         "date": voucher.date.isoformat(),
         "number": voucher.number,
-        "lines": [[ln.account.code, ln.side, ln.amount, ln.project, ln.fund] for ln in lines],
+        # [account, side, fen, position in "projects" or None, fund]
+        "lines": [
+            [ln.account.code, ln.side, ln.amount, position.get(ln.project), ln.fund] for ln in lines
+        ],
         "summary_sha256": digest(voucher.summary),
         "attachments": sorted(
             attachments
@@ -78,6 +92,9 @@ def voucher_payload(voucher, lines, attachments: list[str] | None = None) -> dic
         "opening": voucher.is_opening,
         "closing": voucher.is_closing,
     }
+    if projects:  # why only then: an empty list would still cost a commitment row
+        out["projects"] = projects
+    return out
 
 
 def request_created(*, request, signature) -> dict:
@@ -130,6 +147,20 @@ def period_closed(*, period, balances_sha256: str, totals: dict) -> dict:
     }
 
 
+def budget_approved(*, book, year: int, matter, lines) -> dict:
+    projects, position = projects_of(p for _c, p, _a in lines)
+    out = {
+        "book": book.code,
+        "year": year,
+        "matter": matter.pk,
+        # [account, position in "projects" or None, fen]
+        "lines": [[str(c), position.get(p), a] for c, p, a in lines],
+    }
+    if projects:
+        out["projects"] = projects
+    return out
+
+
 def disclosure_published(*, disclosure) -> dict:
     return {
         "book": disclosure.book.code,
@@ -138,3 +169,12 @@ def disclosure_published(*, disclosure) -> dict:
         "sha256": disclosure.sha256,
         "lines": len(disclosure.content.get("lines", [])),
     }
+
+
+# Payload fields that may hold personal data (issue 13, finding 4): they enter the permanent
+# leaf only as salted commitments (wuquan.ledger.commitments). The PII crawl found a project
+# named after a household in the budget, the request and the voucher lines in clear.
+SENSITIVE: dict[str, tuple[str, ...]] = {
+    "collective.*": ("projects",),
+    REQUEST_CREATED: ("project",),
+}

@@ -604,12 +604,7 @@ def do_approve_budget(
         actor,
         events.BUDGET_APPROVED,
         budget,
-        {
-            "book": book.code,
-            "year": year,
-            "matter": matter.pk,
-            "lines": [[str(c), p, a] for c, p, a in lines],
-        },
+        events.budget_approved(book=book, year=year, matter=matter, lines=lines),
         at=at,
     )
     return budget

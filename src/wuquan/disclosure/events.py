@@ -2,7 +2,8 @@
 
 No payload carries free text or personal data: texts enter as SHA-256 digests of their
 canonical form (`digest`), people as ids, so that a permanent public leaf never holds a name,
-a phone number or an opinion (AUD-2, PUB-9).
+a phone number or an opinion (AUD-2, PUB-9); a key-area item's link, typed by a clerk, is a
+salted commitment (`SENSITIVE`).
 """
 
 from __future__ import annotations
@@ -114,3 +115,11 @@ def inquiry_answered(*, inquiry) -> dict:
         "answer_sha256": digest(inquiry.answer),
         "published": inquiry.is_public,
     }
+
+
+# Payload fields that may hold personal data in clear (issue 13, finding 4): they enter the
+# permanent leaf only as salted commitments (wuquan.ledger.commitments). A key-area item's
+# link is typed by a clerk and may name a person or a number (the PII crawl planted one).
+SENSITIVE: dict[str, tuple[str, ...]] = {
+    KEY_AREA_ITEM_PUBLISHED: ("link",),
+}

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wuquan.common import ratelimit
 from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
 from wuquan.ledger import record
 from wuquan.org.models import Person, Post, Unit, UnitKind
@@ -487,23 +487,6 @@ def tracking_digest(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
-def take_rate_slot(ip: str, now: datetime | None = None) -> None:
-    """Count one public question or suggestion for this IP in the current hour and refuse
-    beyond WUQUAN_INQUIRY_RATE_PER_HOUR (default 5, as for complaints)."""
-    limit = int(getattr(settings, "WUQUAN_INQUIRY_RATE_PER_HOUR", DEFAULT_RATE))
-    now = now or timezone.now()
-    ip_digest = hashlib.sha256((ip or "unknown").encode()).hexdigest()[:16]
-    key = f"wq:pub:inquiry:{ip_digest}:{now:%Y%m%d%H}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > limit:
-        raise RuleViolation(_("提交过于频繁，请一小时后再试。"), code="rate_limited")
-
-
 def validate_inquiry(data: InquiryInput) -> tuple[InquiryInput, sources.Target]:
     """Refuse spam and bad input with a clear message beside the field (nothing is written)."""
     if data.honeypot:
@@ -546,7 +529,16 @@ def do_submit_inquiry(
     code (shown once; only its digest is kept). Rate limit, then validation, then one write."""
     when = _when(at)
     if count_rate:
-        take_rate_slot(ip, when)
+        # why common/ratelimit: the shared cache (database or Redis), one count for every
+        # worker and restart, atomic slots (issue 13 finding 8)
+        ratelimit.require(
+            "inquiry",
+            ip or "unknown",
+            limit=int(getattr(settings, "WUQUAN_INQUIRY_RATE_PER_HOUR", DEFAULT_RATE)),
+            seconds=3600,
+            now=when.timestamp(),
+            message=_("提交过于频繁，请一小时后再试。"),
+        )
     clean, target = validate_inquiry(data)
     code = new_tracking_code()
     with transaction.atomic():

@@ -54,7 +54,9 @@ def checkpoints(request):
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    from wuquan.common.net import client_ip
+
+    return client_ip(request)  # why: behind a trusted proxy REMOTE_ADDR is the proxy
 
 
 def _form_error(form, exc: DomainError) -> None:

@@ -708,3 +708,45 @@ def check_expected_size(report: Report, expected: int) -> Problem | None:
             expected, f"expected at least {expected} events, {report.size} stored: truncated", True
         )
     return None
+
+
+def check_cosignatures(witness_vkeys: list[str]) -> tuple[int, Problem | None]:
+    """Re-check every stored cosignature against the configured witness keys (issue 13,
+    finding 2): (how many were checked, the first Problem or None). A cosignature stored for
+    a witness whose key is not configured (a row planted in the database, or a witness removed
+    from WUQUAN_WITNESSES without its rows), one whose line is by another key than its row
+    says, or one whose signature or timestamp does not verify, is a problem: a stored
+    cosignature is only evidence if it verifies under a key published separately."""
+    from .models import Cosignature
+
+    keys: dict[tuple[str, str], str] = {}
+    for vkey in witness_vkeys:
+        name, kid, _pub = signing.parse_cosigner_vkey(vkey)
+        keys[(name, kid.hex())] = vkey
+    checked = 0
+    rows = Cosignature.objects.select_related("checkpoint").order_by("checkpoint__size", "witness")
+    for c in rows:
+        size = c.checkpoint.size
+        vkey = keys.get((c.witness, c.key_id))
+        if vkey is None:
+            return checked, Problem(
+                size,
+                f"cosignature by {c.witness} (key id {c.key_id}): not a configured witness key "
+                "(WUQUAN_WITNESSES)",
+                True,
+            )
+        try:
+            text, _lines = signing.split_note(c.checkpoint.note)
+            timestamp = signing.open_cosignature(text, c.line, vkey)
+        except signing.NoteError as exc:
+            return checked, Problem(size, f"cosignature by {c.witness}: {exc}", True)
+        if timestamp is None:
+            return checked, Problem(
+                size, f"cosignature stored for {c.witness} is signed by another key", True
+            )
+        if timestamp != c.timestamp:
+            return checked, Problem(
+                size, f"cosignature by {c.witness}: stored time differs from the signed one", True
+            )
+        checked += 1
+    return checked, None

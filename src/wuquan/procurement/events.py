@@ -1,5 +1,6 @@
 """Event names of the procurement app and their payload builders (ids, codes, amounts, enums
-and digests only: no names of private persons, no free text in clear)."""
+and digests only: no names of private persons, no free text in clear; the free-text project
+reference is a salted commitment, `SENSITIVE`)."""
 
 from __future__ import annotations
 
@@ -106,3 +107,12 @@ def payment_payload(payment) -> dict:
         "payment": payment.pk,
         "amount_fen": payment.amount_fen,
     }
+
+
+# Payload fields a clerk types freely (issue 13, finding 4): they enter the permanent leaf only
+# as salted commitments (wuquan.ledger.commitments). `project_ref` is meant to be a reference
+# such as "invest.project:12", but the request form takes any text (the PII crawl planted a
+# name and a phone in it).
+SENSITIVE: dict[str, tuple[str, ...]] = {
+    REQUEST_CREATED: ("project_ref",),
+}

@@ -45,4 +45,7 @@ SENSITIVE: dict[str, tuple[str, ...]] = {
     # the commission's notes and reasons, an alarm's inputs (they copy reasons and opinions
     # from the events that raised it), uploaded file names, titles
     "supervision.*": ("note", "reason", "inputs", "title", "evidence", "attachment", "message"),
+    # the receipt number a citizen types on the complaint form: anything of 4–40 letters and
+    # digits passes, an ID number or a mobile too (the PII crawl planted one)
+    "supervision.complaint.filed": ("receipt_no",),
 }

@@ -1,7 +1,8 @@
 """`wuquan verify`: recompute the log from the stored events and check every checkpoint (AUD-2).
 
 Exit 0 and print "OK size=N root=<hex>" when intact; otherwise print the first bad position
-and what is wrong, and exit 1.
+and what is wrong, and exit 1. Every stored witness cosignature is re-checked against the
+witness keys configured in WUQUAN_WITNESSES (a key not configured or a bad signature fails).
 """
 
 import sys
@@ -12,8 +13,14 @@ import urllib.request
 
 from django.core.management.base import BaseCommand
 
-from wuquan.ledger import signing
-from wuquan.ledger.verification import Problem, check_expected_size, check_outside, verify_log
+from wuquan.ledger import signing, witnessing
+from wuquan.ledger.verification import (
+    Problem,
+    check_cosignatures,
+    check_expected_size,
+    check_outside,
+    verify_log,
+)
 from wuquan.ledger.witness import Witness
 
 
@@ -82,6 +89,14 @@ class Command(BaseCommand):
         if bar:
             bar.close()
         seconds = time.perf_counter() - started
+        cosigned = None
+        if report.ok:
+            try:
+                witness_keys = _witness_keys(options)
+            except signing.NoteError as exc:
+                self.stdout.write(f"FAILED: WUQUAN_WITNESSES: {exc}")
+                sys.exit(1)
+            cosigned, report.problem = check_cosignatures(witness_keys)
         if report.ok:
             report.problem = _outside_problem(report, vkey, options)
         if report.ok:
@@ -91,10 +106,31 @@ class Command(BaseCommand):
             )
             # the operator must see which key the checkpoints were checked with (finding 3)
             self.stdout.write(f"key={vkey} ({source})")
+            self.stdout.write(_cosigned_line(cosigned, witness_keys))
             return
         self.stdout.write(f"FAILED at {report.problem}")
         self.stdout.write(f"key={vkey} ({source})")
         sys.exit(1)
+
+
+def _witness_keys(options) -> list[str]:
+    """The witness keys stored cosignatures must verify under: WUQUAN_WITNESSES, and those the
+    operator names for this run (each --witness-state store's key, --witness-vkey)."""
+    keys = [w.vkey for w in witnessing.configured()]
+    for directory in options.get("witness_state") or []:
+        try:
+            keys.append(Witness(directory).vkey())
+        except OSError:
+            pass  # why: no witness there; the outside check below reports it
+    if options.get("witness_vkey"):
+        signing.parse_cosigner_vkey(options["witness_vkey"])
+        keys.append(options["witness_vkey"].strip())
+    return list(dict.fromkeys(keys))
+
+
+def _cosigned_line(count: int, witness_keys: list[str]) -> str:
+    names = ", ".join(k.split("+", 1)[0] for k in witness_keys) or "none configured"
+    return f"cosignatures={count} verified against the configured witness keys ({names})"
 
 
 def _expected_key(vkey: str | None, allow_local: bool) -> tuple[str, str]:
