@@ -58,7 +58,7 @@ def _fen(value, field: str = "amount", *, positive: bool = True) -> int:
     return value
 
 
-def parse_yuan(text, field: str = "amount") -> int:
+def parse_yuan(text, field: str = "amount", *, allow_zero: bool = False) -> int:
     """'1,234.50' (yuan) → 123450 fen, exactly (Decimal, never float)."""
     try:
         value = Decimal(str(text).replace(",", "").strip())
@@ -66,7 +66,7 @@ def parse_yuan(text, field: str = "amount") -> int:
         raise InvalidInput(_("请填写正确的金额（元）。"), field=field) from exc
     if not value.is_finite() or value != value.quantize(Decimal("0.01")):
         raise InvalidInput(_("金额最多两位小数。"), field=field)
-    if value <= 0 or value >= Decimal("1e12"):
+    if value < 0 or (value == 0 and not allow_zero) or value >= Decimal("1e12"):
         raise InvalidInput(_("金额须大于零。"), field=field)
     return int(value * 100)
 
@@ -220,6 +220,8 @@ def do_import_class_limits(content: bytes, *, actor, at=None) -> list[ClassLimit
         if not row or all(v in (None, "") for v in row):
             continue
         code, klass, item, year, valid, basis = (list(row) + [None] * 6)[:6]
+        if all(v is None or str(v).strip() == "" for v in (item, year)):
+            continue  # a class left without limits (the template lists every class)
         spending_class = by_label.get(str(klass or "").strip())
         if spending_class is None:
             raise InvalidInput(
