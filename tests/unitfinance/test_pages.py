@@ -177,3 +177,20 @@ def test_fin1_upload_page_path(client, o):
         {"kind": "list", "file": pdf("清单.pdf")},
     )
     assert resp.status_code == 302 and r.attachments.count() == 1
+
+
+def test_fin1_api_lists_a_period_and_shows_the_chain(client, o):
+    r = file_one(o)
+    attach_all(o, r)
+    sign_all(o, r)
+    client.force_login(o["reviewer"])
+    rows = client.get("/api/v1/unitfinance/reimbursements?start=2026-01-01&end=2026-12-31").json()
+    assert [x["number"] for x in rows] == [r.number]
+    one = client.get(f"/api/v1/unitfinance/reimbursements/{r.pk}").json()
+    assert [s["step"] for s in one["signatures"]] == [
+        "handler",
+        "reviewer",
+        "responsible",
+        "finance",
+    ]
+    assert client.get("/api/v1/unitfinance/reimbursements/99999999999").status_code == 404
