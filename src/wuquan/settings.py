@@ -30,6 +30,7 @@ WUQUAN_APPS = [
     "wuquan.decisions",
     "wuquan.procurement",
     "wuquan.collective",
+    "wuquan.unitfinance",
     "wuquan.evaluation",
     "wuquan.personnel",
     "wuquan.workplan",
