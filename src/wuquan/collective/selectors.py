@@ -168,7 +168,9 @@ def _trial_sql() -> tuple[str, list[str]]:
         f'JOIN "{voucher.db_table}" v ON v."id" = l."voucher_id" '
         f'JOIN "{account.db_table}" a ON a."id" = l."account_id" '
         "WHERE v.status = %s AND l.book_id = %s AND l.date <= %s "
-        f'GROUP BY {cols} ORDER BY a."code"'
+        # grouped by the chart's key alone: its other columns depend on it (SQLite and
+        # PostgreSQL both accept that); grouping by every column made the query sort wide rows
+        'GROUP BY a."id" ORDER BY a."code"'
     )
     return sql, [f.attname for f in account.concrete_fields]
 
