@@ -80,6 +80,68 @@ def test_per5_lawful_twin_few_appointments_before_the_head_leaves(demo_org):
     assert _run("PER-5-rushed-before-leave") == []
 
 
+def _reorganised_after(appointments: int, *, decided_on=date(2026, 4, 20)):
+    from wuquan.org.models import Reorganisation
+    from wuquan.org.services import do_save_reorganisation
+
+    unit, post, _est = setup_unit(quota=10)
+    for i in range(appointments):
+        do_appoint(person(f"新任{i}"), post, date(2026, 4, 1) + timedelta(days=i), actor="test")
+    return do_save_reorganisation(
+        Reorganisation(
+            unit=unit,
+            kind="merge",
+            decided_on=decided_on,
+            effective_on=date(2026, 5, 15),
+            document_no="龙编〔2026〕3号",
+        ),
+        actor="test",
+    )
+
+
+def test_per5_many_appointments_before_a_reorganisation_are_flagged(demo_org):
+    change = _reorganised_after(3)
+    found = _run("PER-5-rushed-before-reorganisation")
+    assert [(f.subject_type, f.subject_id) for f in found] == [
+        ("org.reorganisation", str(change.pk))
+    ]
+    assert found[0].inputs["appointments"] == 3
+
+
+def test_per5_lawful_twin_few_appointments_before_a_reorganisation(demo_org):
+    _reorganised_after(2)
+    assert _run("PER-5-rushed-before-reorganisation") == []
+
+
+def test_per5_reorganisation_not_yet_decided_is_not_judged(demo_org):
+    _reorganised_after(3, decided_on=date(2026, 5, 10))
+    early = datetime(2026, 5, 1, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    rule = _rule("PER-5-rushed-before-reorganisation")
+    assert list(rule.sweep(early, dict(rule.thresholds))) == []
+
+
+def test_per5_reorganisation_refuses_effect_before_decision_and_is_recorded(demo_org):
+    from django.core.exceptions import ValidationError
+
+    from wuquan.common.exceptions import DomainError
+    from wuquan.ledger.models import Event
+    from wuquan.org.models import Reorganisation, Unit
+    from wuquan.org.services import do_save_reorganisation
+
+    bad = Reorganisation(
+        unit=Unit.objects.get(code="fagai"),
+        kind="abolish",
+        decided_on=date(2026, 5, 1),
+        effective_on=date(2026, 4, 1),
+    )
+    with pytest.raises((DomainError, ValidationError)) as err:
+        do_save_reorganisation(bad, actor="test")
+    assert "实施日期" in str(err.value)
+    assert not Reorganisation.objects.exists()
+    _reorganised_after(0)
+    assert Event.objects.filter(action="org.reorganisation.saved").count() == 1
+
+
 def test_per5_mixed_post_is_flagged_and_its_twin_is_not(demo_org):
     _unit, post, _est = setup_unit(quota=3)
     mixed, same = person("事业编"), person("行政编")

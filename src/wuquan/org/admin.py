@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wuquan.common.identity import mask_phone, mask_ric
 
 from . import excel, selectors, services
-from .models import Appointment, Area, Person, Post, Unit
+from .models import Appointment, Area, Person, Post, Reorganisation, Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -225,3 +225,16 @@ class AppointmentAdmin(ScopedAdmin):
 
         end = obj.end or timezone.localdate()
         return selectors.years_between(obj.start, end)
+
+
+@admin.register(Reorganisation)
+class ReorganisationAdmin(ScopedAdmin):
+    """机构变动 (PER-5 突击提拔 before it takes effect), recorded through the service."""
+
+    list_display = ["unit", "kind", "decided_on", "effective_on", "document_no"]
+    list_filter = ["kind"]
+    search_fields = ["unit__name", "document_no"]
+    date_hierarchy = "effective_on"
+
+    def save_model(self, request, obj, form, change):
+        services.do_save_reorganisation(obj, actor=request.user)

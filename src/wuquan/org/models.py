@@ -284,6 +284,53 @@ class Appointment(models.Model):
         _raise(self.problems())
 
 
+class ReorganisationKind(models.TextChoices):
+    MERGE = "merge", _("合并")
+    ABOLISH = "abolish", _("撤销")
+    RESTRUCTURE = "restructure", _("职能调整")
+    RENAME = "rename", _("更名")
+
+
+class Reorganisation(models.Model):
+    """A decided change of a unit (机构变动: merged, abolished, restructured, renamed), from the
+    day it is decided to the day it takes effect. Cadre appointments in the unit in the months
+    before it takes effect are the 突击提拔 the personnel rules watch (附件7 二(九), PER-5)."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="reorganisations"
+    )
+    kind = models.CharField(_("变动类型"), max_length=20, choices=ReorganisationKind.choices)
+    decided_on = models.DateField(_("决定日期"))
+    effective_on = models.DateField(_("实施日期"))
+    document_no = models.CharField(_("文号"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("机构变动")
+        verbose_name_plural = _("机构变动")
+        ordering = ["-effective_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_on__gte=models.F("decided_on")),
+                name="org_reorganisation_effective_after_decided",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.get_kind_display()} {self.effective_on}"
+
+    def problems(self) -> list[tuple[str, str]]:
+        if self.decided_on is None:
+            return [("decided_on", _("请填写决定日期。"))]
+        if self.effective_on is None:
+            return [("effective_on", _("请填写实施日期。"))]
+        if self.effective_on < self.decided_on:
+            return [("effective_on", _("实施日期不能早于决定日期。"))]
+        return []
+
+    def clean(self):
+        _raise(self.problems())
+
+
 @receiver(post_save, sender=Person)
 def _give_person_a_code(sender, instance, created, raw=False, **kwargs):
     """Every person gets a 人员编号 (P000123) so the Excel round trip can find them, however

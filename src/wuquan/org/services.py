@@ -14,7 +14,7 @@ from wuquan.common.exceptions import InvalidInput, RuleViolation
 from wuquan.ledger import record
 
 from . import roles
-from .models import Appointment, Person, Post, Unit
+from .models import Appointment, Person, Post, Reorganisation, Unit
 
 # Fields that identify the person but must never reach the public log in clear (PUB-9).
 _PRIVATE_FIELDS = {"id_number", "phone"}
@@ -173,6 +173,25 @@ def do_end_appointment(
     """Close an appointment on `end` (离任, ORG-4)."""
     appointment.end = end
     return do_save_appointment(appointment, actor=actor, at=at)
+
+
+@transaction.atomic
+def do_save_reorganisation(
+    reorganisation: Reorganisation, *, actor, at: datetime | None = None
+) -> Reorganisation:
+    """Record a decided 机构变动 of a unit (附件7 二(九), PER-5: the personnel rule
+    `PER-5-rushed-before-reorganisation` counts the appointments made before it takes effect)."""
+    _check(reorganisation)
+    changed = _changed_fields(reorganisation)
+    reorganisation.save()
+    record(
+        actor,
+        "org.reorganisation.saved",
+        reorganisation,
+        _payload(reorganisation, changed),
+        at=at,
+    )
+    return reorganisation
 
 
 @transaction.atomic

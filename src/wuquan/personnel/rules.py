@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wuquan.common.rules import SEVERITY_RED, SEVERITY_WARNING, SEVERITY_YELLOW, Finding, Rule
-from wuquan.org.models import Appointment, RiskClass
+from wuquan.org.models import Appointment, Reorganisation, RiskClass
 
 from .models import (
     CadreProfile,
@@ -126,6 +126,32 @@ def rushed_before_leave(as_of, thresholds):
                 {"appointments": count, "left_on": head.end.isoformat()},
                 unit_id=head.post.unit_id,
                 post_id=head.post_id,
+            )
+
+
+def rushed_before_reorganisation(as_of, thresholds):
+    """Many appointments in a unit in the months before a decided 机构变动 takes effect
+    (突击提拔): counted from `months_before` months before the effective day (or from the
+    decision, if that is earlier) to the effective day itself."""
+    on = _day(as_of)
+    window = timedelta(days=int(thresholds["months_before"]) * 30)
+    changes = Reorganisation.objects.filter(
+        decided_on__lte=on, effective_on__gte=on - timedelta(days=730)
+    ).select_related("unit")
+    for change in changes:
+        start = min(change.decided_on, change.effective_on - window)
+        end = min(change.effective_on, on)
+        count = Appointment.objects.filter(
+            post__unit_id=change.unit_id, start__gte=start, start__lte=end
+        ).count()
+        if count >= int(thresholds["max_appointments"]):
+            yield Finding(
+                "org.reorganisation",
+                str(change.pk),
+                f"突击提拔：{change.unit} {change.get_kind_display()}（{change.effective_on} 实施）前 "
+                f"{thresholds['months_before']} 个月内任用干部 {count} 人。",
+                {"appointments": count, "effective_on": change.effective_on.isoformat()},
+                unit_id=change.unit_id,
             )
 
 
@@ -343,6 +369,17 @@ RULES = [
         severity=SEVERITY_YELLOW,
         thresholds={"months_before": 3, "max_appointments": 3},
         sweep=rushed_before_leave,
+    ),
+    Rule(
+        code="PER-5-rushed-before-reorganisation",
+        name="突击提拔：机构变动前集中任用干部",
+        clause=(
+            "附件7 二(九)（“突击提拔”）；《党政领导干部选拔任用工作条例》纪律和监督一章"
+            "（机构变动时不得突击提拔、调整干部；条号未核实）；月数和人数为本区设定"
+        ),
+        severity=SEVERITY_YELLOW,
+        thresholds={"months_before": 3, "max_appointments": 3},
+        sweep=rushed_before_reorganisation,
     ),
     Rule(
         code="PER-5-mixed-post",
