@@ -42,8 +42,8 @@ class AttachmentKind(models.TextChoices):
 # 项目齐全). Sources, checked with the search tool where said:
 # - 公务接待: 《党政机关国内公务接待管理规定》(中办发〔2013〕22号): 报销凭财务票据、派出单位公函
 #   和接待清单 (confirmed in several public summaries; article number not confirmed here);
-# - 差旅: 《中央和国家机关差旅费管理办法》(财行〔2013〕531号) 报销管理: 出差审批单、票据
-#   (the article number was not confirmed);
+# - 差旅: 《中央和国家机关差旅费管理办法》(财行〔2013〕531号) 第二十四条: 报销时应当提供出差
+#   审批单、机票、车票、住宿费发票等凭证 (confirmed in two public copies of the text);
 # - 会议/培训: 《中央和国家机关会议费管理办法》《培训费管理办法》: 审批文件、通知、签到表、
 #   票据 (not confirmed with the search tool; kept as the usual reading);
 # - 办公、工程、公务用车, 其他: the platform's own choice (invoice; list; contract and acceptance).
