@@ -2251,3 +2251,8 @@ def do_confirm_receipt(programme, id_number: str, code: str, received: bool, *, 
         at=at,
     )
     return None
+
+
+def post_held_centre(actor, book: Book):
+    """(person, post) when `actor` is the book's centre accountant today, else None."""
+    return selectors.post_held(actor, book.centre, CENTRE_POST, timezone.localdate())
