@@ -86,7 +86,9 @@ def test_fin15_pub8_list_published_paid_booked_and_confirmed(programme, users):
     batch = _paid(programme, users, failures={3: "账户已销户"})
     statuses = list(batch.payments.order_by("seq").values_list("status", flat=True))
     assert statuses == ["paid", "paid", "failed", "paid"]
-    lines = list(batch.voucher.lines.order_by("side").values_list("account__code", "amount", "fund"))
+    lines = list(
+        batch.voucher.lines.order_by("side").values_list("account__code", "amount", "fund")
+    )
     assert lines == [("1002", 90_000, "低保资金"), ("2302", 90_000, "低保资金")]
     # FIN-15: the bank account's 低保 ledger apart from the collective's own money
     ledgers = {x["fund"]: x for x in selectors.fund_ledgers(programme.book, 2025, 3)}
@@ -101,7 +103,9 @@ def test_fin15_pub8_list_published_paid_booked_and_confirmed(programme, users):
     services.do_confirm_receipt(programme, rid(10), r1.code, True, at=at(2025, 3, 12))
     assert BenefitPayment.objects.get(batch=batch, recipient=r1).confirmed_at is not None
     # nothing personal in clear in the log
-    text = " ".join(str(e.data) for e in Event.objects.filter(action__startswith="collective.benefit"))
+    text = " ".join(
+        str(e.data) for e in Event.objects.filter(action__startswith="collective.benefit")
+    )
     for secret in (rid(10), card(10), "赵一"):
         assert secret not in text
     assert not any(_found(r.code) for r in rules.RULES if r.code.split("-")[2] == "benefit")
