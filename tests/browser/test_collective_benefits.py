@@ -65,7 +65,7 @@ def test_fin15_pub8_list_published_paid_and_confirmed_by_the_recipient(
 
     _as(page, login, users["centre"].username)
     page.goto(f"{base}/staff/collective/benefits/{p.pk}/")
-    page.fill("input[name=date]", "2025-03-10")
+    # the batch is dated today (the form's default): after the publication, which is today
     page.click("#export-batch")
     page.wait_for_selector("text=第 1 批代发文件已生成")
     batch = BenefitBatch.objects.get(programme=p)
