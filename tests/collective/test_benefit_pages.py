@@ -100,3 +100,15 @@ def test_pub8_portal_plug_in_lists_the_publication(programme, users):
     assert any(i.key == f"benefit:{pub.pk}" for i in public_items(kinds=["benefit"]))
     assert resolve_target(f"benefit:{pub.pk}").owner == programme.book.unit
     assert resolve_target("benefit:99999999999") is None
+
+
+def test_pub8_api_gives_the_masked_list_and_nothing_else(client, programme, users):
+    services.do_import_recipients(
+        programme, list_csv(people(2)), "a.csv", actor=users["accountant"], at=at(2025, 3, 3)
+    )
+    pub = services.do_publish_list(programme, actor=users["accountant"], at=at(2025, 3, 5))
+    resp = client.get(f"/api/v1/collective/benefits/{pub.pk}")
+    assert resp.status_code == 200
+    body = resp.content.decode()
+    assert resp.json()["total"] == 60_000 and rid(10) not in body and card(10) not in body
+    assert client.get("/api/v1/collective/benefits/99999999999").status_code == 404

@@ -618,7 +618,7 @@ def latest_publication(programme):
 def subsidy_parties(as_of: date):
     """Source rows for personnel's conflict index (personnel/index.py, decision 0071): every
     recipient on a published list by `as_of`, role "subsidy", so that a cadre's relative on a
-    subsidy list of the cadre's unit is matched (FIN-15, PER-…). Wired by collective/parties.py."""
+    subsidy list of the cadre's unit is matched (FIN-15; decision 0071). Wired by collective/parties.py."""
     from .models import BenefitRecipient
 
     rows = (
