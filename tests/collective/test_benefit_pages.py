@@ -112,3 +112,25 @@ def test_pub8_api_gives_the_masked_list_and_nothing_else(client, programme, user
     body = resp.content.decode()
     assert resp.json()["total"] == 60_000 and rid(10) not in body and card(10) not in body
     assert client.get("/api/v1/collective/benefits/99999999999").status_code == 404
+
+
+def test_pub8_village_reissues_a_code_and_the_old_one_stops_working(client, programme, users):
+    services.do_import_recipients(
+        programme, list_csv(people(1)), "a.csv", actor=users["accountant"], at=at(2025, 3, 3)
+    )
+    r = BenefitRecipient.objects.get(programme=programme)
+    old = r.code
+    c = _client(client, users["accountant"])
+    resp = c.post(
+        f"/staff/collective/benefits/{programme.pk}/", {"action": "code", "recipient": r.pk}
+    )
+    assert resp.status_code == 302
+    r.refresh_from_db()
+    assert r.code != old and len(r.code) == 6
+
+
+def test_pub8_ids_out_of_range_are_missing_pages(client, users):
+    assert client.get("/gk/collective/benefits/99999999999/").status_code == 404
+    assert client.get("/gk/collective/1/99999/3/funds/").status_code == 404
+    c = _client(client, users["centre"])
+    assert c.get("/staff/collective/benefits/99999999999/").status_code == 404

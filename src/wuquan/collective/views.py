@@ -406,6 +406,9 @@ def fund_ledgers(request, pk):
 def _programme(request, pk):
     from .models import BenefitProgramme
 
+    if not (0 < pk < 2**31):
+        _not_found()
+
     programme = get_object_or_404(BenefitProgramme.objects.select_related("book"), pk=pk)
     _book(request, programme.book_id)
     return programme
@@ -504,7 +507,7 @@ def benefit_detail(request, pk):
             messages.success(request, _("名单已在公开门户公示。"))
         elif action == "notice":
             pub = get_object_or_404(
-                BenefitPublication, programme=programme, pk=data.get("publication") or 0
+                BenefitPublication, programme=programme, pk=_pk(data.get("publication"))
             )
             posted = _date_field(data, "posted_on")
             removed = _date_field(data, "removed_on", required=False)
@@ -515,8 +518,15 @@ def benefit_detail(request, pk):
                 programme, _date_field(data, "date"), actor=request.user
             )
             messages.success(request, _("第 %d 批代发文件已生成，请下载交银行。") % batch.number)
+        elif action == "code":
+            r = get_object_or_404(programme.recipients, pk=_pk(data.get("recipient")))
+            code = services.do_issue_code(r, actor=request.user)
+            messages.success(
+                request,
+                _("第 %(n)d 号的新查询码：%(c)s（原查询码作废）。") % {"n": r.seq, "c": code},
+            )
         elif action == "return":
-            batch = get_object_or_404(BenefitBatch, programme=programme, pk=data.get("batch") or 0)
+            batch = get_object_or_404(BenefitBatch, programme=programme, pk=_pk(data.get("batch")))
             f = request.FILES.get("file")
             if f is None:
                 raise InvalidInput(_("请选择银行回盘文件。"), field="return_file")
@@ -540,6 +550,18 @@ def benefit_detail(request, pk):
             status=400,
         )
     return redirect("collective:benefit", pk=programme.pk)
+
+
+def _not_found():
+    from django.http import Http404
+
+    raise Http404
+
+
+def _pk(value) -> int:
+    """A posted id, or 0 (no row) when it is not a number in the column's range."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else 0
 
 
 def _date_field(data, name, required=True):
@@ -581,6 +603,9 @@ def benefit_notice(request, pk):
 def benefit_pay_file(request, pk):
     from .models import BenefitBatch
 
+    if not (0 < pk < 2**31):
+        _not_found()
+
     batch = get_object_or_404(BenefitBatch.objects.select_related("programme__book"), pk=pk)
     _book(request, batch.programme.book_id)
     if services.post_held_centre(request.user, batch.programme.book) is None:
@@ -617,6 +642,8 @@ def public_benefit(request, pk):
 
     from .models import BenefitPublication
 
+    if not (0 < pk < 2**31):
+        _not_found()
     pub = get_object_or_404(
         BenefitPublication.objects.select_related("programme__book__unit"), pk=pk
     )
@@ -658,6 +685,8 @@ def public_benefit(request, pk):
 def public_funds(request, pk, year, month):
     """FIN-15 on the portal: a published month's bank account by fund source (附件14 二(二)
     分帐核算, 定期公开). Only months the centre has published (closed books)."""
+    if not (0 < pk < 2**31 and 2000 <= year <= 2100 and 1 <= month <= 12):
+        _not_found()
     d = get_object_or_404(
         Disclosure.objects.select_related("book__unit"), book_id=pk, year=year, month=month
     )
