@@ -98,3 +98,51 @@ def disclosures(request, pk: int):
         }
         for d in Disclosure.objects.filter(book=book)
     ]
+
+
+# ==== 惠农补贴“一卡通” lists (PUB-8): what the portal shows, masked ===========================
+
+
+class BenefitListOut(Schema):
+    publication: int
+    village: str
+    programme: str
+    kind: str
+    basis: str
+    fund: str
+    published_at: str
+    online_until: str
+    sha256: str
+    total: int
+    rows: list[dict]
+
+
+@router.get(
+    "/benefits/{pk}", response=BenefitListOut, summary="补贴发放名单公示（公开，已隐去个人信息）"
+)
+def benefit_list(request, pk: int):
+    from .models import BenefitPublication
+
+    pub = (
+        BenefitPublication.objects.filter(pk=pk, taken_down_at__isnull=True)
+        .select_related("programme__book__unit")
+        .first()
+        if 0 < pk < 2**31
+        else None
+    )
+    if pub is None:
+        raise NotFound("没有该公示")
+    c = pub.content
+    return {
+        "publication": pub.pk,
+        "village": pub.programme.book.unit.name,
+        "programme": c["name"],
+        "kind": c["kind"],
+        "basis": c["basis"],
+        "fund": c["fund"],
+        "published_at": pub.published_at.isoformat(),
+        "online_until": pub.online_until.isoformat(),
+        "sha256": pub.sha256,
+        "total": c["total"],
+        "rows": c["rows"],
+    }

@@ -479,3 +479,187 @@ def load(stdout) -> None:
     if stdout:
         n = Disclosure.objects.count()
         stdout.write(f"  村集体三资：4 个账套，{n} 个月度公开；报账员登录 hantun-accountant 等。\n")
+
+
+# ==== 惠农补贴“一卡通” (FIN-15, PUB-8) ==========================================================
+# January 2026, after the books of 2025 are closed: 乌拉街社区's 低保 list published, paid
+# through the bank with one failure in the return file, one recipient confirming, one reporting
+# non-receipt; 韩屯村's 耕地地力保护补贴 with planted history (cash, a card in another name, a
+# shared card, a recipient added after the publication, the notice taken down early); 小屯村's
+# 救灾 payment made before any publication. Each is found by its rule, nothing else.
+
+PLANTED.update(
+    {
+        "FIN-15-benefit-cash": ("hantun", "历史导入：耕地地力补贴第1批以现金发放"),
+        "FIN-15-benefit-card-not-own": ("hantun", "历史导入：补贴打入户名不是本人的银行卡"),
+        "FIN-15-benefit-shared-card": ("hantun", "历史导入：一张银行卡领取两人补贴"),
+        "PUB-8-benefit-not-on-list": ("hantun", "公示后补录的人员未经公示即发放"),
+        "PUB-8-benefit-unpublished": ("xiaotun", "救灾补助名单未公示即发放"),
+        "PUB-8-benefit-non-receipt": ("wlj-shequ", "低保第2号领取人在门户报告未收到"),
+        "PUB-8-benefit-takedown-early": ("hantun", "公示栏通告张贴两周即撤下"),
+    }
+)
+BENEFIT_YEAR = 2026
+BENEFIT_NAMES = ["赵淑兰", "钱国富", "孙桂芝", "李长山", "周玉华", "吴德胜", "郑春梅"]
+
+
+def _rid(n: int) -> str:
+    from stdnum.cn import ric
+
+    base = f"22020319{84 + n % 15:02d}0{n % 9 + 1}15{n:03d}"
+    return base + ric.calc_check_digit(base + "0")
+
+
+def _card(n: int) -> str:
+    from stdnum import luhn
+
+    base = f"621458800{n:09d}"
+    return base + luhn.calc_check_digit(base)
+
+
+def _benefit_list(rows) -> bytes:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(services.RECIPIENT_COLUMNS)
+    for name, n, amount, qty in rows:
+        w.writerow([name, _rid(n), _card(n), "吉林农商银行乌拉街支行", qty, amount])
+    return buf.getvalue().encode()
+
+
+def _allocation(book, centre, on, amount, fund):
+    return services.do_post_voucher(
+        book,
+        "receipt",
+        on,
+        f"收到上级拨付{fund}",
+        [
+            {"account": "1002", "side": "D", "amount": amount, "fund": fund},
+            {"account": "2302", "side": "C", "amount": amount, "fund": fund},
+        ],
+        [("拨款通知.pdf", f"{book.code}{on}{fund}".encode())],
+        actor=centre,
+        at=at(on, 9),
+    )
+
+
+def load_benefits(stdout) -> None:
+    from django.contrib.auth import get_user_model
+
+    from .models import BenefitProgramme, BenefitRecipient
+
+    if not Book.objects.filter(code="hantun-jz").exists():
+        return
+    if BenefitProgramme.objects.exists():
+        return
+    centre = get_user_model().objects.get(username="sanzi")
+    books = {b.unit.code: b for b in Book.objects.select_related("unit")}
+    y = BENEFIT_YEAR
+
+    # 乌拉街社区: 城市低保 — the lawful path, through the bank
+    shequ = books["wlj-shequ"]
+    clerk = officers(shequ.unit)["accountant"]
+    _allocation(shequ, centre, date(y, 1, 4), 600_000, "城市低保资金")
+    dibao = services.do_create_programme(
+        shequ, "dibao-2026-01", "2026年1月城市低保金", "dibao",
+        "《社会救助暂行办法》第九条；吉林省城乡低保标准", y, "城市低保资金",
+        actor=clerk, at=at(date(y, 1, 4), 11),
+    )  # fmt: skip
+    services.do_import_recipients(
+        dibao,
+        _benefit_list([(BENEFIT_NAMES[i], i + 1, "620.00", 1) for i in range(4)]),
+        "低保名单.csv",
+        actor=clerk,
+        at=at(date(y, 1, 5), 9),
+    )
+    services.do_publish_list(dibao, actor=clerk, at=at(date(y, 1, 5), 10))
+    batch = services.do_export_batch(dibao, date(y, 1, 12), actor=centre, at=at(date(y, 1, 12)))
+    services.do_import_return(
+        batch,
+        services.return_file_from_bank(batch, {3: "账户已销户"}),
+        "回盘.csv",
+        actor=centre,
+        at=at(date(y, 1, 13)),
+    )
+    first, second = BenefitRecipient.objects.filter(programme=dibao).order_by("seq")[:2]
+    services.do_confirm_receipt(dibao, first.id_number, first.code, True, at=at(date(y, 1, 14)))
+    services.do_confirm_receipt(dibao, second.id_number, second.code, False, at=at(date(y, 1, 15)))
+
+    # 韩屯村: 耕地地力保护补贴, per 亩, with the planted history
+    hantun = books["hantun"]
+    clerk = officers(hantun.unit)["accountant"]
+    _allocation(hantun, centre, date(y, 1, 4), 1_000_000, "耕地地力保护补贴")
+    farm = services.do_create_programme(
+        hantun, "gdbh-2025", "2025年耕地地力保护补贴", "farm",
+        "财农〔2016〕26号（耕地地力保护补贴）", y, "耕地地力保护补贴",
+        actor=clerk, at=at(date(y, 1, 4), 11), measure="亩", rate=10_000,
+    )  # fmt: skip
+    services.do_import_recipients(
+        farm,
+        _benefit_list([(BENEFIT_NAMES[i], 11 + i, "", q) for i, q in enumerate([3, 5, 2, 4])]),
+        "地力补贴名单.csv",
+        actor=clerk,
+        at=at(date(y, 1, 6), 9),
+    )
+    pub = services.do_publish_list(farm, actor=clerk, at=at(date(y, 1, 6), 10))
+    services.do_record_notice(
+        pub, date(y, 1, 6), date(y, 1, 20), actor=clerk, at=at(date(y, 1, 20), 16)
+    )
+    services.do_import_recipients(
+        farm,
+        _benefit_list([(BENEFIT_NAMES[4], 15, "", 3)]),
+        "补录.csv",
+        actor=clerk,
+        at=at(date(y, 1, 8), 9),
+    )
+    r = list(farm.recipients.order_by("seq"))
+    history = [
+        ("cash", [{"recipient": r[0]}]),
+        ("bank", [{"recipient": r[1], "holder_name": "韩屯村委会"}]),
+        ("bank", [{"recipient": r[2]}, {"recipient": r[3], "card_number": r[2].card_number}]),
+        ("bank", [{"recipient": r[4]}]),
+    ]
+    for k, (method, rows) in enumerate(history):
+        services.do_import_paid_batch(
+            farm, date(y, 1, 10 + k), rows, actor=centre, at=at(date(y, 1, 10 + k), 14),
+            pay_method=method,
+        )  # fmt: skip
+
+    # 小屯村: 救灾 paid before any publication
+    xiaotun = books["xiaotun"]
+    clerk = officers(xiaotun.unit)["accountant"]
+    _allocation(xiaotun, centre, date(y, 1, 4), 200_000, "救灾资金")
+    relief = services.do_create_programme(
+        xiaotun, "jiuzai-2026", "2026年冬季救灾补助", "relief", "区应急管理局救灾资金分配通知",
+        y, "救灾资金", actor=clerk, at=at(date(y, 1, 4), 11),
+    )  # fmt: skip
+    services.do_import_recipients(
+        relief,
+        _benefit_list([(BENEFIT_NAMES[5], 21, "500.00", 1), (BENEFIT_NAMES[6], 22, "500.00", 1)]),
+        "救灾名单.csv",
+        actor=clerk,
+        at=at(date(y, 1, 7), 9),
+    )
+    services.do_import_paid_batch(
+        relief,
+        date(y, 1, 9),
+        [{"recipient": x} for x in relief.recipients.order_by("seq")],
+        actor=centre,
+        at=at(date(y, 1, 9), 14),
+    )
+    if stdout:
+        stdout.write(
+            "  惠农补贴“一卡通”：3 个项目；门户 /gk/collective/benefits/，"
+            f"低保第1号领取人查询码 {first.code}（身份证号 {first.id_number}）。\n"
+        )
+
+
+_load_books = load
+
+
+def load(stdout) -> None:  # noqa: F811
+    """The books of 2025 (above), then the 一卡通 programmes of January 2026."""
+    _load_books(stdout)
+    load_benefits(stdout)

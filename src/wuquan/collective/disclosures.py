@@ -87,3 +87,67 @@ def bulletin_finance(village, start, end) -> dict | None:
         "cash_fen": cash,
         "deposit_fen": deposit,
     }
+
+
+# ==== 惠农补贴“一卡通” lists (PUB-8) =============================================================
+
+
+def _benefit_publications():
+    from .models import BenefitPublication
+
+    return BenefitPublication.objects.filter(taken_down_at__isnull=True).select_related(
+        "programme__book__unit"
+    )
+
+
+def _benefit(ident: str):
+    from wuquan.common.publication import Target
+
+    if not ident.isdigit() or not (0 < int(ident) < 2**31):
+        return None
+    pub = _benefit_publications().filter(pk=int(ident)).first()
+    if pub is None:
+        return None
+    return Target(
+        key=f"benefit:{pub.pk}",
+        kind="benefit",
+        title=_("%(u)s %(n)s 发放名单公示")
+        % {"u": pub.programme.book.unit.name, "n": pub.content.get("name", "")},
+        owner=pub.programme.book.unit,
+        url=reverse("collective-public:benefit", args=[pub.pk]),
+    )
+
+
+TARGETS = {"benefit": _benefit}
+
+_month_items = public_items
+
+
+def public_items(*, unit_ids=None, since=None, until=None, q=""):  # noqa: F811
+    """The published months (above) and the benefit lists still online (PUB-7, PUB-8)."""
+    yield from _month_items(unit_ids=unit_ids, since=since, until=until, q=q)
+    pubs = _benefit_publications()
+    if unit_ids is not None:
+        pubs = pubs.filter(programme__book__unit_id__in=unit_ids)
+    if since is not None:
+        pubs = pubs.filter(published_at__gte=since)
+    if until is not None:
+        pubs = pubs.filter(published_at__lt=until)
+    if q:
+        pubs = pubs.filter(
+            Q(programme__name__icontains=q) | Q(programme__book__unit__name__icontains=q)
+        )
+    for pub in pubs:
+        yield PublicItem(
+            kind="benefit",
+            kind_label=_("惠农补贴发放公示"),
+            title=_("%(u)s %(n)s 发放名单公示")
+            % {"u": pub.programme.book.unit.name, "n": pub.content.get("name", "")},
+            unit_code=pub.programme.book.unit.code,
+            unit_name=pub.programme.book.unit.name,
+            published_at=pub.published_at,
+            url=reverse("collective-public:benefit", args=[pub.pk]),
+            summary=_("%(n)d 人，合计 %(t)s 元")
+            % {"n": len(pub.content.get("rows", [])), "t": yuan(pub.content.get("total", 0))},
+            key=f"benefit:{pub.pk}",
+        )

@@ -177,4 +177,92 @@ def disclosure_published(*, disclosure) -> dict:
 SENSITIVE: dict[str, tuple[str, ...]] = {
     "collective.*": ("projects",),
     REQUEST_CREATED: ("project",),
+    # 一卡通: the recipients' keyed digests and the programme's legal-basis text (c15ben)
+    "collective.benefit.*": ("recipients", "basis"),
 }
+
+
+# ==== 惠农补贴“一卡通” (FIN-15, PUB-8) ========================================================
+# Payloads: ids, codes, fen, dates and digests. A recipient's ID and card number never enter
+# a payload; their keyed digests (`id_key`, `card_key`: HMAC under the instance secret) do, and
+# only inside `recipients`, which is itself a salted commitment (SENSITIVE above).
+
+BENEFIT_PROGRAMME_CREATED = "collective.benefit.programme.created"
+BENEFIT_LIST_IMPORTED = "collective.benefit.list.imported"
+BENEFIT_LIST_PUBLISHED = "collective.benefit.list.published"
+BENEFIT_NOTICE_RECORDED = "collective.benefit.notice.recorded"
+BENEFIT_PUBLICATION_EXPIRED = "collective.benefit.publication.expired"
+BENEFIT_BATCH_EXPORTED = "collective.benefit.batch.exported"
+BENEFIT_BATCH_RETURNED = "collective.benefit.batch.returned"
+BENEFIT_BATCH_IMPORTED = "collective.benefit.batch.imported"
+BENEFIT_RECEIPT_CONFIRMED = "collective.benefit.receipt.confirmed"
+BENEFIT_RECEIPT_MISSING = "collective.benefit.receipt.missing"
+BENEFIT_CODE_ISSUED = "collective.benefit.code.issued"
+
+ALL += [
+    BENEFIT_PROGRAMME_CREATED,
+    BENEFIT_LIST_IMPORTED,
+    BENEFIT_LIST_PUBLISHED,
+    BENEFIT_NOTICE_RECORDED,
+    BENEFIT_PUBLICATION_EXPIRED,
+    BENEFIT_BATCH_EXPORTED,
+    BENEFIT_BATCH_RETURNED,
+    BENEFIT_BATCH_IMPORTED,
+    BENEFIT_RECEIPT_CONFIRMED,
+    BENEFIT_RECEIPT_MISSING,
+    BENEFIT_CODE_ISSUED,
+]
+
+# (their SENSITIVE entry is in the one SENSITIVE mapping above)
+
+
+def benefit_programme(programme) -> dict:
+    return {
+        "book": programme.book.code,
+        "programme": programme.pk,
+        "code": programme.code,
+        "kind": programme.kind,
+        "year": programme.year,
+        "measure": programme.measure,
+        "rate": programme.rate,
+        "fund": programme.fund,
+        "account": programme.account.code,
+        "basis": programme.basis,
+    }
+
+
+def benefit_list(programme, recipients, *, file_sha256: str = "") -> dict:
+    return {
+        "programme": programme.pk,
+        "file_sha256": file_sha256,
+        "count": len(recipients),
+        "total": sum(r.amount for r in recipients),
+        "recipients": [[r.seq, r.id_key, r.card_key, r.amount] for r in recipients],
+    }
+
+
+def benefit_published(publication) -> dict:
+    return {
+        "programme": publication.programme_id,
+        "publication": publication.pk,
+        "sha256": publication.sha256,
+        "rows": len(publication.content.get("rows", [])),
+        "total": publication.content.get("total", 0),
+        "notice_until": publication.notice_until.isoformat(),
+        "online_until": publication.online_until.isoformat(),
+    }
+
+
+def benefit_batch(batch, payments, *, file_sha256: str) -> dict:
+    return {
+        "programme": batch.programme_id,
+        "batch": batch.pk,
+        "number": batch.number,
+        "date": batch.date.isoformat(),
+        "pay_method": batch.pay_method,
+        "publication": batch.publication_id,
+        "file_sha256": file_sha256,
+        "count": len(payments),
+        "total": sum(p.amount for p in payments),
+        "recipients": [[p.seq, p.recipient_id, p.card_key, p.amount, p.status] for p in payments],
+    }

@@ -509,3 +509,175 @@ class ArchiveItem(models.Model):
 
     def __str__(self):
         return f"{self._meta.model_name} {self.pk}"
+
+
+# ==== 惠农补贴“一卡通” (issue 15 part: FIN-15, PUB-8; 附件14 二(二), 附件16) ==================
+# A programme, its recipient list (published on the portal before payment), payment batches
+# through the bank (pay file out, return file in) and the recipients' confirmations. Resident
+# IDs and card numbers are kept here (the bank needs them; the conflict index reads the ID);
+# the log only ever gets ids, keyed digests (`id_key`, `card_key`) or salted commitments.
+
+
+class BenefitKind(models.TextChoices):
+    FARM = "farm", _("惠农补贴")
+    DIBAO = "dibao", _("最低生活保障（低保）")
+    TEKUN = "tekun", _("特困人员供养")
+    RELIEF = "relief", _("救灾救济")
+    OTHER = "other", _("其他补贴")
+
+
+class BenefitProgramme(models.Model):
+    """A benefit or subsidy paid by bank card (一卡通): kind, legal basis, 计发单位 and either a
+    rate per unit (`rate` fen × each recipient's quantity) or per-recipient amounts (rate 0).
+    Paid out of the book's one bank account under its fund source (`fund`, the FIN-15
+    dimension of part 1) against `account` (default 2302 专项应付款)."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="benefit_programmes")
+    code = models.SlugField(_("项目编号"), max_length=40)
+    name = models.CharField(_("项目名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=10, choices=BenefitKind.choices)
+    basis = models.CharField(_("政策依据"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    measure = models.CharField(_("计发单位"), max_length=10, default="人")
+    rate = models.BigIntegerField(_("标准（分/单位）"), default=0)
+    fund = models.CharField(_("资金来源"), max_length=40)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, verbose_name=_("核算科目"))
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["book", "-year", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "code"], name="collective_benefit_code")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BenefitRecipient(models.Model):
+    """One row of a programme's list. `code` is the 查询码 printed beside the row on the
+    notice (or issued by the village) with which the recipient confirms receipt."""
+
+    programme = models.ForeignKey(
+        BenefitProgramme, on_delete=models.PROTECT, related_name="recipients"
+    )
+    seq = models.PositiveIntegerField(_("序号"))
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = models.CharField(_("身份证号"), max_length=18)
+    id_key = models.CharField(max_length=64, db_index=True)  # HMAC of the ID (no clear ID in logs)
+    card_number = models.CharField(_("银行卡号"), max_length=19)
+    card_key = models.CharField(max_length=64, db_index=True)
+    bank = models.CharField(_("开户行"), max_length=60, blank=True)
+    quantity = models.DecimalField(_("数量"), max_digits=10, decimal_places=2, default=1)
+    amount = models.BigIntegerField(_("金额（分）"))
+    code = models.CharField(_("查询码"), max_length=8)
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["programme", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "seq"], name="collective_recipient_seq"),
+            models.UniqueConstraint(
+                fields=["programme", "id_key"], name="collective_recipient_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class BenefitPublication(models.Model):
+    """The list as published on the portal before payment (PUB-8; 附件16 四: 通告 three
+    months, online at least one year). `content` is what was published (masked), `sha256` its
+    digest, also in the log. Taken down by the expiry sweep, never before `online_until`."""
+
+    programme = models.ForeignKey(
+        BenefitProgramme, on_delete=models.PROTECT, related_name="publications"
+    )
+    content = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    published_at = models.DateTimeField()
+    notice_until = models.DateField()  # the paper notice (通告) stays up at least until
+    online_until = models.DateField()  # the portal keeps it at least until
+    notice_posted_on = models.DateField(null=True, blank=True)
+    notice_removed_on = models.DateField(null=True, blank=True)
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    taken_down_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["programme", "-published_at"]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class BenefitBatchStatus(models.TextChoices):
+    EXPORTED = "exported", _("已生成代发文件")
+    RETURNED = "returned", _("银行已回盘")
+
+
+class BenefitBatch(models.Model):
+    """A payment batch through the bank: the pay file (代发文件) exported, then the bank's
+    return file (回盘文件) imported and the successful total booked as one voucher."""
+
+    programme = models.ForeignKey(
+        BenefitProgramme, on_delete=models.PROTECT, related_name="batches"
+    )
+    number = models.PositiveSmallIntegerField(_("批次"))
+    date = models.DateField(_("发放日期"))
+    status = models.CharField(max_length=10, choices=BenefitBatchStatus.choices, default="exported")
+    pay_method = models.CharField(max_length=8, choices=PayMethod.choices, default="bank")
+    publication = models.ForeignKey(
+        BenefitPublication, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pay_sha256 = models.CharField(max_length=64, blank=True)
+    return_sha256 = models.CharField(max_length=64, blank=True)
+    voucher = models.OneToOneField(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="benefit_batch"
+    )
+    imported = models.BooleanField(default=False)  # history from the old system, judged by rules
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="collective_batch_no")
+        ]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class BenefitPaymentStatus(models.TextChoices):
+    PENDING = "pending", _("待银行回盘")
+    PAID = "paid", _("已到账")
+    FAILED = "failed", _("发放失败")
+
+
+class BenefitPayment(models.Model):
+    """One recipient's payment in a batch; `card_key`/`card_last4` the card actually paid to
+    and `holder_name` the account name the bank returned (or history recorded)."""
+
+    batch = models.ForeignKey(BenefitBatch, on_delete=models.PROTECT, related_name="payments")
+    recipient = models.ForeignKey(
+        BenefitRecipient, on_delete=models.PROTECT, related_name="payments"
+    )
+    seq = models.PositiveIntegerField()
+    amount = models.BigIntegerField()
+    card_key = models.CharField(max_length=64, db_index=True)
+    card_last4 = models.CharField(max_length=4)
+    holder_name = models.CharField(max_length=50, blank=True)
+    status = models.CharField(max_length=8, choices=BenefitPaymentStatus.choices, default="pending")
+    bank_message = models.CharField(max_length=100, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    reported_missing_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "recipient"], name="collective_payment_once")
+        ]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"

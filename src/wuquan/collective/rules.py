@@ -485,3 +485,301 @@ RULES: list[Rule] = [
 def run_all(as_of: datetime) -> dict[str, list[Finding]]:
     """Every rule's findings as of `as_of`, with its default thresholds (tests, demo check)."""
     return {r.code: list(r.sweep(as_of, dict(r.thresholds))) for r in RULES}
+
+
+# ==== 惠农补贴“一卡通” (FIN-15, PUB-8; 附件14 二(二), 附件16) =====================================
+
+BENEFIT_BATCH = "collective.benefitbatch"
+BENEFIT_PAYMENT = "collective.benefitpayment"
+BENEFIT_PUBLICATION = "collective.benefitpublication"
+
+
+def _paid(as_of):
+    from .models import BenefitPayment
+
+    return (
+        BenefitPayment.objects.filter(status="paid", paid_on__lte=_day(as_of))
+        .select_related("batch__programme__book", "recipient")
+        .order_by("pk")
+    )
+
+
+def _same_name(a: str, b: str) -> bool:
+    return "".join((a or "").split()) == "".join((b or "").split())
+
+
+def benefit_cash_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """A benefit paid in cash: 附件14 二(二) has 低保金等 paid by bank "一卡通" (so that the
+    money reaches the recipient's own account, not a cadre's hand)."""
+    from .models import BenefitBatch
+
+    batches = (
+        BenefitBatch.objects.filter(
+            pay_method="cash", date__lte=_day(as_of), payments__status="paid"
+        )
+        .select_related("programme__book")
+        .distinct()
+    )
+    for b in batches:
+        p = b.programme
+        yield Finding(
+            BENEFIT_BATCH,
+            str(b.pk),
+            str(
+                _("%(b)s “%(n)s”第 %(k)d 批以现金发放（应通过银行“一卡通”）")
+                % {"b": p.book.name, "n": p.name, "k": b.number}
+            ),
+            inputs={"batch": b.pk, "date": b.date.isoformat()},
+            unit_id=p.book.unit_id,
+        )
+
+
+def benefit_card_owner_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """Paid to a card whose account name (户名, as the bank returned it) is not the
+    recipient's (附件14 二(二) 一卡通; 附件14 二(十) 截留、冒领)."""
+    for pay in _paid(as_of):
+        if pay.holder_name and not _same_name(pay.holder_name, pay.recipient.name):
+            book = pay.batch.programme.book
+            yield Finding(
+                BENEFIT_PAYMENT,
+                str(pay.pk),
+                str(
+                    _("%(b)s “%(n)s”第 %(s)d 号补贴打入的银行卡（尾号 %(c)s）户名不是领取人本人")
+                    % {
+                        "b": book.name,
+                        "n": pay.batch.programme.name,
+                        "s": pay.recipient.seq,
+                        "c": pay.card_last4,
+                    }
+                ),
+                inputs={"payment": pay.pk, "card_last4": pay.card_last4},
+                unit_id=book.unit_id,
+            )
+
+
+def benefit_shared_card_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """One card receiving the benefits of several recipients in the same books (附件14 二(十)
+    冒领: a card collecting for others)."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for pay in _paid(as_of):
+        groups[(pay.batch.programme.book_id, pay.card_key)].append(pay)
+    for (_book_id, card_key), pays in groups.items():
+        people = {p.recipient.id_key for p in pays}
+        if len(people) < 2:
+            continue
+        first = pays[0]
+        book = first.batch.programme.book
+        yield Finding(
+            BENEFIT_PAYMENT,
+            str(first.pk),
+            str(
+                _("%(b)s 同一张银行卡（尾号 %(c)s）领取了 %(n)d 人的补贴")
+                % {"b": book.name, "c": first.card_last4, "n": len(people)}
+            ),
+            inputs={"payments": [p.pk for p in pays], "people": len(people)},
+            unit_id=book.unit_id,
+            key=card_key[:16],
+        )
+
+
+def _publication_before(programme, on):
+    return (
+        programme.publications.filter(published_at__date__lte=on)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+def benefit_off_list_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """A payment to someone not on the list as published before it, or above the published
+    amount (PUB-8; 附件16 二(一) 惠农资金发放情况公开). Batches with no publication at all are
+    PUB-8-benefit-unpublished's."""
+    cache: dict[tuple, dict | None] = {}
+    for pay in _paid(as_of):
+        programme = pay.batch.programme
+        ck = (programme.pk, pay.paid_on)
+        if ck not in cache:
+            pub = _publication_before(programme, pay.paid_on)
+            cache[ck] = (
+                None if pub is None else {r["seq"]: r["amount"] for r in pub.content["rows"]}
+            )
+        published = cache[ck]
+        if published is None:
+            continue
+        seq = pay.recipient.seq
+        if seq in published and pay.amount <= published[seq]:
+            continue
+        why = (
+            _("不在公示名单上")
+            if seq not in published
+            else _("发放 %(a)s 元，超过公示的 %(p)s 元")
+            % {"a": _yuan(pay.amount), "p": _yuan(published[seq])}
+        )
+        yield Finding(
+            BENEFIT_PAYMENT,
+            str(pay.pk),
+            str(
+                _("%(b)s “%(n)s”第 %(s)d 号领取人%(w)s")
+                % {"b": programme.book.name, "n": programme.name, "s": seq, "w": why}
+            ),
+            inputs={
+                "payment": pay.pk,
+                "amount": pay.amount,
+                "published": published.get(seq),
+            },
+            unit_id=programme.book.unit_id,
+        )
+
+
+def benefit_unpublished_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """A batch paid with no list published on the portal before it (PUB-8; 附件16 三、四)."""
+    from .models import BenefitBatch
+
+    batches = (
+        BenefitBatch.objects.filter(date__lte=_day(as_of), payments__status="paid")
+        .select_related("programme__book")
+        .distinct()
+    )
+    for b in batches:
+        if _publication_before(b.programme, b.date) is None:
+            p = b.programme
+            yield Finding(
+                BENEFIT_BATCH,
+                str(b.pk),
+                str(
+                    _("%(b)s “%(n)s”第 %(k)d 批发放前名单未公示")
+                    % {"b": p.book.name, "n": p.name, "k": b.number}
+                ),
+                inputs={"batch": b.pk, "date": b.date.isoformat()},
+                unit_id=p.book.unit_id,
+            )
+
+
+def benefit_non_receipt_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """A recipient reported on the portal that the payment did not arrive — an alarm for the
+    commission to look into (附件14 二(十) 截留、挪用、侵占低保等资金; PUB-8)."""
+    from .models import BenefitPayment
+
+    pays = BenefitPayment.objects.filter(reported_missing_at__lte=as_of).select_related(
+        "batch__programme__book", "recipient"
+    )
+    for pay in pays:
+        programme = pay.batch.programme
+        yield Finding(
+            BENEFIT_PAYMENT,
+            str(pay.pk),
+            str(
+                _("%(b)s “%(n)s”第 %(s)d 号领取人报告未收到补贴（银行回盘：%(st)s）")
+                % {
+                    "b": programme.book.name,
+                    "n": programme.name,
+                    "s": pay.recipient.seq,
+                    "st": pay.get_status_display(),
+                }
+            ),
+            inputs={"payment": pay.pk, "status": pay.status, "amount": pay.amount},
+            unit_id=programme.book.unit_id,
+            key=f"reported:{pay.reported_missing_at.isoformat()}",
+        )
+
+
+def benefit_takedown_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """The paper notice (通告) removed before three months, or the online list taken down
+    before one year (附件16 四 公开时限; read in the seed, not confirmed by another source)."""
+    from .models import BenefitPublication
+
+    day = _day(as_of)
+    pubs = BenefitPublication.objects.select_related("programme__book")
+    for pub in pubs:
+        problems = []
+        if (
+            pub.notice_removed_on
+            and pub.notice_removed_on <= day
+            and pub.notice_removed_on < pub.notice_until
+        ):
+            problems.append(
+                str(_("通告 %(r)s 撤下，未满三个月（应至 %(u)s）"))
+                % {"r": pub.notice_removed_on, "u": pub.notice_until}
+            )
+        if (
+            pub.taken_down_at
+            and pub.taken_down_at <= as_of
+            and _day(pub.taken_down_at) < pub.online_until
+        ):
+            problems.append(
+                str(_("网上公示 %(r)s 撤下，未满一年（应至 %(u)s）"))
+                % {"r": _day(pub.taken_down_at), "u": pub.online_until}
+            )
+        if problems:
+            programme = pub.programme
+            yield Finding(
+                BENEFIT_PUBLICATION,
+                str(pub.pk),
+                str(_("%(b)s “%(n)s”公示名单") % {"b": programme.book.name, "n": programme.name})
+                + "；".join(problems),
+                inputs={"publication": pub.pk},
+                unit_id=programme.book.unit_id,
+            )
+
+
+BENEFIT_CASH = Rule(
+    code="FIN-15-benefit-cash",
+    name=_("补贴以现金发放，未通过“一卡通”"),
+    clause="附件14 二(二)（低保金、廉租房补贴资金等实行银行“一卡通”发放）",
+    severity=SEVERITY_YELLOW,
+    sweep=benefit_cash_breaches,
+)
+BENEFIT_CARD_OWNER = Rule(
+    code="FIN-15-benefit-card-not-own",
+    name=_("补贴打入非领取人本人名下的银行卡"),
+    clause="附件14 二(二)（一卡通发放）、二(十)（截留、冒领）",
+    severity=SEVERITY_RED,
+    sweep=benefit_card_owner_breaches,
+)
+BENEFIT_SHARED_CARD = Rule(
+    code="FIN-15-benefit-shared-card",
+    name=_("一张银行卡领取多人补贴"),
+    clause="附件14 二(二)、二(十)",
+    severity=SEVERITY_RED,
+    sweep=benefit_shared_card_breaches,
+)
+BENEFIT_OFF_LIST = Rule(
+    code="PUB-8-benefit-not-on-list",
+    name=_("发放给公示名单以外的人或超过公示金额"),
+    clause="附件16 二(一)（惠农资金发放情况公开）",
+    severity=SEVERITY_RED,
+    sweep=benefit_off_list_breaches,
+)
+BENEFIT_UNPUBLISHED = Rule(
+    code="PUB-8-benefit-unpublished",
+    name=_("补贴名单未经公示即发放"),
+    clause="附件16 三、四（通告公示、网络公示）",
+    severity=SEVERITY_YELLOW,
+    sweep=benefit_unpublished_breaches,
+)
+BENEFIT_NON_RECEIPT = Rule(
+    code="PUB-8-benefit-non-receipt",
+    name=_("领取人报告未收到补贴"),
+    clause="附件14 二(十)（查处截留、挪用、侵占低保等资金）",
+    severity=SEVERITY_RED,
+    sweep=benefit_non_receipt_breaches,
+)
+BENEFIT_TAKEDOWN = Rule(
+    code="PUB-8-benefit-takedown-early",
+    name=_("补贴公示未满规定期限即撤下"),
+    clause="附件16 四（通告三个月、网络一年以上；仅见于附件16，未能以其他来源核实）",
+    severity=SEVERITY_YELLOW,
+    sweep=benefit_takedown_breaches,
+)
+
+RULES.extend(
+    [
+        BENEFIT_CASH,
+        BENEFIT_CARD_OWNER,
+        BENEFIT_SHARED_CARD,
+        BENEFIT_OFF_LIST,
+        BENEFIT_UNPUBLISHED,
+        BENEFIT_NON_RECEIPT,
+        BENEFIT_TAKEDOWN,
+    ]
+)

@@ -546,3 +546,125 @@ def daxie(fen: int) -> str:
     fen = abs(fen)
     text = cn2an.an2cn(f"{fen // 100}.{fen % 100:02d}", "rmb")
     return sign + text
+
+
+# ==== 惠农补贴“一卡通” and community funds (FIN-15, PUB-8) ======================================
+
+
+def benefit_key(value: str) -> str:
+    """Keyed digest (HMAC-SHA256 under a key derived from the instance secret) of a resident ID
+    or card number: what the log and the duplicate checks use, never the number itself."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    secret = hmac.new(
+        settings.SECRET_KEY.encode(), b"wuquan.collective.benefit", hashlib.sha256
+    ).digest()
+    text = (value or "").strip().upper()
+    return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_card(value: str) -> str:
+    """Public form of a bank card number: only the last four digits (**** 1234)."""
+    digits = "".join(c for c in str(value or "") if c.isdigit())
+    return "**** " + digits[-4:] if len(digits) >= 4 else "****"
+
+
+def fund_ledgers(book: Book, year: int, month: int) -> list[dict]:
+    """FIN-15 (附件14 二(二) 专款专用、分帐核算): the book's one bank account split into a ledger
+    per fund source (the `fund` dimension of the lines; "" = the collective's own money) for
+    one month: opening, in, out, closing, and the lines."""
+    start, end = date(year, month, 1), month_end(year, month)
+    bank_ids = list(Account.objects.filter(role=AccountRole.BANK).values_list("pk", flat=True))
+    qs = posted_lines(book).filter(account_id__in=bank_ids, date__lte=end)
+    opening = {
+        r["fund"]: r["b"] or 0
+        for r in qs.filter(date__lt=start)
+        .values("fund")
+        .annotate(b=Sum(signed_amount()))
+        .order_by()
+    }
+    month_lines = list(
+        qs.filter(date__gte=start)
+        .select_related("voucher")
+        .order_by("date", "voucher__number", "pk")
+    )
+    funds = sorted(set(opening) | {ln.fund for ln in month_lines})
+    out = []
+    for fund in funds:
+        lines = [ln for ln in month_lines if ln.fund == fund]
+        inflow = sum(ln.amount for ln in lines if ln.side == Side.DEBIT)
+        outflow = sum(ln.amount for ln in lines if ln.side == Side.CREDIT)
+        o = opening.get(fund, 0)
+        out.append(
+            {
+                "fund": fund,
+                "opening": o,
+                "in": inflow,
+                "out": outflow,
+                "closing": o + inflow - outflow,
+                "lines": lines,
+            }
+        )
+    return out
+
+
+def benefit_public_rows(programme) -> list[dict]:
+    """What the portal shows of a programme's list (PUB-8, PUB-9): surname only, ID and card
+    masked by the one masking function of `common.identity` (card: last four digits)."""
+    from wuquan.common.identity import mask_name as mask_person
+    from wuquan.common.identity import mask_ric
+
+    return [
+        {
+            "seq": r.seq,
+            "name": mask_person(r.name),
+            "id": mask_ric(r.id_number),
+            "card": mask_card(r.card_number),
+            "quantity": str(r.quantity),
+            "amount": r.amount,
+        }
+        for r in programme.recipients.order_by("seq")
+    ]
+
+
+def latest_publication(programme):
+    return programme.publications.order_by("-published_at", "-pk").first()
+
+
+def subsidy_parties(as_of: date):
+    """Source rows for personnel's conflict index (personnel/index.py, decision 0071): every
+    recipient on a published list by `as_of`, role "subsidy", so that a cadre's relative on a
+    subsidy list of the cadre's unit is matched (FIN-15; decision 0071). Wired by collective/parties.py."""
+    from .models import BenefitRecipient
+
+    rows = (
+        BenefitRecipient.objects.filter(programme__publications__published_at__date__lte=as_of)
+        .select_related("programme__book")
+        .distinct()
+        .order_by("pk")
+    )
+    from wuquan.common.identity import mask_name as mask_person
+
+    for r in rows:
+        first = (
+            r.programme.publications.filter(published_at__date__lte=as_of)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        yield {
+            "id_number": r.id_number,
+            "party_kind": "person",
+            "role": "subsidy",
+            "source": "collective",
+            "source_type": "collective.benefitrecipient",
+            "source_id": str(r.pk),
+            "unit_id": r.programme.book.unit_id,
+            "official_id": None,
+            "relation": "",
+            "label": f"{r.programme.name} {mask_person(r.name)} {yuan(r.amount)} 元",
+            "on": first.date() if first else None,
+        }

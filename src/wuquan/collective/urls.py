@@ -11,4 +11,11 @@ urlpatterns = [
     path("books/<int:pk>/do/<slug:action>/", views.period_action, name="book-action"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("vouchers/<int:pk>/print/", views.voucher_print, name="voucher-print"),
+    # ---- 惠农补贴“一卡通” and community funds (FIN-15, PUB-8) ----
+    path("books/<int:pk>/funds/", views.fund_ledgers, name="funds"),
+    path("books/<int:pk>/benefits/", views.benefit_list, name="benefits"),
+    path("benefits/<int:pk>/", views.benefit_detail, name="benefit"),
+    path("benefits/<int:pk>/template.xlsx", views.benefit_template, name="benefit-template"),
+    path("benefits/<int:pk>/notice/", views.benefit_notice, name="benefit-notice"),
+    path("benefit-batches/<int:pk>/pay.csv", views.benefit_pay_file, name="benefit-pay-file"),
 ]

@@ -368,3 +368,328 @@ def public_month(request, pk, year, month):
             "total_out": total_out,
         },
     )
+
+
+# ==== 惠农补贴“一卡通” and community funds (FIN-15, PUB-8) =======================================
+
+
+def _errors(exc) -> dict:
+    """A domain error as {field: message}; a list import's per-row errors under `rows`."""
+    out = dict(getattr(exc, "problems", None) or {exc.field or "form": exc.message})
+    rows = getattr(exc, "row_errors", None)
+    if rows:
+        out["rows"] = sorted(rows.items())
+    return out
+
+
+def _funds_context(book, year, month):
+    ledgers = selectors.fund_ledgers(book, year, month)
+    return {
+        "book": book,
+        "year": year,
+        "month": month,
+        "ledgers": ledgers,
+        "total": {k: sum(x[k] for x in ledgers) for k in ("opening", "in", "out", "closing")},
+    }
+
+
+@login_required
+def fund_ledgers(request, pk):
+    """FIN-15: one bank account, a ledger per fund source (staff, printable)."""
+    book = _book(request, pk)
+    year, month = _month(request, book)
+    ctx = _funds_context(book, year, month)
+    ctx["months"] = range(1, 13)
+    return render(request, "collective/benefit_funds.html", ctx)
+
+
+def _programme(request, pk):
+    from .models import BenefitProgramme
+
+    if not (0 < pk < 2**31):
+        _not_found()
+
+    programme = get_object_or_404(BenefitProgramme.objects.select_related("book"), pk=pk)
+    _book(request, programme.book_id)
+    return programme
+
+
+@login_required
+def benefit_list(request, pk):
+    from .models import BenefitKind
+
+    book = _book(request, pk)
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            try:
+                year = int(data.get("year") or 0)
+            except ValueError:
+                year = 0
+            rate = services.parse_yuan(data.get("rate") or "0", "rate")
+            programme = services.do_create_programme(
+                book,
+                data.get("code", ""),
+                data.get("name", ""),
+                data.get("kind", ""),
+                data.get("basis", ""),
+                year,
+                data.get("fund", ""),
+                actor=request.user,
+                measure=data.get("measure", "") or "人",
+                rate=rate,
+                account_code=data.get("account", "2302"),
+            )
+        except DomainError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("补贴项目已建立，请导入发放名单。"))
+            return redirect("collective:benefit", pk=programme.pk)
+    return render(
+        request,
+        "collective/benefit_list.html",
+        {
+            "book": book,
+            "programmes": book.benefit_programmes.all(),
+            "kinds": BenefitKind.choices,
+            "accounts": Account.objects.filter(code__in=("2302", "2101", "5102")),
+            "errors": errors,
+            "data": data,
+            "this_year": timezone.localdate().year,
+        },
+    )
+
+
+def _benefit_context(programme, errors=None, data=None):
+    from .models import BenefitPayment
+
+    return {
+        "p": programme,
+        "book": programme.book,
+        "recipients": [
+            (r, selectors.mask_card(r.card_number)) for r in programme.recipients.order_by("seq")
+        ],
+        "publication": selectors.latest_publication(programme),
+        "publications": programme.publications.all(),
+        "batches": [
+            (b, b.payments.select_related("recipient").order_by("seq"))
+            for b in programme.batches.order_by("-number")
+        ],
+        "missing": BenefitPayment.objects.filter(
+            batch__programme=programme, reported_missing_at__isnull=False
+        ).count(),
+        "errors": errors or {},
+        "data": data or {},
+        "today": timezone.localdate().isoformat(),
+        "columns": services.RECIPIENT_COLUMNS,
+    }
+
+
+@login_required
+def benefit_detail(request, pk):
+    """A programme: import the list, publish it, record the paper notice, export a batch to the
+    bank and import its return file. Errors beside the field; success redirects (PRG)."""
+    from .models import BenefitBatch, BenefitPublication
+
+    programme = _programme(request, pk)
+    if request.method != "POST":
+        return render(request, "collective/benefit_detail.html", _benefit_context(programme))
+    action, data = request.POST.get("action", ""), request.POST
+    try:
+        if action == "import":
+            f = request.FILES.get("file")
+            if f is None:
+                raise InvalidInput(_("请选择名单文件（Excel 或 CSV）。"), field="file")
+            created = services.do_import_recipients(programme, f.read(), f.name, actor=request.user)
+            messages.success(request, _("已导入 %d 人。") % len(created))
+        elif action == "publish":
+            services.do_publish_list(programme, actor=request.user)
+            messages.success(request, _("名单已在公开门户公示。"))
+        elif action == "notice":
+            pub = get_object_or_404(
+                BenefitPublication, programme=programme, pk=_pk(data.get("publication"))
+            )
+            posted = _date_field(data, "posted_on")
+            removed = _date_field(data, "removed_on", required=False)
+            services.do_record_notice(pub, posted, removed, actor=request.user)
+            messages.success(request, _("通告张贴情况已登记。"))
+        elif action == "export":
+            batch = services.do_export_batch(
+                programme, _date_field(data, "date"), actor=request.user
+            )
+            messages.success(request, _("第 %d 批代发文件已生成，请下载交银行。") % batch.number)
+        elif action == "code":
+            r = get_object_or_404(programme.recipients, pk=_pk(data.get("recipient")))
+            code = services.do_issue_code(r, actor=request.user)
+            messages.success(
+                request,
+                _("第 %(n)d 号的新查询码：%(c)s（原查询码作废）。") % {"n": r.seq, "c": code},
+            )
+        elif action == "return":
+            batch = get_object_or_404(BenefitBatch, programme=programme, pk=_pk(data.get("batch")))
+            f = request.FILES.get("file")
+            if f is None:
+                raise InvalidInput(_("请选择银行回盘文件。"), field="return_file")
+            try:
+                services.do_import_return(batch, f.read(), f.name, actor=request.user)
+            except InvalidInput as exc:
+                if exc.field == "file":
+                    exc.field = "return_file"
+                raise
+            messages.success(request, _("回盘文件已导入，已生成付款凭证。"))
+        else:
+            raise InvalidInput(_("未知操作。"))
+    except DomainError as exc:
+        errors = _errors(exc)
+        if "file" in errors and action == "return":
+            errors["return_file"] = errors.pop("file")
+        return render(
+            request,
+            "collective/benefit_detail.html",
+            _benefit_context(programme, errors, data),
+            status=400,
+        )
+    return redirect("collective:benefit", pk=programme.pk)
+
+
+def _not_found():
+    from django.http import Http404
+
+    raise Http404
+
+
+def _pk(value) -> int:
+    """A posted id, or 0 (no row) when it is not a number in the column's range."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else 0
+
+
+def _date_field(data, name, required=True):
+    raw = (data.get(name) or "").strip()
+    if not raw and not required:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidInput(_("请填写日期。"), field=name) from exc
+
+
+@login_required
+def benefit_template(request, pk):
+    _programme(request, pk)
+    resp = HttpResponse(
+        services.recipient_template(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = 'attachment; filename="benefit-list-template.xlsx"'
+    return resp
+
+
+@login_required
+def benefit_notice(request, pk):
+    """The printable notice for the village board (通告): masked rows and each 查询码."""
+    programme = _programme(request, pk)
+    pub = selectors.latest_publication(programme)
+    codes = dict(programme.recipients.values_list("seq", "code"))
+    rows = [dict(r, code=codes.get(r["seq"], "")) for r in (pub.content["rows"] if pub else [])]
+    return render(
+        request,
+        "collective/benefit_notice.html",
+        {"p": programme, "pub": pub, "rows": rows},
+    )
+
+
+@login_required
+def benefit_pay_file(request, pk):
+    from .models import BenefitBatch
+
+    if not (0 < pk < 2**31):
+        _not_found()
+
+    batch = get_object_or_404(BenefitBatch.objects.select_related("programme__book"), pk=pk)
+    _book(request, batch.programme.book_id)
+    if services.post_held_centre(request.user, batch.programme.book) is None:
+        raise NotPermitted(_("只有本乡镇三资代理服务中心会计可以下载代发文件。"))
+    resp = HttpResponse(services.batch_pay_file(batch), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="{services.batch_ref(batch)}-pay.csv"'
+    return resp
+
+
+# ---- portal: the lists (PUB-8) and the confirmation, the community's fund ledgers (FIN-15) ---
+
+
+def public_benefits(request):
+    from .models import BenefitPublication
+
+    pubs = BenefitPublication.objects.filter(taken_down_at__isnull=True).select_related(
+        "programme__book__unit"
+    )
+    return render(request, "collective/benefit_public_list.html", {"pubs": pubs})
+
+
+CONFIRM_SCOPE = "collective-benefit-confirm"
+DONE_KEY = "collective-benefit-confirmed"
+
+
+def public_benefit(request, pk):
+    """A published list (printable) and the recipient's confirmation: resident ID + 查询码, no
+    account, rate-limited per client address; the same answer whether or not the ID is on
+    the list (PUB-8, PUB-9)."""
+    from django.conf import settings
+
+    from wuquan.common import ratelimit
+    from wuquan.common.net import client_ip
+
+    from .models import BenefitPublication
+
+    if not (0 < pk < 2**31):
+        _not_found()
+    pub = get_object_or_404(
+        BenefitPublication.objects.select_related("programme__book__unit"), pk=pk
+    )
+    errors, data = {}, {}
+    if request.method == "POST" and pub.taken_down_at is None:
+        data = {"received": request.POST.get("received", "yes")}
+        limit = int(getattr(settings, "WUQUAN_BENEFIT_CONFIRMS_PER_HOUR", 10))
+        if not ratelimit.take(CONFIRM_SCOPE, client_ip(request), limit=limit):
+            errors = {"form": _("提交次数过多，请一小时后再试。")}
+        else:
+            try:
+                services.do_confirm_receipt(
+                    pub.programme,
+                    request.POST.get("id_number", ""),
+                    request.POST.get("code", ""),
+                    request.POST.get("received", "yes") != "no",
+                )
+            except DomainError as exc:
+                errors = _errors(exc)
+            else:
+                request.session[DONE_KEY] = pub.pk
+                return redirect("collective-public:benefit", pk=pub.pk)
+    done = request.session.pop(DONE_KEY, None) == pub.pk
+    return render(
+        request,
+        "collective/benefit_public.html",
+        {
+            "pub": pub,
+            "p": pub.programme,
+            "rows": pub.content["rows"],
+            "errors": errors,
+            "data": data,
+            "done": done,
+        },
+        status=429 if errors.get("form") else (400 if errors else 200),
+    )
+
+
+def public_funds(request, pk, year, month):
+    """FIN-15 on the portal: a published month's bank account by fund source (附件14 二(二)
+    分帐核算, 定期公开). Only months the centre has published (closed books)."""
+    if not (0 < pk < 2**31 and 2000 <= year <= 2100 and 1 <= month <= 12):
+        _not_found()
+    d = get_object_or_404(
+        Disclosure.objects.select_related("book__unit"), book_id=pk, year=year, month=month
+    )
+    ctx = _funds_context(d.book, year, month)
+    ctx["d"] = d
+    return render(request, "collective/benefit_public_funds.html", ctx)

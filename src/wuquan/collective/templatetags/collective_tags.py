@@ -19,3 +19,11 @@ def debit_part(value):
 @register.filter
 def credit_part(value):
     return -value if isinstance(value, int) and value < 0 else 0
+
+
+@register.filter
+def masked_id(value):
+    """A resident ID as every page shows it (common.identity.mask_ric, PUB-9)."""
+    from wuquan.common.identity import mask_ric
+
+    return mask_ric(value)
