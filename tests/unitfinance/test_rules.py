@@ -17,22 +17,22 @@ def pass_decision(o, item, on=date(2026, 3, 1)):
     from wuquan.decisions import services as decisions
     from wuquan.decisions.models import Choice
 
-    meeting = decisions.do_create_meeting("test", item.unit, "党组会议", on, "会议室")
-    decisions.do_schedule_item("test", item, meeting)
+    meeting = decisions.do_create_meeting(item.unit, "党组会议", on, "会议室", actor="test")
+    decisions.do_schedule_item(item, meeting, actor="test")
     decisions.do_send_materials(
-        "test", item, at=datetime.combine(on - timedelta(days=14), time(9), SH)
+        item, at=datetime.combine(on - timedelta(days=14), time(9), SH), actor="test"
     )
     decisions.do_record_attendance(
-        "test", meeting, meeting.members.values_list("person_id", flat=True)
+        meeting, meeting.members.values_list("person_id", flat=True), actor="test"
     )
-    decisions.do_open_item("test", item)
+    decisions.do_open_item(item, actor="test")
     members = list(meeting.members.filter(present=True).order_by("is_head", "id"))
     for m in members:
-        decisions.do_make_statement("test", item, m, "同意")
-    decisions.do_start_vote("test", item)
+        decisions.do_make_statement(item, m, "同意", actor="test")
+    decisions.do_start_vote(item, actor="test")
     for m in members:
-        decisions.do_cast_vote("test", item, m, Choice.YES)
-    decisions.do_close_vote("test", item, at=datetime.combine(on, time(11), SH))
+        decisions.do_cast_vote(item, m, Choice.YES, actor="test")
+    decisions.do_close_vote(item, at=datetime.combine(on, time(11), SH), actor="test")
     item.refresh_from_db()
     return item
 
@@ -175,7 +175,7 @@ def test_fin3_over_year_limit_in_history_found_lawful_twin_not(o):
 def test_fin3_large_sum_without_decision_in_history_found_lawful_twin_not(o):
     from wuquan.decisions.services import do_propose_item
 
-    item = do_propose_item("test", o["unit"], "维修办公楼", "large_sum")
+    item = do_propose_item(o["unit"], "维修办公楼", "large_sum", actor="test")
     pass_decision(o, item)
     imported(
         o,

@@ -120,23 +120,23 @@ def _pass(o, item, on: date):
     from wuquan.decisions.models import Choice
 
     meeting = decisions.do_create_meeting(
-        "demo", o["unit"], f"{on.isoformat()} 党组会议", on, "会议室"
+        o["unit"], f"{on.isoformat()} 党组会议", on, "会议室", actor="demo"
     )
-    decisions.do_schedule_item("demo", item, meeting)
+    decisions.do_schedule_item(item, meeting, actor="demo")
     decisions.do_send_materials(
-        "demo", item, at=datetime.combine(on - timedelta(days=14), time(9), TZ)
+        item, at=datetime.combine(on - timedelta(days=14), time(9), TZ), actor="demo"
     )
     decisions.do_record_attendance(
-        "demo", meeting, meeting.members.values_list("person_id", flat=True)
+        meeting, meeting.members.values_list("person_id", flat=True), actor="demo"
     )
-    decisions.do_open_item("demo", item)
+    decisions.do_open_item(item, actor="demo")
     members = list(meeting.members.filter(present=True).order_by("is_head", "id"))
     for m in members:
-        decisions.do_make_statement("demo", item, m, "同意")
-    decisions.do_start_vote("demo", item)
+        decisions.do_make_statement(item, m, "同意", actor="demo")
+    decisions.do_start_vote(item, actor="demo")
     for m in members:
-        decisions.do_cast_vote("demo", item, m, Choice.YES)
-    decisions.do_close_vote("demo", item, at=datetime.combine(on, time(11), TZ))
+        decisions.do_cast_vote(item, m, Choice.YES, actor="demo")
+    decisions.do_close_vote(item, at=datetime.combine(on, time(11), TZ), actor="demo")
 
 
 def _budget(o):
