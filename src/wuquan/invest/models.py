@@ -273,6 +273,11 @@ class Duty(models.Model):
     def __str__(self):
         return f"{self.role} {self.unit_id}"
 
+    @property
+    def role_label(self) -> str:
+        enum = ProjectRole if self.project_id else FundRole
+        return str(enum(self.role).label) if self.role in enum.values else self.role
+
 
 class Allocation(models.Model):
     """A special fund allocated (下达) to a project by the finance bureau."""
