@@ -147,7 +147,7 @@ class DisbursementForm(DesignForm):
 
 
 class InspectionForm(DesignForm):
-    unit = forms.ModelChoiceField(queryset=None, label=_("巡查单位"))
+    unit = forms.ModelChoiceField(queryset=None, label=_("巡查单位"), empty_label=None)
     kind = forms.ChoiceField(label=_("类别"), choices=InspectionKind.choices)
     inspected_on = _date(_("巡查日期"))
     summary = forms.CharField(label=_("检查情况"), widget=forms.Textarea(attrs={"rows": 3}))

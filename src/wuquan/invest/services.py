@@ -34,7 +34,7 @@ from wuquan.common.uploads import check_upload
 from wuquan.ledger import record
 from wuquan.org import roles
 from wuquan.org.models import Person, Unit
-from wuquan.org.selectors import can_see_unit, role_names
+from wuquan.org.selectors import role_names
 from wuquan.procurement import services as procurement
 from wuquan.procurement.models import Contract
 
@@ -65,7 +65,7 @@ from .models import (
     Sector,
     SpecialFund,
 )
-from .selectors import contracts_of, inspector_kind_of
+from .selectors import contracts_of, inspector_kind_of, own_unit_ids
 
 # GB/T 40058-2021 全国固定资产投资项目代码编码规范 (checked with the search tool: 24 characters,
 # 4-digit time code, 6-digit region code, 2-digit central department code, 2-digit project
@@ -91,11 +91,12 @@ def _who(actor) -> str:
 
 
 def _may_act_for(actor, unit: Unit, message: str | None = None) -> None:
-    """A user acts only for a unit they see (ORG-1); a string actor is the system (imports,
-    the demo)."""
-    if isinstance(actor, str):
+    """A user acts only for a unit they hold a post in (or one below it): seeing every unit
+    (the commission, audit) is not acting for it — an auditor does not record 发改's approval.
+    A string actor is the system (imports, the demo); a superuser may act for any unit."""
+    if isinstance(actor, str) or getattr(actor, "is_superuser", False):
         return
-    if not can_see_unit(actor, unit):
+    if unit.pk not in own_unit_ids(actor):
         raise NotPermitted(message or _("您无权以该单位名义办理。"))
 
 

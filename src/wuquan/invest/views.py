@@ -13,7 +13,6 @@ from wuquan.common.exceptions import DomainError, NotPermitted
 from wuquan.common.forms import add_domain_error
 from wuquan.common.uploads import check_upload
 from wuquan.org.models import Unit
-from wuquan.org.selectors import units_visible_to
 
 from . import charts, selectors, services
 from .forms import (
@@ -57,8 +56,10 @@ def _may_grant(user) -> bool:
 
 
 def _acting_units(user):
-    """The units the user may act for (ORG-1)."""
-    return units_visible_to(user).order_by("sort", "code")
+    """The units the user may act for: those they hold a post in, and below (services)."""
+    if getattr(user, "is_superuser", False):
+        return Unit.objects.order_by("sort", "code")
+    return Unit.objects.filter(pk__in=selectors.own_unit_ids(user)).order_by("sort", "code")
 
 
 def _inspector_units(user):
@@ -259,7 +260,7 @@ def project_detail(request, pk):
     ctx = {
         "project": project,
         "access": access,
-        "access_labels": [str(FieldGroup(a).label) for a in sorted(access)],
+        "access_labels": [str(label) for value, label in FieldGroup.choices if value in access],
         "forms": forms,
         "failed": action,
         "funding": project.funding.select_related("fund"),
