@@ -249,3 +249,41 @@ def test_rules_are_registered_with_clauses_and_requirement_ids():
     for rule in rules.RULES:
         assert rule.code in codes
         assert rule.code.split("-")[0] in ("FIN", "SUP") and rule.clause
+
+
+def test_sup8_round_answered_by_an_invest_inspection_in_time(world):
+    """A SUP-8 inspection round set for 审计 over a project is answered by the 审计 inspection
+    filed on the investment platform that names it (supervision reads invest); a round with
+    no record by its due day stays overdue."""
+    from django.contrib.auth import get_user_model
+
+    from wuquan.supervision import rules as sup_rules
+    from wuquan.supervision import services as sup
+
+    jiwei = get_user_model().objects.get(username="jiwei")
+    u = units()
+    p = project()
+    answered = sup.do_create_inspection_round(
+        jiwei,
+        u["shenji"],
+        "投资项目巡查",
+        date(2025, 6, 30),
+        subject=("invest.project", p.pk),
+        at=at(date(2025, 6, 1)),
+    )
+    unanswered = sup.do_create_inspection_round(
+        jiwei, u["shenji"], "专项资金巡查", date(2025, 6, 30), at=at(date(2025, 6, 1))
+    )
+    services.do_file_inspection(
+        p,
+        u["shenji"],
+        InspectionKind.RECORD,
+        date(2025, 6, 20),
+        "按任务巡查",
+        actor="test",
+        round_id=answered.pk,
+        at=at(date(2025, 6, 20)),
+    )
+    rule = sup_rules.INSPECTION_OVERDUE
+    found = {f.subject_id for f in rule.sweep(at(date(2025, 7, 2)), rule.thresholds)}
+    assert found == {str(unanswered.pk)}
