@@ -222,3 +222,16 @@ def test_staff_pages_render_for_each_demo_user(loaded):
     f = p.allocations.get().fund
     assert client_for(loaded["caizheng-zj"]).get(f"/staff/invest/funds/{f.pk}/").status_code == 200
     assert client_for(loaded["jiwei"]).get("/staff/invest/grants/").status_code == 200
+
+
+def test_fin16_project_list_as_excel_and_ids_out_of_range(loaded):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    c = client_for(loaded["fagai-tz"])
+    r = c.get("/staff/invest/projects.xlsx")
+    ws = load_workbook(BytesIO(r.content)).active
+    assert ws.cell(1, 1).value == "项目代码" and ws.max_row == 7
+    assert c.get("/staff/invest/projects/99999999999/").status_code == 404
+    assert c.get("/api/v1/invest/projects/99999999999").status_code == 404

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,6 @@ from .forms import (
     StatusForm,
 )
 from .models import (
-    Allocation,
     FieldGroup,
     FundLevel,
     Grant,
@@ -39,6 +39,13 @@ from .models import (
     Project,
     SpecialFund,
 )
+
+
+def _bounded(pk) -> int:
+    """An id the database can hold (PostgreSQL answers a larger one with a DataError)."""
+    if not 0 < int(pk) < 2**31:
+        raise Http404
+    return int(pk)
 
 
 def _show(form, exc: DomainError, rename: dict | None = None):
@@ -240,7 +247,9 @@ def _do_project_action(request, project, action, form):
 
 @login_required
 def project_detail(request, pk):
-    project = get_object_or_404(Project.objects.select_related("owner", "construction_unit"), pk=pk)
+    project = get_object_or_404(
+        Project.objects.select_related("owner", "construction_unit"), pk=_bounded(pk)
+    )
     access = selectors.project_access(request.user, project)
     if not access:
         raise NotPermitted(_("您所在单位未获授权查看该项目（分级授权，FIN-18）。"))
@@ -326,7 +335,7 @@ def fund_list(request):
 
 @login_required
 def fund_detail(request, pk):
-    fund = get_object_or_404(SpecialFund.objects.select_related("managing_unit"), pk=pk)
+    fund = get_object_or_404(SpecialFund.objects.select_related("managing_unit"), pk=_bounded(pk))
     access = selectors.fund_access(request.user, fund)
     if not access:
         raise NotPermitted(_("您所在单位未获授权查看该专项资金（分级授权，FIN-18）。"))
@@ -396,7 +405,7 @@ def grant_list(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "revoke":
-            grant = get_object_or_404(Grant, pk=request.POST.get("grant"))
+            grant = get_object_or_404(Grant, pk=_bounded(request.POST.get("grant") or 0))
             try:
                 services.do_revoke_access(grant, actor=request.user)
             except DomainError as exc:
@@ -431,4 +440,50 @@ def grant_list(request):
     )
 
 
-__all__ = ["Allocation"]
+@login_required
+def project_excel(request):
+    """The projects the user may see, as the clerks' Excel list (项目台账)."""
+    from openpyxl import Workbook
+
+    projects = list(selectors.projects_visible_to(request.user).order_by("code"))
+    rates = selectors.rates(projects)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "政府投资项目"
+    ws.append(
+        [
+            "项目代码",
+            "项目名称",
+            "项目单位",
+            "建设单位",
+            "行业领域",
+            "建设地点",
+            "状态",
+            "形象进度（%）",
+            "已下达（元）",
+            "已拨付（元）",
+            "支付率（%）",
+        ]
+    )
+    for p, r in zip(projects, rates, strict=True):
+        ws.append(
+            [
+                p.code,
+                p.name,
+                p.owner.name,
+                p.construction_unit.name,
+                p.get_sector_display(),
+                p.location,
+                p.get_status_display(),
+                p.progress_percent,
+                r.allocated_fen / 100,
+                r.disbursed_fen / 100,
+                r.percent,
+            ]
+        )
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="invest-projects.xlsx"'
+    wb.save(response)
+    return response
