@@ -104,8 +104,8 @@ def _in_force(as_of: datetime, stage: str) -> dict[int, tuple[int, int | None]]:
 
 def sweep_built_before_approval(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """A contract of a project signed before its `before_contract` approvals (可研, 初步设计及
-    概算), or a payment on it before them, or a payment on a works contract before the
-    施工许可 (`before_works_payment`)."""
+    概算), or its first payment before them, or the first payment on a works contract before
+    the 施工许可 (`before_works_payment`)."""
     need_contract = list(thresholds["before_contract"])
     need_works = list(thresholds["before_works_payment"])
     first = _first_approvals(as_of, need_contract + need_works)
@@ -120,9 +120,18 @@ def sweep_built_before_approval(as_of: datetime, thresholds: dict) -> Iterable[F
                 {"contract": r["pk"], "signed_on": signed.isoformat(), "missing": missing}
             )
     if contracts:
-        for cid, paid_at in Payment.objects.filter(
-            contract_id__in=list(contracts), paid_at__lte=as_of
-        ).values_list("contract_id", "paid_at"):
+        # why the first payment only: a later one cannot need fewer approvals, and one row per
+        # contract keeps the sweep's cost at the number of contracts (bench/invest_sweep.py)
+        for cid, paid_at in (
+            Payment.objects.filter(
+                contract__tender__request__project_ref__startswith=REF_PREFIX, paid_at__lte=as_of
+            )
+            .values("contract_id")
+            .annotate(first=Min("paid_at"))
+            .values_list("contract_id", "first")
+        ):
+            if cid not in contracts:
+                continue
             pid, category = contracts[cid]
             paid = timezone.localdate(paid_at)
             needed = need_contract + (need_works if category == Category.WORKS else [])
@@ -139,7 +148,7 @@ def sweep_built_before_approval(as_of: datetime, thresholds: dict) -> Iterable[F
         yield Finding(
             subject_type=PROJECT,
             subject_id=str(pid),
-            message=str(_("未批先建：%(c)d 份合同、%(p)d 笔支付早于所需审批"))
+            message=str(_("未批先建：%(c)d 份合同的签订、%(p)d 份合同的首笔支付早于所需审批"))
             % {"c": len(f["contracts"]), "p": len(f["payments"])},
             inputs=dict(f),
             unit_id=units.get(pid),
