@@ -29,6 +29,7 @@ WUQUAN_APPS = [
     "wuquan.approvals",
     "wuquan.decisions",
     "wuquan.procurement",
+    "wuquan.invest",
     "wuquan.collective",
     "wuquan.unitfinance",
     "wuquan.evaluation",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,11 +109,26 @@ def _rounds_overdue(as_of: datetime, thresholds: dict):
     filed_in_time = InspectionRecord.objects.filter(
         round=OuterRef("pk"), filed_at__date__lte=OuterRef("due"), filed_at__lte=as_of
     )
-    return (
-        InspectionRound.objects.filter(due__lt=timezone.localdate(as_of), created_at__lte=as_of)
-        .exclude(Exists(filed_in_time))
-        .order_by()
-        .annotate(sweep_subject=subject_text(), sweep_key=dated_key("due:", "due"))
+    rounds = InspectionRound.objects.filter(
+        due__lt=timezone.localdate(as_of), created_at__lte=as_of
+    ).exclude(Exists(filed_in_time))
+    if apps.is_installed("wuquan.invest"):
+        # SUP-7/SUP-8: a project or fund inspection filed on the investment platform answers
+        # the round it names (invest.Inspection.round_id), by the round's unit, in time
+        from wuquan.invest.models import Inspection
+
+        rounds = rounds.exclude(
+            Exists(
+                Inspection.objects.filter(
+                    round_id=OuterRef("pk"),
+                    unit_id=OuterRef("supervising_unit_id"),
+                    filed_at__date__lte=OuterRef("due"),
+                    filed_at__lte=as_of,
+                )
+            )
+        )
+    return rounds.order_by().annotate(
+        sweep_subject=subject_text(), sweep_key=dated_key("due:", "due")
     )
 
 
@@ -144,6 +160,16 @@ def _inspection_overdue_changes(since: datetime, as_of: datetime, thresholds: di
     from .models import InspectionRecord, InspectionRound
 
     out = touched_ids(events, "supervision.inspectionround")
+    if apps.is_installed("wuquan.invest"):
+        from wuquan.invest.models import Inspection
+
+        filed = sorted(touched_ids(events, "invest.inspection"))
+        for k in range(0, len(filed), 5000):
+            out.update(
+                Inspection.objects.filter(pk__in=filed[k : k + 5000], round_id__isnull=False)
+                .order_by()
+                .values_list("round_id", flat=True)
+            )
     records = sorted(touched_ids(events, "supervision.inspectionrecord"))
     for k in range(0, len(records), 5000):
         out.update(
