@@ -264,15 +264,15 @@ def test_sup8_round_answered_by_an_invest_inspection_in_time(world):
     u = units()
     p = project()
     answered = sup.do_create_inspection_round(
-        jiwei,
         u["shenji"],
         "投资项目巡查",
         date(2025, 6, 30),
         subject=("invest.project", p.pk),
         at=at(date(2025, 6, 1)),
+        actor=jiwei,
     )
     unanswered = sup.do_create_inspection_round(
-        jiwei, u["shenji"], "专项资金巡查", date(2025, 6, 30), at=at(date(2025, 6, 1))
+        u["shenji"], "专项资金巡查", date(2025, 6, 30), at=at(date(2025, 6, 1)), actor=jiwei
     )
     services.do_file_inspection(
         p,
