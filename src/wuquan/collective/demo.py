@@ -398,7 +398,8 @@ def _book(unit, centre) -> Book:
     return book
 
 
-def load(stdout) -> None:
+def load_books(stdout) -> None:
+    """The 2025 books of the three villages and the community (part 1)."""
     from django.contrib.auth import get_user_model
 
     if not Unit.objects.filter(code=TOWNSHIP).exists():
@@ -656,10 +657,7 @@ def load_benefits(stdout) -> None:
         )
 
 
-_load_books = load
-
-
-def load(stdout) -> None:  # noqa: F811
+def load(stdout) -> None:
     """The books of 2025 (above), then the 一卡通 programmes of January 2026."""
-    _load_books(stdout)
+    load_books(stdout)
     load_benefits(stdout)

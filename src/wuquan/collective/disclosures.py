@@ -17,7 +17,8 @@ from .models import AccountRole, Book, Disclosure
 from .selectors import posted_lines, role_balance, yuan
 
 
-def public_items(*, unit_ids=None, since=None, until=None, q=""):
+def _month_items(*, unit_ids=None, since=None, until=None, q=""):
+    """The published months (PUB-7)."""
     months = Disclosure.objects.select_related("book__unit")
     if unit_ids is not None:
         months = months.filter(book__unit_id__in=unit_ids)
@@ -120,10 +121,7 @@ def _benefit(ident: str):
 
 TARGETS = {"benefit": _benefit}
 
-_month_items = public_items
-
-
-def public_items(*, unit_ids=None, since=None, until=None, q=""):  # noqa: F811
+def public_items(*, unit_ids=None, since=None, until=None, q=""):
     """The published months (above) and the benefit lists still online (PUB-7, PUB-8)."""
     yield from _month_items(unit_ids=unit_ids, since=since, until=until, q=q)
     pubs = _benefit_publications()
