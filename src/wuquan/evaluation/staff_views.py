@@ -57,10 +57,34 @@ def _scale(value: str) -> list[str] | None:
     return parts or None
 
 
+# the fields each staff form shows: a service's error naming one of them is shown beside it,
+# any other at the top of that form (issue 12, finding 6)
+FORM_FIELDS = {
+    "new": {"unit", "year", "title", "kind", "eligible_voters", "scale"},
+    "add_subjects": {"holder"},
+    "commitment": {"subject", "on", "text"},
+    "report": {"subject", "on", "text"},
+    "question": {"subject", "asker", "text", "answer"},
+    "answer": {"answer"},
+    "petition": {"subject", "basis", "signatures", "eligible_total"},
+    "codes": {"count"},
+    "paper": {"batch", "ballots"},
+}
+# the services' field names where the form names its input otherwise
+FIELD_ALIASES = {"sheet_no": "batch", "grades": "ballots"}
+
+
+def _failed(exc: DomainError, form: str) -> dict:
+    """{form: {field: message}}; "form" when the field is not on that form."""
+    field = FIELD_ALIASES.get(exc.field, exc.field)
+    return {form: {field if field in FORM_FIELDS.get(form, ()) else "form": exc.message}}
+
+
 @login_required
 def evaluation_list(request):
     """List the evaluations of the user's units and create one (EVA-2)."""
     units = units_visible_to(request.user).order_by("sort", "code")
+    failed = {}
     if request.method == "POST":
         post = request.POST
         try:
@@ -79,7 +103,7 @@ def evaluation_list(request):
                 actor=request.user,
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            failed = _failed(exc, "new")
         else:
             messages.success(request, _("测评已创建，请添加被测评人。"))
             return redirect("evaluation:detail", pk=evaluation.pk)
@@ -97,7 +121,10 @@ def evaluation_list(request):
             "default_scale": "、".join(DEFAULT_SCALE),
             "this_year": timezone.localdate().year,
             "flags": flags,
+            "err": failed.get("new", {}),
+            "data": request.POST,
         },
+        status=400 if failed else 200,
     )
 
 
@@ -114,7 +141,12 @@ def _candidates(evaluation: Evaluation) -> list[tuple[str, str]]:
 
 @login_required
 def evaluation_detail(request, pk):
-    evaluation = _visible(request, pk)
+    return _detail_page(request, _visible(request, pk))
+
+
+def _detail_page(request, evaluation, failed: dict | None = None):
+    """The evaluation page; after a refused POST (`failed`: {form: {field: message}}) with the
+    error beside its field and what was typed kept, answered 400 (no redirect)."""
     subjects = list(evaluation.subjects.select_related("person").prefetch_related("questions"))
     persons = [s.person_id for s in subjects]
     return render(
@@ -138,7 +170,11 @@ def evaluation_detail(request, pk):
             .order_by("-filed_on", "-id"),
             "bases": PetitionBasis.choices,
             "today": timezone.localdate().isoformat(),
+            "err": failed or {},
+            "data": {form: request.POST for form in failed or {}},
+            "failed_question": request.POST.get("question") if failed else None,
         },
+        status=400 if failed else 200,
     )
 
 
@@ -222,9 +258,11 @@ def evaluation_action(request, pk, action):
         else:
             raise InvalidInput(_("未知操作。"))
     except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+        form = action.replace("-", "_")
+        return _detail_page(
+            request, evaluation, _failed(exc, form if form in FORM_FIELDS else "buttons")
+        )
+    messages.success(request, done)
     return redirect("evaluation:detail", pk=evaluation.pk)
 
 
@@ -239,8 +277,7 @@ def issue_codes(request, pk):
             evaluation, _int(request.POST.get("count"), "count", _("数量")), actor=request.user
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("evaluation:detail", pk=evaluation.pk)
+        return _detail_page(request, evaluation, _failed(exc, "codes"))
     response = render(
         request,
         "evaluation/staff_codes.html",
@@ -281,6 +318,7 @@ def paper(request, pk):
     """Double entry of paper ballot batches by two clerks, with the cross-check (EVA-1)."""
     evaluation = _visible(request, pk)
     subjects = list(evaluation.subjects.select_related("person"))
+    failed = {}
     if request.method == "POST":
         try:
             if request.POST.get("rekey"):
@@ -302,7 +340,7 @@ def paper(request, pk):
                     SheetStatus.MISMATCH: _("两人录入不一致，未计入，请核对后重新录入。"),
                 }[sheet.status]
         except DomainError as exc:
-            messages.error(request, exc.message)
+            failed = _failed(exc, "paper")
         else:
             (messages.warning if sheet.status == SheetStatus.MISMATCH else messages.success)(
                 request, done
@@ -332,5 +370,7 @@ def paper(request, pk):
             "legend": [(i, g) for i, g in enumerate(evaluation.scale, start=1)],
             "batches": batches,
             "form": request.POST if request.method == "POST" else {},
+            "err": failed.get("paper", {}),
         },
+        status=400 if failed else 200,
     )

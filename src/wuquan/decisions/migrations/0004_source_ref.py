@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0003_pre_decision'),
+        ("decisions", "0003_pre_decision"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='meeting',
-            name='source_ref',
-            field=models.CharField(blank=True, db_index=True, max_length=120, verbose_name='来源编号'),
+            model_name="meeting",
+            name="source_ref",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=120, verbose_name="来源编号"
+            ),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluation', '0003_paper_entry_clerk_optional'),
+        ("evaluation", "0003_paper_entry_clerk_optional"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evaluation',
-            name='source_ref',
-            field=models.CharField(blank=True, db_index=True, max_length=120, verbose_name='来源编号'),
+            model_name="evaluation",
+            name="source_ref",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=120, verbose_name="来源编号"
+            ),
         ),
     ]
