@@ -24,14 +24,6 @@ from . import charts, complaints, registry, selectors, services
 from .models import Alarm, AlarmStatus, ComplaintAbout, InspectionKind, InspectionRound, Outcome
 
 
-def _form_or_refuse(form: forms.Form) -> dict:
-    if not form.is_valid():
-        field, errors = next(iter(form.errors.items()))
-        label = form.fields[field].label if field in form.fields else ""
-        raise InvalidInput(f"{label}：{errors[0]}" if label else errors[0], field=field)
-    return form.cleaned_data
-
-
 class AssignForm(DesignForm):
     unit = forms.ModelChoiceField(
         queryset=Unit.objects.all(),
@@ -353,7 +345,7 @@ def inspections(request):
 # ---- public pages (/gk/supervision/) --------------------------------------------------------
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(DesignForm):
     about = forms.ChoiceField(label=_("投诉对象"), choices=ComplaintAbout.choices)
     receipt_no = forms.CharField(label=_("办件受理编号"), required=False, max_length=40)
     unit = forms.ModelChoiceField(
@@ -390,25 +382,39 @@ def complaint_form(request):
         form = ComplaintForm(request.POST)
         # why: rate-limit before parsing so a flood costs nothing; refusals write nothing
         complaints.take_rate_slot(_client_ip(request))
-        data = _form_or_refuse(form)
-        complaint = complaints.do_file_complaint(
-            complaints.ComplaintInput(
-                about=data["about"],
-                content=data["content"],
-                receipt_no=data["receipt_no"],
-                unit_code=data["unit"].code if data["unit"] else "",
-                person_named=data["person_named"],
-                anonymous=data["anonymous"],
-                complainant_name=data["complainant_name"],
-                complainant_phone=data["complainant_phone"],
-                honeypot=data["website"],
-            ),
-            ip=_client_ip(request),
-            count_rate=False,
-        )
+        if not form.is_valid():
+            return _complaint_page(request, form)
+        data = form.cleaned_data
+        try:
+            complaint = complaints.do_file_complaint(
+                complaints.ComplaintInput(
+                    about=data["about"],
+                    content=data["content"],
+                    receipt_no=data["receipt_no"],
+                    unit_code=data["unit"].code if data["unit"] else "",
+                    person_named=data["person_named"],
+                    anonymous=data["anonymous"],
+                    complainant_name=data["complainant_name"],
+                    complainant_phone=data["complainant_phone"],
+                    honeypot=data["website"],
+                ),
+                ip=_client_ip(request),
+                count_rate=False,
+            )
+        except InvalidInput as exc:
+            if exc.field == "website":  # why: the honeypot is hidden; say it at the top
+                exc.field = None
+            add_domain_error(form, exc)
+            return _complaint_page(request, form)
         request.session[DONE_KEY] = complaint.tracking_code
         return redirect("supervision-public:complaint-done")
-    return render(request, "supervision/complaint_form.html", {"form": ComplaintForm()})
+    return _complaint_page(request, ComplaintForm(), status=200)
+
+
+def _complaint_page(request, form, status=400):
+    """The form again with every error beside its field and the entries kept (issue 12,
+    finding 6); a refused complaint is not written and frees its idempotency key."""
+    return render(request, "supervision/complaint_form.html", {"form": form}, status=status)
 
 
 def complaint_done(request):
