@@ -35,3 +35,24 @@ def test_pub2_guide_page_renders_every_demo_items_diagram_with_every_step(page, 
         assert page.locator("script:not([src])").count() == 0
         for src in page.locator("script[src]").evaluate_all("els => els.map(e => e.src)"):
             assert src.startswith(page.base_url + "/static/"), src
+
+
+def test_pub2_diagram_is_styled_by_site_css_in_the_page_and_standalone(page, catalog_demo):
+    """Under the enforced CSP (no 'unsafe-inline' style): the same colours in the guide page
+    and in flow.svg opened on its own (site.css via xml-stylesheet), no CSP violation."""
+    violations = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    fill = "el => getComputedStyle(el).fill"
+    page.goto(f"{page.base_url}/gk/catalog/item/spjy/")
+    in_page = page.locator("#flow-diagram svg .task rect").first.evaluate(fill)
+    page.goto(f"{page.base_url}/gk/catalog/item/spjy/flow.svg")
+    standalone = page.locator(".task rect").first.evaluate(fill)
+    edge = page.locator(".edge").first.evaluate(fill)
+    # .flow-diagram .task rect, or .checkpoint rect (the first step of this item is one)
+    assert in_page == standalone
+    assert standalone in ("rgb(238, 244, 251)", "rgb(255, 243, 240)")
+    assert edge == "none"  # unstyled, an SVG path would be filled black
+    assert violations == []

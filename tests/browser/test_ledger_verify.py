@@ -162,3 +162,57 @@ def test_aud2_browser_verifiers_accept_exactly_the_valid_transparency_dev_vector
     )
     assert len(inclusion) + len(consistency) > 150
     assert wrong == []
+
+
+# --- a browser without WebCrypto Ed25519 ---------------------------------------------------------
+
+NO_ED25519 = """(() => {
+  const importKey = SubtleCrypto.prototype.importKey;
+  SubtleCrypto.prototype.importKey = function (format, key, alg, ...rest) {
+    if ((alg && (alg.name || alg)) === "Ed25519")
+      return Promise.reject(new DOMException("Algorithm: Unrecognized name", "NotSupportedError"));
+    return importKey.call(this, format, key, alg, ...rest);
+  };
+})();"""
+NO_VERIFY = "delete SubtleCrypto.prototype.verify;"
+
+
+def test_aud2_this_browser_has_ed25519_by_the_rfc8032_vector(page, case):
+    """The self-test the page runs (RFC 8032 §7.1 TEST 1) passes where WebCrypto has Ed25519."""
+    open_status(page, case)
+    assert page.evaluate("window.wuquanLogVerify.ed25519Available()") is True
+
+
+@pytest.mark.parametrize("script", [NO_ED25519, NO_VERIFY], ids=["no-ed25519", "no-verify"])
+def test_aud2_without_ed25519_the_page_says_so_and_still_checks_the_proofs(page, case, script):
+    page.add_init_script(script)
+    open_status(page, case)
+    assert page.evaluate("window.wuquanLogVerify.ed25519Available()") is False
+    result, text = verify(page)
+    assert result == "partial", text
+    assert "本浏览器不支持 Ed25519 签名核验" in text and "仍由您的浏览器计算核对" in text
+    assert "部分核验" in text and "签名未核对" in text
+    assert "检查点签名有效" not in text and "已于" not in text  # nothing claimed unchecked
+    assert "都在检查点的记录树中" in text  # the Merkle proofs were checked
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "ledger_verify_no_ed25519.png"), full_page=True)
+    # an unsigned checkpoint is not remembered as verified
+    assert page.evaluate("localStorage.getItem('wuquan.log.checkpoint')") is None
+
+
+def test_aud2_without_ed25519_a_tampered_proof_still_fails(page, case):
+    def tamper(route):
+        response = route.fetch()
+        body = response.json()
+        body["inclusion_proof"] = ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="] + body[
+            "inclusion_proof"
+        ][1:]
+        if not body["inclusion_proof"]:
+            body["inclusion_proof"] = ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="]
+        route.fulfill(response=response, body=json.dumps(body))
+
+    page.add_init_script(NO_ED25519)
+    page.route("**/api/v1/log/events/*", tamper)
+    open_status(page, case)
+    result, text = verify(page)
+    assert result == "failed" and "包含证明无效" in text and "不支持 Ed25519" in text

@@ -209,7 +209,10 @@ def test_aud2_pii_typed_into_free_text_fields_reaches_no_public_leaf(approvals_w
 
     leaves = _crawl(client)
     assert len(leaves) > 20
-    found = [leaf for leaf in leaves if ID_RE.search(leaf) or PHONE_RE.search(leaf)]
+    # why without the hex digests: 64 hex characters hold a phone- or ID-shaped run of digits
+    # by chance often enough (≈ 0.4 % per digest) to make the crawl flaky
+    bare = [re.sub(r"[0-9a-f]{64}", "#", leaf) for leaf in leaves]
+    found = [leaf for leaf in bare if ID_RE.search(leaf) or PHONE_RE.search(leaf)]
     assert found == []
     # and the commitments are there, openable by staff, and the log verifies
     assert Commitment.objects.filter(value__contains=PHONE).count() >= 8

@@ -590,3 +590,74 @@ def plant_collective(request):
     services.do_archive(
         books, "vouchers", 2025, OPINION, OPINION.encode(), actor=users["centre"], month=1
     )
+
+
+@planter("wuquan.personnel")
+def plant_personnel(request):
+    """A selection from motion to appointment with personal data in every step's record, the
+    nomination's reason and signature, a check's details, an objection to the notice with the
+    objector's phone and its finding; a cadre's personal report naming a relative with her ID
+    number and firm; another selection stopped with a reason; the party index rebuilt."""
+    from tests.personnel.helpers import DAY, org_dept_user, person, run_meeting, setup_unit
+    from tests.personnel.helpers import at as p_at
+    from wuquan.personnel import index, services
+    from wuquan.personnel.models import Finding, Outcome
+    from wuquan.procurement.services import ensure_firm
+    from wuquan.workdays.calendar import add_working_days
+
+    request.getfixturevalue("demo_org")
+    settings.WUQUAN_BALLOT_KEY_DIR = str(request.getfixturevalue("tmp_path") / "ballot-keys")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user = org_dept_user()
+    _unit, post, _est = setup_unit(quota=2)
+    step = {"participants": OPINION, "outcome": OPINION, "documents": OPINION}
+    sel = services.do_open_selection(post, OPINION, actor="test", on=DAY, at=p_at(DAY), **step)
+    cand, nominator = person("李明"), person("赵推荐")
+    services.do_nominate(
+        sel,
+        cand,
+        nominator=nominator,
+        kind="leader",
+        reason=OPINION,
+        signature=nominator.name,
+        signed_on=DAY,
+        actor="test",
+        at=p_at(DAY, 11),
+    )
+    services.do_record_recommendation(sel, actor="test", on=DAY, at=p_at(DAY, 12), **step)
+    services.do_shortlist(sel, cand, actor="test", on=DAY, at=p_at(DAY, 13), **step)
+    services.do_conclude_check(
+        sel.checks.get(), Finding.CONSISTENT, Outcome.NONE, OPINION, actor=user, at=p_at(DAY, 14)
+    )
+    services.do_record_inspection(sel, actor="test", on=DAY, at=p_at(DAY, 15), **step)
+    run_meeting(sel)
+    services.do_record_decision(
+        sel, actor="test", documents=OPINION, at=p_at(DAY + timedelta(3), 12)
+    )
+    start = DAY + timedelta(days=4)
+    services.do_publish_notice(sel, start, actor="test", at=p_at(start))
+    objection = services.do_file_objection(
+        sel, OPINION, contact=PHONE, at=p_at(start + timedelta(days=1))
+    )
+    end = add_working_days(start, services.NOTICE_WORKING_DAYS)
+    services.do_handle_objection(objection, OPINION, False, actor="test", at=p_at(end))
+    services.do_close_notice(sel, actor="test", on=end, participants=OPINION, at=p_at(end))
+    services.do_appoint_candidate(
+        sel, end + timedelta(days=1), actor="test", participants=OPINION, at=p_at(end, 16)
+    )
+    firm = ensure_firm("91220203MA0Y00001J", f"{NAME}商贸有限公司", phone=PHONE, legal_rep=NAME)
+    services.do_file_report(
+        cand,
+        2025,
+        actor="test",
+        submitted_on=date(2026, 1, 10),
+        marital_status="married",
+        children_count=1,
+        relatives=[{"relation": "child", "name": NAME, "id_number": RESIDENT_ID_2}],
+        firms=[{"name": firm.name, "uscc": firm.uscc, "role": "法定代表人", "relative": 0}],
+    )
+    index.do_rebuild_index(actor="test", as_of=date(2026, 3, 31))
+    other = services.do_open_selection(
+        post, OPINION, actor="test", on=end, at=p_at(end, 17), **step
+    )
+    services.do_stop_selection(other, OPINION, actor="test", at=p_at(end, 18))

@@ -6,7 +6,9 @@
  * the subject with their inclusion proofs, recompute SHA-256(0x00 ‖ leaf) and the root
  * (RFC 9162 §2.1.3.2); remember the checkpoint (localStorage) and, on the next visit, check a
  * consistency proof from it (RFC 9162 §2.1.4.2). Reports in plain Chinese what was checked.
- * No CDN, no inline script (CSP). */
+ * A browser without WebCrypto Ed25519 (found by verifying RFC 8032's first test vector) is
+ * told that the signatures cannot be checked in it; the hashes and Merkle proofs still are
+ * (result "partial"). No fallback verifier of our own yet. No CDN, no inline script (CSP). */
 (function () {
   "use strict";
   const STORE = "wuquan.log.checkpoint";
@@ -93,6 +95,28 @@
     if (raw.length !== 33 || raw[0] !== type) throw new Error("bad key");
     return { name, kid, pub: raw.slice(1) };
   }
+  // RFC 8032 §7.1, TEST 1 (the empty message): a browser that verifies this has Ed25519
+  const RFC8032_PUB = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+  const RFC8032_SIG = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+  function unhex(s) {
+    const out = new Uint8Array(s.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+    return out;
+  }
+  let ed25519Known = null;
+  async function ed25519Available() {
+    // why a self-test, not a feature flag: older browsers reject the algorithm name at
+    // importKey, some lack verify; either way only a known-good signature proves support
+    if (ed25519Known === null) {
+      try {
+        ed25519Known = typeof crypto.subtle.verify === "function" &&
+          (await ed25519(unhex(RFC8032_PUB), unhex(RFC8032_SIG), new Uint8Array(0))) === true;
+      } catch (err) {
+        ed25519Known = false;
+      }
+    }
+    return ed25519Known;
+  }
   async function ed25519(pub, sig, msg) {
     const key = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false, ["verify"]);
     return crypto.subtle.verify({ name: "Ed25519" }, key, sig, msg);
@@ -132,6 +156,16 @@
       if (ok === false) failed = true;
     };
     const api = box.dataset.api;
+    if (!(window.crypto && crypto.subtle)) {
+      say(false, "本浏览器在此页面不提供密码学接口（WebCrypto，须通过 HTTPS 打开），无法核验。");
+      return finish(box, true, true);
+    }
+    const canSign = await ed25519Available();
+    if (!canSign) {
+      say(null, "本浏览器不支持 Ed25519 签名核验（WebCrypto），无法核对检查点和见证方的签名；" +
+        "下面各条记录的哈希、默克尔包含证明和一致性证明仍由您的浏览器计算核对。" +
+        "如需核对签名，请使用新版的 Chrome、Edge、Firefox 或 Safari。");
+    }
     try {
       // 1. the key: the one published by the operator, pinned in this browser on first use
       const served = (await getText(api + "/public-key")).trim();
@@ -148,11 +182,16 @@
       const size = Number(sizeS), root = b64(rootS);
       const sigs = sigLines(lines, log.name, log.kid);
       let signed = false;
-      for (const raw of sigs) if (await ed25519(log.pub, raw.slice(4), enc.encode(text))) signed = true;
-      say(signed && origin === log.name, "检查点签名有效：" + origin + " 共 " + size + " 条记录，根哈希 " + hex(root).slice(0, 16) + "…");
+      if (canSign) {
+        for (const raw of sigs) if (await ed25519(log.pub, raw.slice(4), enc.encode(text))) signed = true;
+        say(signed && origin === log.name, "检查点签名有效：" + origin + " 共 " + size + " 条记录，根哈希 " + hex(root).slice(0, 16) + "…");
+      } else {
+        if (origin !== log.name) say(false, "检查点来源 " + origin + " 与公布的公钥 " + log.name + " 不符。");
+        say(null, "检查点：" + origin + " 共 " + size + " 条记录，根哈希 " + hex(root).slice(0, 16) + "…（签名未核对：本浏览器不支持）");
+      }
       // 3. the witnesses' cosignatures
       const witnesses = await getJson(api + "/witnesses");
-      for (const w of witnesses) {
+      for (const w of canSign ? witnesses : []) {
         const k = parseVkey(w.vkey, 4);
         let ok = false, when = "";
         for (const raw of sigLines(lines, k.name, k.kid)) {
@@ -164,6 +203,7 @@
           : "见证方 " + k.name + " 没有有效的联署。");
       }
       if (!witnesses.length) say(null, "本系统未配置见证方，只能核对系统自身的签名。");
+      else if (!canSign) say(null, "见证方（" + witnesses.map((w) => w.name).join("、") + "）的联署签名未核对：本浏览器不支持。");
       // 4. consistency with the checkpoint this browser verified last time
       const last = JSON.parse(localStorage.getItem(STORE) || "null");
       if (last && last.origin === origin) {
@@ -194,21 +234,26 @@
         if (equal(r, root)) included++;
         else say(false, "第 " + e.index + " 号记录（" + e.action + "）的包含证明无效：它不在签名的记录树中。");
       }
-      if (included) say(true, "本页的 " + included + " 条记录都在签名的记录树中：浏览器重新计算了每条记录的 SHA-256 哈希和到根哈希的路径。");
+      if (included) say(true, "本页的 " + included + " 条记录都在" + (canSign ? "签名的" : "检查点的") + "记录树中：浏览器重新计算了每条记录的 SHA-256 哈希和到根哈希的路径。");
       if (!subject.length) say(null, "本页没有可核验的记录。");
       if (!failed && signed) localStorage.setItem(STORE, JSON.stringify({ origin, size, root: rootS }));
     } catch (err) {
       say(false, "核验未能完成：" + err.message);
     }
-    box.dataset.result = failed ? "failed" : "ok";
+    finish(box, failed, canSign);
+  }
+
+  function finish(box, failed, canSign) {
+    box.dataset.result = failed ? "failed" : canSign ? "ok" : "partial";
     const head = box.querySelector(".wq-verify-summary");
-    head.className = "wq-verify-summary " + (failed ? "wq-bad" : "wq-ok");
+    head.className = "wq-verify-summary " + (failed ? "wq-bad" : canSign ? "wq-ok" : "wq-note");
     head.textContent = failed ? "✗ 核验失败：请勿相信本页显示的记录，并向纪委监委反映。"
-      : "✓ 核验通过：以下各项均由您的浏览器计算核对。";
+      : canSign ? "✓ 核验通过：以下各项均由您的浏览器计算核对。"
+      : "△ 部分核验：记录的哈希和默克尔证明核对无误，但本浏览器不支持 Ed25519，检查点签名未能核对。";
   }
 
   // for the test of these verifiers against the transparency-dev vectors
-  window.wuquanLogVerify = { rootFromInclusion, consistent, b64, equal };
+  window.wuquanLogVerify = { rootFromInclusion, consistent, b64, equal, ed25519Available };
 
   function init() {
     for (const box of document.querySelectorAll("[data-wq-verify]")) {
