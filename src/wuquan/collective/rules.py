@@ -485,3 +485,444 @@ RULES: list[Rule] = [
 def run_all(as_of: datetime) -> dict[str, list[Finding]]:
     """Every rule's findings as of `as_of`, with its default thresholds (tests, demo check)."""
     return {r.code: list(r.sweep(as_of, dict(r.thresholds))) for r in RULES}
+
+
+# ==== part 2 (issue 15): registers (FIN-7), contracts (FIN-9), tenders (FIN-10), FIN-14 ======
+# Each sweep selects its candidates in one query (the benchmark bench/collective_sweep.py
+# compares them with a bare count(*) of the same predicate); per-book dated limits are read
+# once per book, never per row.
+
+CONTRACT = "collective.contract"
+ASSET = "collective.asset"
+
+
+def _book_limits(key: str, on: date, thresholds: dict) -> dict:
+    """{book_id: limit} for every book, read once (a handful of queries, not one per row)."""
+    from .models import Book
+
+    return {b.pk: _limit(b, key, on, thresholds) for b in Book.objects.all()}
+
+
+def _by_limit(limits: dict) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for book_id, value in limits.items():
+        groups[value].append(book_id)
+    return groups
+
+
+def register_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-7 (账账相符): a book with a confirmed register whose totals differ from the balances
+    of their accounts (固定资产, 累计折旧, 无形资产, 生物资产…) — one finding per account."""
+    from .models import Book, InventoryBatch
+    from .selectors import register_totals
+
+    today = _day(as_of)
+    ids = InventoryBatch.objects.filter(status="confirmed", confirmed_at__lte=as_of).values(
+        "book_id"
+    )
+    for book in Book.objects.filter(pk__in=ids):
+        for row in register_totals(book, upto=today):
+            if row["difference"]:
+                yield Finding(
+                    BOOK,
+                    str(book.pk),
+                    str(
+                        _("%(b)s 资产台账“%(a)s”合计 %(r)s 元，账面 %(x)s 元，相差 %(d)s 元")
+                        % {
+                            "b": book.name,
+                            "a": row["account"].name,
+                            "r": _yuan(row["register"]),
+                            "x": _yuan(row["books"]),
+                            "d": _yuan(row["difference"]),
+                        }
+                    ),
+                    inputs={
+                        "account": row["account"].code,
+                        "register": row["register"],
+                        "books": row["books"],
+                    },
+                    unit_id=book.unit_id,
+                    key=f"account:{row['account'].code}",
+                )
+
+
+def expiring_candidates(as_of: datetime, thresholds: dict):
+    from django.db.models import Q
+
+    from .models import Contract
+
+    today = _day(as_of)
+    cond = Q(pk__in=[])
+    for days, books in _by_limit(_book_limits("contract_expiry_days", today, thresholds)).items():
+        cond |= Q(book_id__in=books, end__lte=today + timedelta(days=days))
+    return Contract.objects.filter(cond, status="active", end__gte=today)
+
+
+def expiring_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-9: an active contract ending within N days (time to re-tender or renew on a new
+    six-step matter rather than let it run on)."""
+    for c in expiring_candidates(as_of, thresholds).select_related("book"):
+        yield Finding(
+            CONTRACT,
+            str(c.pk),
+            str(
+                _("%(b)s 合同 %(n)s“%(t)s”将于 %(e)s 到期")
+                % {"b": c.book.name, "n": c.number, "t": c.title, "e": c.end}
+            ),
+            inputs={"end": c.end.isoformat()},
+            unit_id=c.book.unit_id,
+            key=f"end:{c.end.isoformat()}",
+        )
+
+
+def overdue_candidates(as_of: datetime, thresholds: dict):
+    from django.db.models import Q
+
+    from .models import INCOME_KINDS, ScheduleItem
+
+    today = _day(as_of)
+    cond = Q(pk__in=[])
+    for days, books in _by_limit(_book_limits("rent_grace_days", today, thresholds)).items():
+        cond |= Q(contract__book_id__in=books, due_on__lt=today - timedelta(days=days))
+    return ScheduleItem.objects.filter(
+        cond, contract__kind__in=INCOME_KINDS, settled_on__isnull=True
+    )
+
+
+def overdue_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-9: a rent or contracting fee not collected N days after it fell due."""
+    for it in overdue_candidates(as_of, thresholds).select_related("contract__book"):
+        c = it.contract
+        yield Finding(
+            CONTRACT,
+            str(c.pk),
+            str(
+                _("%(b)s 合同 %(n)s 应于 %(d)s 收取的 %(a)s 元逾期未收")
+                % {"b": c.book.name, "n": c.number, "d": it.due_on, "a": _yuan(it.amount)}
+            ),
+            inputs={"due_on": it.due_on.isoformat(), "amount": it.amount},
+            unit_id=c.book.unit_id,
+            key=f"due:{it.due_on.isoformat()}",
+        )
+
+
+def unfiled_candidates(as_of: datetime, thresholds: dict):
+    from django.db.models import Q
+
+    from .models import Contract
+
+    today = _day(as_of)
+    cond = Q(pk__in=[])
+    for days, books in _by_limit(_book_limits("filing_days", today, thresholds)).items():
+        cond |= Q(book_id__in=books, signed_on__lt=today - timedelta(days=days))
+    return Contract.objects.filter(cond, status="active", filed_at__isnull=True)
+
+
+def unfiled_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-9: an active contract not filed (备案) with the 三资 centre N days after signing."""
+    for c in unfiled_candidates(as_of, thresholds).select_related("book"):
+        yield Finding(
+            CONTRACT,
+            str(c.pk),
+            str(
+                _("%(b)s 合同 %(n)s“%(t)s”于 %(s)s 签订，未报三资代理服务中心备案")
+                % {"b": c.book.name, "n": c.number, "t": c.title, "s": c.signed_on}
+            ),
+            inputs={"signed_on": c.signed_on.isoformat()},
+            unit_id=c.book.unit_id,
+        )
+
+
+def stale_lease_candidates(as_of: datetime, thresholds: dict):
+    from django.db.models import Exists, OuterRef
+
+    from .models import Asset, Contract
+
+    today = _day(as_of)
+    live = Contract.objects.filter(
+        asset=OuterRef("pk"), status="active", start__lte=today, end__gte=today
+    )
+    expired = Contract.objects.filter(asset=OuterRef("pk"), end__lt=today)
+    return Asset.objects.filter(Exists(expired), ~Exists(live), status__in=("leased", "contracted"))
+
+
+def stale_lease_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-9/FIN-7 (账实相符): the asset's contract has ended but the register still shows it
+    出租/发包 — the land may still be used without a contract or rent."""
+    for a in stale_lease_candidates(as_of, thresholds).select_related("book"):
+        yield Finding(
+            ASSET,
+            str(a.pk),
+            str(
+                _("%(b)s 资产“%(n)s”合同已到期，台账仍为“%(s)s”")
+                % {"b": a.book.name, "n": a.name, "s": a.get_status_display()}
+            ),
+            inputs={"status": a.status},
+            unit_id=a.book.unit_id,
+        )
+
+
+def _yearly(c) -> int:
+    days = (c.end - c.start).days + 1
+    return c.amount * 365 // max(days, 1)
+
+
+def rent_drop_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-9: a lease or 发包 of an asset at a yearly rent more than X % below the previous
+    contract on the same asset (the last comparable) — a sign of a favour (优亲厚友)."""
+    from .models import INCOME_KINDS, Contract
+
+    today = _day(as_of)
+    limits = _book_limits("rent_drop_percent", today, thresholds)
+    last: dict[int, object] = {}
+    for c in (
+        Contract.objects.filter(kind__in=INCOME_KINDS, asset__isnull=False, signed_on__lte=today)
+        .select_related("book")
+        .order_by("asset_id", "signed_on", "pk")
+    ):
+        prev = last.get(c.asset_id)
+        last[c.asset_id] = c
+        if prev is None:
+            continue
+        pct = limits.get(c.book_id, thresholds.get("rent_drop_percent", 20))
+        now, before = _yearly(c), _yearly(prev)
+        if now * 100 < before * (100 - pct):
+            yield Finding(
+                CONTRACT,
+                str(c.pk),
+                str(
+                    _(
+                        "%(b)s 合同 %(n)s 年租金 %(x)s 元，比上一合同 %(p)s 的 %(y)s 元低 %(d)d%% 以上"
+                    )
+                    % {
+                        "b": c.book.name,
+                        "n": c.number,
+                        "x": _yuan(now),
+                        "p": prev.number,
+                        "y": _yuan(before),
+                        "d": pct,
+                    }
+                ),
+                inputs={"yearly": now, "previous": before, "previous_contract": prev.pk},
+                unit_id=c.book.unit_id,
+            )
+
+
+def _village_limits(books, on: date) -> dict:
+    """{unit_id: village tendering limit in fen} from the procurement app's dated tier settings
+    (FIN-10); units without a setting are left out."""
+    from wuquan.common.exceptions import InvalidInput
+    from wuquan.procurement.selectors import tier_setting_for
+
+    out = {}
+    for book in books:
+        try:
+            out[book.pk] = tier_setting_for(book.unit, on).village_limit_fen
+        except InvalidInput:
+            continue
+    return out
+
+
+def tender_missing_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-10 (附件15 二(二)2: 按照不同金额档次，由区、乡、村分级进行招投标): a 工程/采购/服务
+    contract above the village's own tendering limit with no tender (imported history — new
+    ones are refused)."""
+    from .models import TENDER_KINDS, Book, Contract
+
+    today = _day(as_of)
+    limits = _village_limits(Book.objects.select_related("unit"), today)
+    for c in Contract.objects.filter(
+        kind__in=TENDER_KINDS, tender__isnull=True, signed_on__lte=today
+    ).select_related("book"):
+        lim = limits.get(c.book_id)
+        if lim is not None and c.amount > lim:
+            yield Finding(
+                CONTRACT,
+                str(c.pk),
+                str(
+                    _(
+                        "%(b)s 合同 %(n)s %(a)s 元超过村级自行招标上限 %(l)s 元，未经乡镇或区组织招标"
+                    )
+                    % {"b": c.book.name, "n": c.number, "a": _yuan(c.amount), "l": _yuan(lim)}
+                ),
+                inputs={"amount": c.amount, "limit": lim},
+                unit_id=c.book.unit_id,
+            )
+
+
+def split_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-10 拆分规避: the same village's contracts of one category (工程/采购/服务), each at or
+    below the village tendering limit, summing above it within 12 months. One finding, on the
+    contract that took the sum over the limit."""
+    from .models import TENDER_KINDS, Book, Contract
+
+    today = _day(as_of)
+    limits = _village_limits(Book.objects.select_related("unit"), today)
+    window = timedelta(days=365)
+    groups = defaultdict(list)
+    for c in (
+        Contract.objects.filter(kind__in=TENDER_KINDS, signed_on__lte=today)
+        .select_related("book")
+        .order_by("book_id", "kind", "signed_on", "pk")
+    ):
+        lim = limits.get(c.book_id)
+        if lim is not None and c.amount <= lim:
+            groups[(c.book_id, c.kind)].append(c)
+    for (book_id, _kind), rows in groups.items():
+        lim = limits[book_id]
+        flagged_until = None
+        for i, c in enumerate(rows):
+            inside = [x for x in rows[: i + 1] if x.signed_on > c.signed_on - window]
+            total = sum(x.amount for x in inside)
+            if (
+                total > lim
+                and len(inside) > 1
+                and (flagged_until is None or c.signed_on > flagged_until)
+            ):
+                flagged_until = c.signed_on + window
+                yield Finding(
+                    CONTRACT,
+                    str(c.pk),
+                    str(
+                        _(
+                            "%(b)s 12个月内 %(k)s 类合同 %(m)d 份合计 %(t)s 元，超过村级招标上限 %(l)s 元而每份均低于上限（疑似拆分）"
+                        )
+                        % {
+                            "b": c.book.name,
+                            "k": c.get_kind_display(),
+                            "m": len(inside),
+                            "t": _yuan(total),
+                            "l": _yuan(lim),
+                        }
+                    ),
+                    inputs={"contracts": [x.pk for x in inside], "total": total, "limit": lim},
+                    unit_id=c.book.unit_id,
+                )
+
+
+def cross_village_candidates(as_of: datetime, thresholds: dict):
+    """Posted lines moving money out to (Cr 现金/银行) or lending to (Dr 应收款/内部往来) a
+    counterparty named like a village, a community or their books."""
+    from django.db.models import Q
+
+    from wuquan.org.models import Unit, UnitKind
+
+    from .models import AccountRole, Book, Line
+
+    names = set(
+        Unit.objects.filter(kind__in=(UnitKind.VILLAGE, UnitKind.COMMUNITY)).values_list(
+            "name", flat=True
+        )
+    ) | set(Book.objects.values_list("name", flat=True))
+    return Line.objects.filter(
+        Q(account__role__in=(AccountRole.CASH, AccountRole.BANK), side="C")
+        | Q(account__role__in=(AccountRole.RECEIVABLE, AccountRole.INTERNAL), side="D"),
+        voucher__status="posted",
+        counterparty__in=names,
+        amount__gt=0,
+        date__lte=_day(as_of),
+    )
+
+
+def cross_village_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-14 (附件15 二(二)3(1): 任何组织和个人不准平调、借贷、挪用各行政村“三资”): a voucher
+    (imported or otherwise past the refusal) moving funds to another collective with no
+    township approval covering it."""
+    from .selectors import other_collective, transfer_approval
+
+    for ln in cross_village_candidates(as_of, thresholds).select_related("book", "voucher"):
+        other = other_collective(ln.book, ln.counterparty)
+        if other is None or transfer_approval(ln.book, other, ln.amount, ln.date):
+            continue
+        yield Finding(
+            VOUCHER,
+            str(ln.voucher_id),
+            str(
+                _("%(b)s %(d)s 向%(o)s划转 %(a)s 元，未经乡镇批准")
+                % {"b": ln.book.name, "d": ln.date, "o": other.name, "a": _yuan(ln.amount)}
+            ),
+            inputs={"other": other.code, "amount": ln.amount},
+            unit_id=ln.book.unit_id,
+            key=f"line:{ln.pk}",
+        )
+
+
+REGISTER_MISMATCH = Rule(
+    code="FIN-7-register-mismatch",
+    name=_("资产台账与账面余额不符"),
+    clause="附件15 二(二)2（清查登记备案：保证账账相符、账实相符）；农经发〔2017〕11号（清产核资）",
+    severity=SEVERITY_YELLOW,
+    sweep=register_breaches,
+)
+CONTRACT_EXPIRING = Rule(
+    code="FIN-9-contract-expiring",
+    name=_("合同即将到期"),
+    clause="附件15 二(二)2（村级经济合同管理制度；提前天数为本平台设定）",
+    severity=SEVERITY_YELLOW,
+    thresholds=_defaults("contract_expiry_days"),
+    sweep=expiring_breaches,
+)
+RENT_OVERDUE = Rule(
+    code="FIN-9-rent-overdue",
+    name=_("合同租金（承包费）逾期未收"),
+    clause="附件15 二(二)2（村级经济合同管理制度；宽限天数为本平台设定）",
+    severity=SEVERITY_YELLOW,
+    thresholds=_defaults("rent_grace_days"),
+    sweep=overdue_breaches,
+)
+CONTRACT_UNFILED = Rule(
+    code="FIN-9-contract-unfiled",
+    name=_("合同履行中未报三资代理服务中心备案"),
+    clause="附件15 二(二)2（签订正式、规范的合同，报“三资”代理服务中心备案；天数为本平台设定）",
+    severity=SEVERITY_RED,
+    thresholds=_defaults("filing_days"),
+    sweep=unfiled_breaches,
+)
+STALE_LEASE = Rule(
+    code="FIN-9-expired-still-leased",
+    name=_("合同已到期，资产台账仍为出租或发包"),
+    clause="附件15 二(二)2（及时到代理服务中心进行台账变更调整，保证账实相符）",
+    severity=SEVERITY_YELLOW,
+    sweep=stale_lease_breaches,
+)
+RENT_DROP = Rule(
+    code="FIN-9-rent-below-comparable",
+    name=_("租金明显低于上一可比合同"),
+    clause="附件15 二(二)2（防止集体资产流失；比较幅度为本平台设定）",
+    severity=SEVERITY_YELLOW,
+    thresholds=_defaults("rent_drop_percent"),
+    sweep=rent_drop_breaches,
+)
+TENDER_MISSING = Rule(
+    code="FIN-10-tender-missing",
+    name=_("超过村级招标上限的合同未经分级招标"),
+    clause="附件15 二(二)2（按照不同金额档次，由区、乡、村分级进行招投标；档次为区的设定）",
+    severity=SEVERITY_RED,
+    sweep=tender_missing_breaches,
+)
+TENDER_SPLIT = Rule(
+    code="FIN-10-split-purchase",
+    name=_("疑似拆分合同规避分级招标"),
+    clause="附件15 二(二)2（分级招投标，防止暗箱操作）",
+    severity=SEVERITY_YELLOW,
+    sweep=split_breaches,
+)
+CROSS_VILLAGE = Rule(
+    code="FIN-14-cross-village",
+    name=_("未经乡镇批准在村（社区）之间划转资金"),
+    clause="附件15 二(二)3(1)（任何组织和个人不准平调、借贷、挪用各行政村“三资”）",
+    severity=SEVERITY_RED,
+    sweep=cross_village_breaches,
+)
+
+RULES += [
+    REGISTER_MISMATCH,
+    CONTRACT_EXPIRING,
+    RENT_OVERDUE,
+    CONTRACT_UNFILED,
+    STALE_LEASE,
+    RENT_DROP,
+    TENDER_MISSING,
+    TENDER_SPLIT,
+    CROSS_VILLAGE,
+]
