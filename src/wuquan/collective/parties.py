@@ -1,6 +1,6 @@
 """collective's source for personnel's conflict index (personnel/index.py, docs/decisions/0071):
 village contract counterparties (`contractor`) and the payees of the village's payments
-(`payee`: booked 联签 requests and payable contract instalments), each at the village's unit
+(`payee`: booked 联签 requests), each at the village's unit
 with the official who signed — so that a village head's son's firm paid by the village fires
 PER-COI-own-unit. A payment request names its payee by name only; its ID number is the one
 of the village's contract with that payee (same book, same name).
@@ -37,19 +37,6 @@ def parties(as_of):
             "label": c.counterparty,
             "on": c.signed_on,
         }
-        if c.kind in ("works", "goods", "services"):
-            yield {
-                "id_number": c.counterparty_id,
-                "party_kind": _kind(c),
-                "role": "payee",
-                "source": "collective",
-                "source_type": "collective.contract",
-                "source_id": c.pk,
-                "unit_id": c.book.unit_id,
-                "official_id": c.signed_by_id,
-                "label": c.counterparty,
-                "on": c.signed_on,
-            }
     requests = PaymentRequest.objects.filter(
         status=RequestStatus.BOOKED, date__lte=as_of
     ).select_related("book")

@@ -1764,7 +1764,7 @@ def _items_digest(items) -> str:
             [
                 it.code,
                 it.asset_class,
-                str(it.area_mu),
+                f"{Decimal(it.area_mu):.2f}",
                 it.quantity,
                 it.original_value,
                 it.depreciation,
