@@ -11,4 +11,13 @@ urlpatterns = [
     path("books/<int:pk>/do/<slug:action>/", views.period_action, name="book-action"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("vouchers/<int:pk>/print/", views.voucher_print, name="voucher-print"),
+    # ---- part 2 (issue 15): registers, contracts, transfers
+    path("books/<int:pk>/assets/", views.assets, name="assets"),
+    path("books/<int:pk>/assets.xlsx", views.assets_xlsx, name="assets-xlsx"),
+    path("inventories/<int:pk>/", views.inventory, name="inventory"),
+    path("assets/<int:pk>/", views.asset_detail, name="asset"),
+    path("books/<int:pk>/contracts/", views.contracts, name="contracts"),
+    path("books/<int:pk>/contracts/new/", views.contract_new, name="contract-new"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("books/<int:pk>/transfers/new/", views.transfer_new, name="transfer-new"),
 ]
