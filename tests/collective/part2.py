@@ -122,9 +122,22 @@ def tender(unit, amount=20_000_000, category="works", firm=FIRM):
     return t
 
 
-def contract(book, users, *, number="HT-2025-001", kind="lease", asset=None, amount=3_000_000,
-             start=date(2025, 3, 1), end=date(2028, 2, 28), schedule=None, person=True,
-             when=None, valid=True, **kw):
+def contract(
+    book,
+    users,
+    *,
+    number="HT-2025-001",
+    kind="lease",
+    asset=None,
+    amount=3_000_000,
+    start=date(2025, 3, 1),
+    end=date(2028, 2, 28),
+    schedule=None,
+    person=True,
+    when=None,
+    valid=True,
+    **kw,
+):
     when = when or at(2025, 3, 1)
     m = kw.pop("m", None) or matter(book.unit, f"{number} 合同", valid=valid)
     if schedule is None:

@@ -34,18 +34,35 @@ def test_fin9_contract_rests_on_a_valid_six_step_matter(books, users, land):
 
 def test_fin9_lease_over_twenty_years_refused(books, users, land):
     with pytest.raises(RuleViolation) as exc:
-        contract(books, users, asset=land, start=date(2025, 3, 1), end=date(2045, 3, 1),
-                 schedule=[(date(2025, 3, 1), 3_000_000)])
+        contract(
+            books,
+            users,
+            asset=land,
+            start=date(2025, 3, 1),
+            end=date(2045, 3, 1),
+            schedule=[(date(2025, 3, 1), 3_000_000)],
+        )
     assert exc.value.field == "end" and exc.value.code == "FIN-9-lease-20-years"
-    c = contract(books, users, asset=land, start=date(2025, 3, 1), end=date(2045, 2, 28),
-                 schedule=[(date(2025, 3, 1), 3_000_000)])
+    c = contract(
+        books,
+        users,
+        asset=land,
+        start=date(2025, 3, 1),
+        end=date(2045, 2, 28),
+        schedule=[(date(2025, 3, 1), 3_000_000)],
+    )
     assert c.end == date(2045, 2, 28)
 
 
 def test_fin9_counterparty_ids_validated_and_never_in_clear_in_the_log(books, users, land):
     with pytest.raises(InvalidInput) as exc:
-        contract(books, users, asset=land, counterparty_id="220203199001011231",
-                 counterparty_is_person=True)
+        contract(
+            books,
+            users,
+            asset=land,
+            counterparty_id="220203199001011231",
+            counterparty_is_person=True,
+        )
     assert exc.value.field == "counterparty_id"
     # a collective's USCC (authority N) is valid although python-stdnum rejects it
     from stdnum.cn import uscc
@@ -85,8 +102,14 @@ def test_fin9_contract_and_schedule_in_the_monthly_disclosure_masked(books, user
 
 
 def test_fin9_expiring_breach_and_twin(books, users, land):
-    contract(books, users, asset=land, start=date(2024, 8, 1), end=date(2025, 7, 31),
-             schedule=[(date(2024, 8, 1), 3_000_000)])
+    contract(
+        books,
+        users,
+        asset=land,
+        start=date(2024, 8, 1),
+        end=date(2025, 7, 31),
+        schedule=[(date(2024, 8, 1), 3_000_000)],
+    )
     assert len(list(rules.expiring_breaches(AS_OF, {"contract_expiry_days": 60}))) == 1
     assert list(rules.expiring_breaches(AS_OF, {"contract_expiry_days": 20})) == []
 
@@ -109,8 +132,15 @@ def test_fin9_unfiled_breach_and_twin(books, users, land):
 
 
 def test_fin9_expired_contract_asset_still_leased_breach_and_twin(books, users, land):
-    c = contract(books, users, asset=land, start=date(2024, 6, 1), end=date(2025, 5, 31),
-                 schedule=[(date(2024, 6, 1), 3_000_000)], when=at(2025, 3, 1))
+    c = contract(
+        books,
+        users,
+        asset=land,
+        start=date(2024, 6, 1),
+        end=date(2025, 5, 31),
+        schedule=[(date(2024, 6, 1), 3_000_000)],
+        when=at(2025, 3, 1),
+    )
     land.refresh_from_db()
     assert land.status == "leased"
     assert len(list(rules.stale_lease_breaches(AS_OF, {}))) == 1
@@ -121,10 +151,26 @@ def test_fin9_expired_contract_asset_still_leased_breach_and_twin(books, users, 
 
 
 def test_fin9_rent_below_last_comparable_breach_and_twin(books, users, land):
-    contract(books, users, number="HT-1", asset=land, start=date(2022, 3, 1), end=date(2025, 2, 28),
-             amount=3_000_000, schedule=[(date(2022, 3, 1), 3_000_000)])
-    contract(books, users, number="HT-2", asset=land, start=date(2025, 3, 1), end=date(2028, 2, 28),
-             amount=2_000_000, schedule=[(date(2025, 3, 1), 2_000_000)])
+    contract(
+        books,
+        users,
+        number="HT-1",
+        asset=land,
+        start=date(2022, 3, 1),
+        end=date(2025, 2, 28),
+        amount=3_000_000,
+        schedule=[(date(2022, 3, 1), 3_000_000)],
+    )
+    contract(
+        books,
+        users,
+        number="HT-2",
+        asset=land,
+        start=date(2025, 3, 1),
+        end=date(2028, 2, 28),
+        amount=2_000_000,
+        schedule=[(date(2025, 3, 1), 2_000_000)],
+    )
     found = list(rules.rent_drop_breaches(AS_OF, {"rent_drop_percent": 20}))
     assert len(found) == 1 and found[0].inputs["previous"] > found[0].inputs["yearly"]
     assert list(rules.rent_drop_breaches(AS_OF, {"rent_drop_percent": 40})) == []
@@ -133,24 +179,60 @@ def test_fin9_rent_below_last_comparable_breach_and_twin(books, users, land):
 def test_fin10_contract_above_village_limit_needs_its_tender(books, users):
     tiers()
     with pytest.raises(RuleViolation) as exc:
-        contract(books, users, number="GC-1", kind="works", amount=20_000_000, person=False,
-                 title="村道硬化", schedule=[(date(2025, 5, 1), 20_000_000)])
+        contract(
+            books,
+            users,
+            number="GC-1",
+            kind="works",
+            amount=20_000_000,
+            person=False,
+            title="村道硬化",
+            schedule=[(date(2025, 5, 1), 20_000_000)],
+        )
     assert exc.value.field == "tender" and exc.value.code == "FIN-10-tiered-tender"
     t = tender(books.unit)
-    c = contract(books, users, number="GC-1", kind="works", amount=20_000_000, person=False,
-                 title="村道硬化", tender=t, schedule=[(date(2025, 5, 1), 20_000_000)])
+    c = contract(
+        books,
+        users,
+        number="GC-1",
+        kind="works",
+        amount=20_000_000,
+        person=False,
+        title="村道硬化",
+        tender=t,
+        schedule=[(date(2025, 5, 1), 20_000_000)],
+    )
     assert c.tender_id == t.pk
     assert list(rules.tender_missing_breaches(AS_OF, {})) == []
-    contract(books, users, number="GC-old", kind="works", amount=20_000_000, person=False,
-             title="旧账导入的工程", imported=True, schedule=[(date(2025, 5, 1), 20_000_000)])
+    contract(
+        books,
+        users,
+        number="GC-old",
+        kind="works",
+        amount=20_000_000,
+        person=False,
+        title="旧账导入的工程",
+        imported=True,
+        schedule=[(date(2025, 5, 1), 20_000_000)],
+    )
     assert len(list(rules.tender_missing_breaches(AS_OF, {}))) == 1
 
 
 def test_fin10_split_breach_and_twin(books, users):
     tiers()
     for i, d in enumerate([date(2025, 1, 10), date(2025, 4, 10)]):
-        contract(books, users, number=f"CG-{i}", kind="goods", amount=6_000_000, person=False,
-                 title="办公设备", start=d, end=d, schedule=[(d, 6_000_000)])
+        contract(
+            books,
+            users,
+            number=f"CG-{i}",
+            kind="goods",
+            amount=6_000_000,
+            person=False,
+            title="办公设备",
+            start=d,
+            end=d,
+            schedule=[(d, 6_000_000)],
+        )
     found = list(rules.split_breaches(AS_OF, {}))
     assert len(found) == 1 and found[0].inputs["total"] == 12_000_000
     # twin: another category, or a year apart, is no split
@@ -169,16 +251,38 @@ def test_fin14_payment_to_another_village_refused_without_township_approval(book
         {"account": "1002", "side": "C", "amount": 500_000, "counterparty": jiujie.name},
     ]
     with pytest.raises(RuleViolation) as exc:
-        services.do_post_voucher(books, "payment", date(2025, 4, 1), "借款给旧街村", lines,
-                                 actor=users["centre"], at=at(2025, 4, 1))
+        services.do_post_voucher(
+            books,
+            "payment",
+            date(2025, 4, 1),
+            "借款给旧街村",
+            lines,
+            actor=users["centre"],
+            at=at(2025, 4, 1),
+        )
     assert exc.value.code == "FIN-14-no-cross-village" and exc.value.field == "counterparty"
     head = Post.objects.get(unit__code="wulajie", code="head")
     mayor = ensure_post_account(head, "wulajie-head", "乌拉街满族镇镇长")
     assert not get_user_model().objects.filter(username="nobody").exists()
-    services.do_approve_transfer(books, jiujie, 500_000, "临时借款（镇政府协调）", date(2025, 3, 1),
-                                 date(2025, 12, 31), actor=mayor, at=at(2025, 3, 20))
-    services.do_post_voucher(books, "payment", date(2025, 4, 1), "借款给旧街村", lines,
-                             actor=users["centre"], at=at(2025, 4, 1))
+    services.do_approve_transfer(
+        books,
+        jiujie,
+        500_000,
+        "临时借款（镇政府协调）",
+        date(2025, 3, 1),
+        date(2025, 12, 31),
+        actor=mayor,
+        at=at(2025, 3, 20),
+    )
+    services.do_post_voucher(
+        books,
+        "payment",
+        date(2025, 4, 1),
+        "借款给旧街村",
+        lines,
+        actor=users["centre"],
+        at=at(2025, 4, 1),
+    )
     assert list(rules.cross_village_breaches(AS_OF, {})) == []
 
 
@@ -188,8 +292,15 @@ def test_fin14_imported_movement_is_an_alarm(books, users):
     jiujie = Unit.objects.get(code="jiujie")
     people = [Person.objects.first()]
     services.do_import_booked_request(
-        books, date(2025, 2, 1), "支付旧街村", 300_000, "5402", jiujie.name,
-        [("handler", people[0])], actor=users["centre"], at=at(2025, 2, 1),
+        books,
+        date(2025, 2, 1),
+        "支付旧街村",
+        300_000,
+        "5402",
+        jiujie.name,
+        [("handler", people[0])],
+        actor=users["centre"],
+        at=at(2025, 2, 1),
     )
     found = list(rules.cross_village_breaches(AS_OF, {}))
     assert len(found) == 1 and found[0].inputs["other"] == "jiujie"
@@ -204,16 +315,43 @@ def test_fin9_village_heads_sons_firm_paid_by_the_village_fires_the_conflict_ala
     tiers()
     director = Person.objects.get(user=users["director"])
     personnel.do_file_report(
-        director, 2024, actor="test", submitted_on=date(2025, 1, 10), marital_status="married",
-        children_count=1, relatives=[{"relation": "child", "name": "李小强"}],
-        firms=[{"name": "韩屯小强建材有限公司", "uscc": SON_FIRM, "role": "法定代表人", "relative": 0}],
+        director,
+        2024,
+        actor="test",
+        submitted_on=date(2025, 1, 10),
+        marital_status="married",
+        children_count=1,
+        relatives=[{"relation": "child", "name": "李小强"}],
+        firms=[
+            {"name": "韩屯小强建材有限公司", "uscc": SON_FIRM, "role": "法定代表人", "relative": 0}
+        ],
     )
-    contract(books, users, number="FW-1", kind="services", amount=800_000, person=False,
-             title="村部保洁服务", counterparty="韩屯小强建材有限公司", counterparty_id=SON_FIRM,
-             signed_by=director, schedule=[(date(2025, 5, 1), 800_000)])
-    contract(books, users, number="FW-2", kind="services", amount=800_000, person=False,
-             title="绿化养护", counterparty="吉林某农业有限公司", counterparty_id=FIRM,
-             signed_by=director, schedule=[(date(2025, 5, 1), 800_000)])
+    contract(
+        books,
+        users,
+        number="FW-1",
+        kind="services",
+        amount=800_000,
+        person=False,
+        title="村部保洁服务",
+        counterparty="韩屯小强建材有限公司",
+        counterparty_id=SON_FIRM,
+        signed_by=director,
+        schedule=[(date(2025, 5, 1), 800_000)],
+    )
+    contract(
+        books,
+        users,
+        number="FW-2",
+        kind="services",
+        amount=800_000,
+        person=False,
+        title="绿化养护",
+        counterparty="吉林某农业有限公司",
+        counterparty_id=FIRM,
+        signed_by=director,
+        schedule=[(date(2025, 5, 1), 800_000)],
+    )
     index.do_rebuild_index(actor="test", as_of=date(2025, 6, 30))
     found = list(prules.own_unit_dealing())
     assert len(found) == 1 and str(director.pk) == found[0].subject_id

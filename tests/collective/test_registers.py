@@ -39,8 +39,11 @@ def test_fin7_inventory_counted_published_confirmed_sets_register(rbook, users):
     land = Asset.objects.get(code="ZY-001")
     assert land.area_mu == pytest.approx(120.5) and land.get_asset_class_display() == "资源性资产"
     actions = set(Event.objects.values_list("action", flat=True))
-    assert {"collective.inventory.counted", "collective.inventory.published",
-            "collective.inventory.confirmed"} <= actions
+    assert {
+        "collective.inventory.counted",
+        "collective.inventory.published",
+        "collective.inventory.confirmed",
+    } <= actions
 
 
 def test_fin7_resource_needs_area_and_errors_name_the_row(rbook, users):
@@ -59,8 +62,13 @@ def test_fin7_register_mismatch_breach_and_lawful_twin(rbook, users):
     assert list(rules.register_breaches(WHEN, {})) == []
     services.do_register_asset(
         rbook,
-        {"code": "JY-002", "name": "拖拉机", "asset_class": "operating", "original_value": 5_000_000,
-         "account": "1301"},
+        {
+            "code": "JY-002",
+            "name": "拖拉机",
+            "asset_class": "operating",
+            "original_value": 5_000_000,
+            "account": "1301",
+        },
         [("发票.pdf", b"%PDF-1.4 invoice")],
         actor=users["centre"],
         at=at(2025, 2, 1),
@@ -78,10 +86,17 @@ def test_fin7_disposal_thresholds(rbook, users):
     assert exc.value.field == "matter"
     m = matter(rbook.unit, "出售库房")
     with pytest.raises(RuleViolation) as exc:
-        services.do_dispose_asset(store, date(2025, 6, 1), 70_000_000, actor=users["centre"], matter=m)
+        services.do_dispose_asset(
+            store, date(2025, 6, 1), 70_000_000, actor=users["centre"], matter=m
+        )
     assert exc.value.field == "exchange_ref" and exc.value.code == "FIN-7-property-exchange"
     services.do_dispose_asset(
-        store, date(2025, 6, 1), 70_000_000, actor=users["centre"], matter=m, exchange_ref="JL-2025-0001"
+        store,
+        date(2025, 6, 1),
+        70_000_000,
+        actor=users["centre"],
+        matter=m,
+        exchange_ref="JL-2025-0001",
     )
     store.refresh_from_db()
     assert store.status == "disposed"
@@ -89,11 +104,20 @@ def test_fin7_disposal_thresholds(rbook, users):
 
 def test_fin7_small_disposal_needs_no_matter(rbook, users):
     services.do_register_asset(
-        rbook, {"code": "JY-9", "name": "旧水泵", "asset_class": "operating", "original_value": 100_000,
-                "depreciation": 90_000, "account": "1301"}, actor=users["centre"],
+        rbook,
+        {
+            "code": "JY-9",
+            "name": "旧水泵",
+            "asset_class": "operating",
+            "original_value": 100_000,
+            "depreciation": 90_000,
+            "account": "1301",
+        },
+        actor=users["centre"],
     )
-    a = services.do_dispose_asset(Asset.objects.get(code="JY-9"), date(2025, 6, 1), 5_000,
-                                  actor=users["centre"])
+    a = services.do_dispose_asset(
+        Asset.objects.get(code="JY-9"), date(2025, 6, 1), 5_000, actor=users["centre"]
+    )
     assert a.status == "disposed"
 
 

@@ -830,10 +830,18 @@ def cross_village_breaches(as_of: datetime, thresholds: dict) -> Iterable[Findin
     township approval covering it."""
     from .selectors import other_collective, transfer_approval
 
-    for ln in cross_village_candidates(as_of, thresholds).select_related("book", "voucher"):
+    seen = set()
+    for ln in (
+        cross_village_candidates(as_of, thresholds)
+        .select_related("book", "voucher")
+        .order_by("voucher_id", "pk")
+    ):
+        if ln.voucher_id in seen:
+            continue  # one finding per voucher (its bank line and its 往来 line name the same)
         other = other_collective(ln.book, ln.counterparty)
         if other is None or transfer_approval(ln.book, other, ln.amount, ln.date):
             continue
+        seen.add(ln.voucher_id)
         yield Finding(
             VOUCHER,
             str(ln.voucher_id),
@@ -843,7 +851,6 @@ def cross_village_breaches(as_of: datetime, thresholds: dict) -> Iterable[Findin
             ),
             inputs={"other": other.code, "amount": ln.amount},
             unit_id=ln.book.unit_id,
-            key=f"line:{ln.pk}",
         )
 
 

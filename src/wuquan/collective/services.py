@@ -2041,6 +2041,7 @@ def do_record_contract(
     exchange_ref: str = "",
     signed_by=None,
     imported: bool = False,
+    settled_until: date | None = None,
 ) -> Contract:
     """登记 a village contract (FIN-9): on a valid six-step matter (附件15 二(二)2); a lease
     no longer than 20 years (民法典 第七百零五条); an asset lease/发包 above the thresholds
@@ -2049,7 +2050,8 @@ def do_record_contract(
     approval (FIN-14). The subject asset's status becomes 出租/发包.
 
     `imported`: a contract of the old system, kept as it was (the tender and exchange checks
-    are left to the rules); the six-step matter is still required."""
+    are left to the rules); the six-step matter is still required. `settled_until` (imported
+    only): the instalments due by then were collected or paid in the old books."""
     _require_village_or_centre(actor, book, timezone.localdate(_now(at)))
     p = {}
     number, title, counterparty = (
@@ -2127,8 +2129,18 @@ def do_record_contract(
         recorded_at=_now(at),
         imported=imported,
     )
+    if settled_until is not None and not imported:
+        raise InvalidInput(_("只有导入的历史合同可以标记已在原账收付。"), field="settled_until")
     items = ScheduleItem.objects.bulk_create(
-        [ScheduleItem(contract=contract, due_on=d, amount=f) for d, f in schedule]
+        [
+            ScheduleItem(
+                contract=contract,
+                due_on=d,
+                amount=f,
+                settled_on=d if settled_until is not None and d <= settled_until else None,
+            )
+            for d, f in schedule
+        ]
     )
     if asset is not None and kind in INCOME_KINDS and end >= timezone.localdate(_now(at)):
         asset.status = AssetStatus.LEASED if kind == ContractKind.LEASE else AssetStatus.CONTRACTED
@@ -2432,3 +2444,18 @@ def do_approve_transfer(
         at=at,
     )
     return approval
+
+
+@transaction.atomic
+def do_import_voucher(
+    book: Book, kind: str, on: date, summary: str, lines: list[dict], *, actor, at=None
+) -> Voucher:
+    """History from the old system (财会〔2023〕20号 changeover): a voucher booked there,
+    posted as it was — without the FIN-14 refusal, so that the rules judge it (any movement to
+    another collective without a township approval is an alarm)."""
+    _require_centre(actor, book, on)
+    clean = _clean_lines(lines)
+    voucher = _create_voucher(book, kind, on, summary, clean, [], prepared_by=events_actor(actor))
+    posted = _post(voucher, actor=actor, at=at)
+    record(actor, events.VOUCHER_IMPORTED, voucher, _payload(voucher, posted), at=at)
+    return voucher
