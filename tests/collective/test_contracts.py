@@ -7,11 +7,11 @@ from datetime import date, datetime
 import pytest
 
 from wuquan.collective import rules, selectors, services
-from wuquan.collective.models import Asset, AccountRole
+from wuquan.collective.models import AccountRole, Asset
 from wuquan.common.exceptions import InvalidInput, RuleViolation
 from wuquan.ledger.models import Event
 
-from .helpers import TZ, at, matter
+from .helpers import TZ, at
 from .part2 import FIRM, PERSON_ID, SON_FIRM, contract, register, tender, tiers
 
 AS_OF = datetime(2025, 6, 30, 12, tzinfo=TZ)
