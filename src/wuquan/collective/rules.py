@@ -497,10 +497,19 @@ ASSET = "collective.asset"
 
 
 def _book_limits(key: str, on: date, thresholds: dict) -> dict:
-    """{book_id: limit} for every book, read once (a handful of queries, not one per row)."""
-    from .models import Book
+    """{book_id: limit} for every book, from two queries (the settings in force on `on`, the
+    book ids) — the same answer as selectors.limit() per book, never a query per row."""
+    from .models import Book, Setting
+    from .selectors import DEFAULT_LIMITS
 
-    return {b.pk: _limit(b, key, on, thresholds) for b in Book.objects.all()}
+    own, general = {}, None
+    for s in Setting.objects.filter(key=key, valid_from__lte=on).order_by("valid_from", "pk"):
+        if s.book_id is None:
+            general = s.value
+        else:
+            own[s.book_id] = s.value
+    fallback = general if general is not None else thresholds.get(key, DEFAULT_LIMITS[key])
+    return {pk: own.get(pk, fallback) for pk in Book.objects.values_list("pk", flat=True)}
 
 
 def _by_limit(limits: dict) -> dict[int, list[int]]:
@@ -510,19 +519,66 @@ def _by_limit(limits: dict) -> dict[int, list[int]]:
     return groups
 
 
+def register_totals_all(as_of: datetime):
+    """{book_id: [(account code, register, books)]} for every book with a confirmed register:
+    two GROUP BYs (the register by book and account, the books' lines by book and account)."""
+    from django.db.models import Sum
+
+    from .models import Account, Asset, InventoryBatch, Line
+    from .selectors import REGISTER_ACCOUNTS, signed_amount
+
+    today = _day(as_of)
+    ids = list(
+        InventoryBatch.objects.filter(status="confirmed", confirmed_at__lte=as_of)
+        .values_list("book_id", flat=True)
+        .distinct()
+    )
+    codes = set(REGISTER_ACCOUNTS) | {c for c in REGISTER_ACCOUNTS.values() if c}
+    accounts = {a.pk: a.code for a in Account.objects.filter(code__in=codes)}
+    reg: dict = defaultdict(int)
+    for r in (
+        Asset.objects.filter(book_id__in=ids, account_id__in=list(accounts))
+        .exclude(status="disposed")
+        .values("book_id", "account_id")
+        .annotate(v=Sum("original_value"), d=Sum("depreciation"))
+        .order_by()
+    ):
+        code = accounts[r["account_id"]]
+        reg[(r["book_id"], code)] += r["v"] or 0
+        contra = REGISTER_ACCOUNTS.get(code)
+        if contra:
+            reg[(r["book_id"], contra)] += r["d"] or 0
+    books: dict = defaultdict(int)
+    for r in (
+        Line.objects.filter(
+            voucher__status="posted",
+            book_id__in=ids,
+            account_id__in=list(accounts),
+            date__lte=today,
+        )
+        .values("book_id", "account_id")
+        .annotate(b=Sum(signed_amount()))
+        .order_by()
+    ):
+        code = accounts[r["account_id"]]
+        contra = code in REGISTER_ACCOUNTS.values()
+        books[(r["book_id"], code)] = -(r["b"] or 0) if contra else (r["b"] or 0)
+    out = defaultdict(list)
+    for key in sorted(set(reg) | set(books)):
+        out[key[0]].append((key[1], reg.get(key, 0), books.get(key, 0)))
+    return out
+
+
 def register_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """FIN-7 (账账相符): a book with a confirmed register whose totals differ from the balances
     of their accounts (固定资产, 累计折旧, 无形资产, 生物资产…) — one finding per account."""
-    from .models import Book, InventoryBatch
-    from .selectors import register_totals
+    from .models import Account, Book
 
-    today = _day(as_of)
-    ids = InventoryBatch.objects.filter(status="confirmed", confirmed_at__lte=as_of).values(
-        "book_id"
-    )
-    for book in Book.objects.filter(pk__in=ids):
-        for row in register_totals(book, upto=today):
-            if row["difference"]:
+    totals = register_totals_all(as_of)
+    names = dict(Account.objects.values_list("code", "name"))
+    for book in Book.objects.filter(pk__in=list(totals)):
+        for code, register, books in totals[book.pk]:
+            if register != books:
                 yield Finding(
                     BOOK,
                     str(book.pk),
@@ -530,20 +586,24 @@ def register_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
                         _("%(b)s 资产台账“%(a)s”合计 %(r)s 元，账面 %(x)s 元，相差 %(d)s 元")
                         % {
                             "b": book.name,
-                            "a": row["account"].name,
-                            "r": _yuan(row["register"]),
-                            "x": _yuan(row["books"]),
-                            "d": _yuan(row["difference"]),
+                            "a": names.get(code, code),
+                            "r": _yuan(register),
+                            "x": _yuan(books),
+                            "d": _yuan(register - books),
                         }
                     ),
-                    inputs={
-                        "account": row["account"].code,
-                        "register": row["register"],
-                        "books": row["books"],
-                    },
+                    inputs={"account": code, "register": register, "books": books},
                     unit_id=book.unit_id,
-                    key=f"account:{row['account'].code}",
+                    key=f"account:{code}",
                 )
+
+
+def _book_names() -> dict[int, tuple[str, int]]:
+    from .models import Book
+
+    return {
+        pk: (name, unit) for pk, name, unit in Book.objects.values_list("pk", "name", "unit_id")
+    }
 
 
 def expiring_candidates(as_of: datetime, thresholds: dict):
@@ -561,17 +621,21 @@ def expiring_candidates(as_of: datetime, thresholds: dict):
 def expiring_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """FIN-9: an active contract ending within N days (time to re-tender or renew on a new
     six-step matter rather than let it run on)."""
-    for c in expiring_candidates(as_of, thresholds).select_related("book"):
+    names = _book_names()
+    rows = expiring_candidates(as_of, thresholds).values_list(
+        "pk", "book_id", "number", "title", "end"
+    )
+    for pk, book_id, number, title, end in rows:
         yield Finding(
             CONTRACT,
-            str(c.pk),
+            str(pk),
             str(
                 _("%(b)s 合同 %(n)s“%(t)s”将于 %(e)s 到期")
-                % {"b": c.book.name, "n": c.number, "t": c.title, "e": c.end}
+                % {"b": names[book_id][0], "n": number, "t": title, "e": end}
             ),
-            inputs={"end": c.end.isoformat()},
-            unit_id=c.book.unit_id,
-            key=f"end:{c.end.isoformat()}",
+            inputs={"end": end.isoformat()},
+            unit_id=names[book_id][1],
+            key=f"end:{end.isoformat()}",
         )
 
 
@@ -591,18 +655,21 @@ def overdue_candidates(as_of: datetime, thresholds: dict):
 
 def overdue_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """FIN-9: a rent or contracting fee not collected N days after it fell due."""
-    for it in overdue_candidates(as_of, thresholds).select_related("contract__book"):
-        c = it.contract
+    names = _book_names()
+    rows = overdue_candidates(as_of, thresholds).values_list(
+        "contract_id", "contract__book_id", "contract__number", "due_on", "amount"
+    )
+    for contract_id, book_id, number, due_on, amount in rows:
         yield Finding(
             CONTRACT,
-            str(c.pk),
+            str(contract_id),
             str(
                 _("%(b)s 合同 %(n)s 应于 %(d)s 收取的 %(a)s 元逾期未收")
-                % {"b": c.book.name, "n": c.number, "d": it.due_on, "a": _yuan(it.amount)}
+                % {"b": names[book_id][0], "n": number, "d": due_on, "a": _yuan(amount)}
             ),
-            inputs={"due_on": it.due_on.isoformat(), "amount": it.amount},
-            unit_id=c.book.unit_id,
-            key=f"due:{it.due_on.isoformat()}",
+            inputs={"due_on": due_on.isoformat(), "amount": amount},
+            unit_id=names[book_id][1],
+            key=f"due:{due_on.isoformat()}",
         )
 
 
@@ -620,16 +687,20 @@ def unfiled_candidates(as_of: datetime, thresholds: dict):
 
 def unfiled_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """FIN-9: an active contract not filed (备案) with the 三资 centre N days after signing."""
-    for c in unfiled_candidates(as_of, thresholds).select_related("book"):
+    names = _book_names()
+    rows = unfiled_candidates(as_of, thresholds).values_list(
+        "pk", "book_id", "number", "title", "signed_on"
+    )
+    for pk, book_id, number, title, signed_on in rows:
         yield Finding(
             CONTRACT,
-            str(c.pk),
+            str(pk),
             str(
                 _("%(b)s 合同 %(n)s“%(t)s”于 %(s)s 签订，未报三资代理服务中心备案")
-                % {"b": c.book.name, "n": c.number, "t": c.title, "s": c.signed_on}
+                % {"b": names[book_id][0], "n": number, "t": title, "s": signed_on}
             ),
-            inputs={"signed_on": c.signed_on.isoformat()},
-            unit_id=c.book.unit_id,
+            inputs={"signed_on": signed_on.isoformat()},
+            unit_id=names[book_id][1],
         )
 
 
@@ -649,154 +720,201 @@ def stale_lease_candidates(as_of: datetime, thresholds: dict):
 def stale_lease_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """FIN-9/FIN-7 (账实相符): the asset's contract has ended but the register still shows it
     出租/发包 — the land may still be used without a contract or rent."""
-    for a in stale_lease_candidates(as_of, thresholds).select_related("book"):
+    from .models import AssetStatus
+
+    names = _book_names()
+    rows = stale_lease_candidates(as_of, thresholds).values_list("pk", "book_id", "name", "status")
+    for pk, book_id, name, status in rows:
         yield Finding(
             ASSET,
-            str(a.pk),
+            str(pk),
             str(
                 _("%(b)s 资产“%(n)s”合同已到期，台账仍为“%(s)s”")
-                % {"b": a.book.name, "n": a.name, "s": a.get_status_display()}
+                % {"b": names[book_id][0], "n": name, "s": AssetStatus(status).label}
             ),
-            inputs={"status": a.status},
-            unit_id=a.book.unit_id,
+            inputs={"status": status},
+            unit_id=names[book_id][1],
         )
 
 
-def _yearly(c) -> int:
-    days = (c.end - c.start).days + 1
-    return c.amount * 365 // max(days, 1)
+def _yearly(amount: int, start: date, end: date) -> int:
+    days = (end - start).days + 1
+    return amount * 365 // max(days, 1)
 
 
 def rent_drop_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """FIN-9: a lease or 发包 of an asset at a yearly rent more than X % below the previous
-    contract on the same asset (the last comparable) — a sign of a favour (优亲厚友)."""
-    from .models import INCOME_KINDS, Contract
+    contract on the same asset (the last comparable) — a sign of a favour (优亲厚友). Only
+    assets with two or more contracts are read (one GROUP BY), as bare tuples."""
+    from django.db.models import Count
+
+    from .models import INCOME_KINDS, Book, Contract
 
     today = _day(as_of)
-    limits = _book_limits("rent_drop_percent", today, thresholds)
-    last: dict[int, object] = {}
-    for c in (
-        Contract.objects.filter(kind__in=INCOME_KINDS, asset__isnull=False, signed_on__lte=today)
-        .select_related("book")
+    base = Contract.objects.filter(kind__in=INCOME_KINDS, asset__isnull=False, signed_on__lte=today)
+    repeated = base.values("asset_id").annotate(n=Count("pk")).filter(n__gt=1).values("asset_id")
+    rows = (
+        base.filter(asset_id__in=repeated)
         .order_by("asset_id", "signed_on", "pk")
-    ):
-        prev = last.get(c.asset_id)
-        last[c.asset_id] = c
+        .values_list("pk", "asset_id", "book_id", "number", "amount", "start", "end")
+    )
+    limits = _book_limits("rent_drop_percent", today, thresholds)
+    names = None
+    last: dict[int, tuple] = {}
+    for row in rows:
+        pk, asset_id, book_id, number, amount, start, end = row
+        prev = last.get(asset_id)
+        last[asset_id] = row
         if prev is None:
             continue
-        pct = limits.get(c.book_id, thresholds.get("rent_drop_percent", 20))
-        now, before = _yearly(c), _yearly(prev)
+        pct = limits.get(book_id, thresholds.get("rent_drop_percent", 20))
+        now, before = _yearly(amount, start, end), _yearly(prev[4], prev[5], prev[6])
         if now * 100 < before * (100 - pct):
+            if names is None:
+                names = {b.pk: (b.name, b.unit_id) for b in Book.objects.all()}
             yield Finding(
                 CONTRACT,
-                str(c.pk),
+                str(pk),
                 str(
                     _(
                         "%(b)s 合同 %(n)s 年租金 %(x)s 元，比上一合同 %(p)s 的 %(y)s 元低 %(d)d%% 以上"
                     )
                     % {
-                        "b": c.book.name,
-                        "n": c.number,
+                        "b": names[book_id][0],
+                        "n": number,
                         "x": _yuan(now),
-                        "p": prev.number,
+                        "p": prev[3],
                         "y": _yuan(before),
                         "d": pct,
                     }
                 ),
-                inputs={"yearly": now, "previous": before, "previous_contract": prev.pk},
-                unit_id=c.book.unit_id,
+                inputs={"yearly": now, "previous": before, "previous_contract": prev[0]},
+                unit_id=names[book_id][1],
             )
 
 
 def _village_limits(books, on: date) -> dict:
-    """{unit_id: village tendering limit in fen} from the procurement app's dated tier settings
-    (FIN-10); units without a setting are left out."""
-    from wuquan.common.exceptions import InvalidInput
-    from wuquan.procurement.selectors import tier_setting_for
+    """{book_id: village tendering limit in fen} from the procurement app's dated tier settings
+    of each book's district (FIN-10); books whose district has none are left out. Three
+    queries whatever the number of books."""
+    from wuquan.org.models import Unit, UnitKind
+    from wuquan.procurement.models import TierSetting
+
+    units = {u[0]: u[1:] for u in Unit.objects.values_list("pk", "parent_id", "kind")}
+    settings = {}
+    for t in TierSetting.objects.filter(valid_from__lte=on).order_by("valid_from", "pk"):
+        settings[t.district_id] = t.village_limit_fen
+
+    def district(uid):
+        top = uid
+        while uid is not None:
+            parent, kind = units.get(uid, (None, None))
+            if kind == UnitKind.DISTRICT:
+                return uid
+            top, uid = uid, parent
+        return top
 
     out = {}
     for book in books:
-        try:
-            out[book.pk] = tier_setting_for(book.unit, on).village_limit_fen
-        except InvalidInput:
-            continue
+        d = district(book.unit_id)
+        if d in settings:
+            out[book.pk] = settings[d]
     return out
+
+
+def _limit_groups(limits: dict) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for book_id, value in limits.items():
+        groups[value].append(book_id)
+    return groups
 
 
 def tender_missing_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """FIN-10 (附件15 二(二)2: 按照不同金额档次，由区、乡、村分级进行招投标): a 工程/采购/服务
     contract above the village's own tendering limit with no tender (imported history — new
     ones are refused)."""
+    from django.db.models import Q
+
     from .models import TENDER_KINDS, Book, Contract
 
     today = _day(as_of)
-    limits = _village_limits(Book.objects.select_related("unit"), today)
+    limits = _village_limits(Book.objects.all(), today)
+    cond = Q(pk__in=[])
+    for lim, books in _limit_groups(limits).items():
+        cond |= Q(book_id__in=books, amount__gt=lim)
     for c in Contract.objects.filter(
-        kind__in=TENDER_KINDS, tender__isnull=True, signed_on__lte=today
+        cond, kind__in=TENDER_KINDS, tender__isnull=True, signed_on__lte=today
     ).select_related("book"):
-        lim = limits.get(c.book_id)
-        if lim is not None and c.amount > lim:
-            yield Finding(
-                CONTRACT,
-                str(c.pk),
-                str(
-                    _(
-                        "%(b)s 合同 %(n)s %(a)s 元超过村级自行招标上限 %(l)s 元，未经乡镇或区组织招标"
-                    )
-                    % {"b": c.book.name, "n": c.number, "a": _yuan(c.amount), "l": _yuan(lim)}
-                ),
-                inputs={"amount": c.amount, "limit": lim},
-                unit_id=c.book.unit_id,
-            )
+        lim = limits[c.book_id]
+        yield Finding(
+            CONTRACT,
+            str(c.pk),
+            str(
+                _("%(b)s 合同 %(n)s %(a)s 元超过村级自行招标上限 %(l)s 元，未经乡镇或区组织招标")
+                % {"b": c.book.name, "n": c.number, "a": _yuan(c.amount), "l": _yuan(lim)}
+            ),
+            inputs={"amount": c.amount, "limit": lim},
+            unit_id=c.book.unit_id,
+        )
 
 
 def split_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """FIN-10 拆分规避: the same village's contracts of one category (工程/采购/服务), each at or
     below the village tendering limit, summing above it within 12 months. One finding, on the
-    contract that took the sum over the limit."""
-    from .models import TENDER_KINDS, Book, Contract
+    contract that took the sum over the limit. Rows are read as bare tuples."""
+    from django.db.models import Q
+
+    from .models import TENDER_KINDS, Book, Contract, ContractKind
 
     today = _day(as_of)
-    limits = _village_limits(Book.objects.select_related("unit"), today)
+    limits = _village_limits(Book.objects.all(), today)
+    cond = Q(pk__in=[])
+    for lim, books in _limit_groups(limits).items():
+        cond |= Q(book_id__in=books, amount__lte=lim)
     window = timedelta(days=365)
     groups = defaultdict(list)
-    for c in (
-        Contract.objects.filter(kind__in=TENDER_KINDS, signed_on__lte=today)
-        .select_related("book")
+    for row in (
+        Contract.objects.filter(cond, kind__in=TENDER_KINDS, signed_on__lte=today)
         .order_by("book_id", "kind", "signed_on", "pk")
+        .values_list("pk", "book_id", "kind", "signed_on", "amount")
     ):
-        lim = limits.get(c.book_id)
-        if lim is not None and c.amount <= lim:
-            groups[(c.book_id, c.kind)].append(c)
-    for (book_id, _kind), rows in groups.items():
+        groups[(row[1], row[2])].append(row)
+    names = None
+    for (book_id, kind), rows in groups.items():
         lim = limits[book_id]
         flagged_until = None
-        for i, c in enumerate(rows):
-            inside = [x for x in rows[: i + 1] if x.signed_on > c.signed_on - window]
-            total = sum(x.amount for x in inside)
-            if (
-                total > lim
-                and len(inside) > 1
-                and (flagged_until is None or c.signed_on > flagged_until)
-            ):
-                flagged_until = c.signed_on + window
+        lo, total = 0, 0
+        for i, (pk, _b, _k, signed, amount) in enumerate(rows):
+            total += amount
+            while rows[lo][3] <= signed - window:
+                total -= rows[lo][4]
+                lo += 1
+            count = i - lo + 1
+            if total > lim and count > 1 and (flagged_until is None or signed > flagged_until):
+                flagged_until = signed + window
+                if names is None:
+                    names = {b.pk: (b.name, b.unit_id) for b in Book.objects.all()}
                 yield Finding(
                     CONTRACT,
-                    str(c.pk),
+                    str(pk),
                     str(
                         _(
                             "%(b)s 12个月内 %(k)s 类合同 %(m)d 份合计 %(t)s 元，超过村级招标上限 %(l)s 元而每份均低于上限（疑似拆分）"
                         )
                         % {
-                            "b": c.book.name,
-                            "k": c.get_kind_display(),
-                            "m": len(inside),
+                            "b": names[book_id][0],
+                            "k": ContractKind(kind).label,
+                            "m": count,
                             "t": _yuan(total),
                             "l": _yuan(lim),
                         }
                     ),
-                    inputs={"contracts": [x.pk for x in inside], "total": total, "limit": lim},
-                    unit_id=c.book.unit_id,
+                    inputs={
+                        "contracts": [r[0] for r in rows[lo : i + 1]],
+                        "total": total,
+                        "limit": lim,
+                    },
+                    unit_id=names[book_id][1],
                 )
 
 
@@ -827,9 +945,18 @@ def cross_village_candidates(as_of: datetime, thresholds: dict):
 def cross_village_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """FIN-14 (附件15 二(二)3(1): 任何组织和个人不准平调、借贷、挪用各行政村“三资”): a voucher
     (imported or otherwise past the refusal) moving funds to another collective with no
-    township approval covering it."""
-    from .selectors import other_collective, transfer_approval
+    township approval covering it. One finding per voucher."""
+    from wuquan.org.models import Unit, UnitKind
 
+    from .models import Book, TownshipApproval
+
+    units = {
+        u.name: u for u in Unit.objects.filter(kind__in=(UnitKind.VILLAGE, UnitKind.COMMUNITY))
+    }
+    by_book_name = {b.name: b.unit for b in Book.objects.select_related("unit")}
+    approvals = defaultdict(list)
+    for a in TownshipApproval.objects.all():
+        approvals[(a.book_id, a.other_id)].append(a)
     seen = set()
     for ln in (
         cross_village_candidates(as_of, thresholds)
@@ -838,8 +965,13 @@ def cross_village_breaches(as_of: datetime, thresholds: dict) -> Iterable[Findin
     ):
         if ln.voucher_id in seen:
             continue  # one finding per voucher (its bank line and its 往来 line name the same)
-        other = other_collective(ln.book, ln.counterparty)
-        if other is None or transfer_approval(ln.book, other, ln.amount, ln.date):
+        other = units.get(ln.counterparty) or by_book_name.get(ln.counterparty)
+        if other is None or other.pk == ln.book.unit_id:
+            continue
+        if any(
+            a.valid_from <= ln.date <= a.valid_until and a.amount >= ln.amount
+            for a in approvals[(ln.book_id, other.pk)]
+        ):
             continue
         seen.add(ln.voucher_id)
         yield Finding(
