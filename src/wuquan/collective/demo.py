@@ -755,6 +755,9 @@ def load_part2(stdout) -> None:
         or not Book.objects.filter(code="hantun-jz").exists()
     ):
         return
+    import time
+
+    t0 = time.perf_counter()
     centre = get_user_model().objects.get(username="sanzi")
     _ensure_tiers()
     with transaction.atomic():
@@ -1042,5 +1045,6 @@ def load_part2(stdout) -> None:
         )  # FIN-14
     if stdout:
         stdout.write(
-            f"  村集体三资（二）：{Asset.objects.count()} 项资产资源，{Contract.objects.count()} 份合同。\n"
+            f"  村集体三资（二）：{Asset.objects.count()} 项资产资源，{Contract.objects.count()} 份合同"
+            f"（{time.perf_counter() - t0:.1f} 秒）。\n"
         )
