@@ -511,7 +511,7 @@ VILLAGE_CODES = ["hantun", "jiujie", "xiaotun"]
 PEOPLE = {  # counterparties (valid test identities; masked on the portal)
     "person": ("王德福", "220203199001011230"),
     "person2": ("赵春生", "110101199003071233"),
-    "firm": ("吉林市兴农农业有限公司", "91220202MA0Y1D3M73"),
+    "firm": ("吉林市兴农农业有限公司", "91220203MA0Y1XN01Q"),
     "firm2": ("吉林市利达物资有限公司", "91220203MA0Y00002M"),
 }
 
@@ -842,7 +842,7 @@ def load_part2(stdout) -> None:
             "works",
             30_000_000,
             y(2025, 12, 1),
-            [PEOPLE["firm2"], ("吉林市宏远建筑工程有限公司", "91220202MA0Y1D3M73")],
+            [PEOPLE["firm2"], ("吉林市宏远建筑工程有限公司", "91220203MA0Y1XN02U")],
         )
         _contract(
             h,

@@ -63,4 +63,4 @@ def parties(as_of):
         }
     # Lead: wire the subsidy recipients of FIN-15/PUB-8 (一卡通) here at integration — one
     # {"role": "subsidy", "id_number": <resident ID>, "unit_id": <village>, …} row per
-    # recipient from that part's selector (personnel's PER-COI-subsidy-and-payee reads them).
+    # recipient from that part's selector (personnel's PER-COI-subsidy-payee reads them).
