@@ -2180,7 +2180,9 @@ def do_terminate_contract(contract: Contract, on: date, *, actor, at=None, matte
     """A contract ends early (on a valid matter) or is closed after its term; the subject
     asset goes back to 闲置 unless another active contract holds it."""
     contract = (
-        Contract.objects.select_for_update().select_related("book", "asset").get(pk=contract.pk)
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("book", "asset")
+        .get(pk=contract.pk)
     )
     book = contract.book
     _require_centre(actor, book, on)
