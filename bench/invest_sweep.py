@@ -95,7 +95,9 @@ def setup() -> int:
     )
 
     district = Unit.objects.create(code="bench-d", name="基准区", kind=UnitKind.DISTRICT)
-    unit = Unit.objects.create(code="bench-u", name="基准建设单位", kind=UnitKind.DISTRICT_BODY, parent=district)
+    unit = Unit.objects.create(
+        code="bench-u", name="基准建设单位", kind=UnitKind.DISTRICT_BODY, parent=district
+    )
     firm = Firm.objects.create(uscc="91220203MA0Y00001J", name="基准建设公司")
     now = datetime(2025, 6, 1, 9, tzinfo=SH)
     per = max(M // P, 1)
@@ -161,12 +163,26 @@ def setup() -> int:
     )
     bids = _bulk(
         Bid,
-        [Bid(tender=t, firm=firm, amount_fen=per * 100 * 100, received_at=now - timedelta(days=40)) for t in tenders],
+        [
+            Bid(
+                tender=t,
+                firm=firm,
+                amount_fen=per * 100 * 100,
+                received_at=now - timedelta(days=40),
+            )
+            for t in tenders
+        ],
     )
     awards = _bulk(
         Award,
         [
-            Award(tender=b.tender, bid=b, supplier=firm, amount_fen=b.amount_fen, awarded_at=now - timedelta(days=35))
+            Award(
+                tender=b.tender,
+                bid=b,
+                supplier=firm,
+                amount_fen=b.amount_fen,
+                awarded_at=now - timedelta(days=35),
+            )
             for b in bids
         ],
     )
@@ -185,7 +201,13 @@ def setup() -> int:
     )
     rows = []
     for j in range(M):
-        rows.append(Payment(contract=contracts[j % P], amount_fen=100 * 100, paid_at=now + timedelta(minutes=j % 10000)))
+        rows.append(
+            Payment(
+                contract=contracts[j % P],
+                amount_fen=100 * 100,
+                paid_at=now + timedelta(minutes=j % 10000),
+            )
+        )
         if len(rows) == BATCH:
             Payment.objects.bulk_create(rows, batch_size=BATCH)
             rows = []
@@ -237,7 +259,10 @@ def run(database: str) -> dict:
 def summary(entries: list[dict]) -> dict:
     ok = [e for e in entries if "error" not in e]
     return {
-        "figure": {e["database"]: {"sweep_ms": e["sweep_ms"], "all_rules_ms": e["all_rules_ms"]} for e in ok},
+        "figure": {
+            e["database"]: {"sweep_ms": e["sweep_ms"], "all_rules_ms": e["all_rules_ms"]}
+            for e in ok
+        },
         "unit": "ms (median of 3): FIN-16-spending-over-budget-estimate sweep (and all invest rules)",
         "baseline": {e["database"]: {"bare_count_ms": e["baseline_ms"]} for e in ok},
         "ratio": {e["database"]: e["ratio"] for e in ok},

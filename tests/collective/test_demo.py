@@ -25,3 +25,23 @@ def test_demo_loads_fast_each_planted_breach_found_and_nothing_else(demo_org):
     # (measured 48 s at load average 9; see docs/collective.md)
     demo.load(None)  # idempotent
     assert Book.objects.count() == 4
+
+
+def test_fin7_fin9_demo_part2_registers_contracts_and_the_planted_conflict(demo_org):
+    """Part 2 (issue 15): registers for the three villages, the contracts and two tenders; the
+    village head's son's firm contracted by his village fires the personnel conflict alarm."""
+    from datetime import date
+
+    from wuquan.collective.models import Asset, Contract, ScheduleItem
+    from wuquan.personnel import index
+    from wuquan.personnel import rules as prules
+    from wuquan.procurement.models import Tender
+
+    demo.load(None)
+    assert Asset.objects.values("book").distinct().count() == 3
+    assert Contract.objects.count() >= 12
+    assert Tender.objects.filter(request__buyer__code__in=["hantun", "xiaotun"]).count() == 2
+    assert ScheduleItem.objects.filter(accrual__isnull=False, settlement__isnull=False).count() == 3
+    index.do_rebuild_index(actor="test", as_of=date(2026, 2, 1))
+    conflicts = [f for f in prules.own_unit_dealing() if "collective.contract" in f.key]
+    assert len(conflicts) == 1

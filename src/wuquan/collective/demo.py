@@ -658,6 +658,575 @@ def load_benefits(stdout) -> None:
 
 
 def load(stdout) -> None:
-    """The books of 2025 (above), then the 一卡通 programmes of January 2026."""
+    """The books of 2025, then January 2026: the registers and contracts of part 2, and the
+    一卡通 programmes."""
     load_books(stdout)
+    load_part2(stdout)  # registers, contracts, tenders, FIN-14 (January 2026)
     load_benefits(stdout)
+
+
+# ==== part 2 (issue 15): registers, contracts, tenders, FIN-14 =================================
+# January 2026 (after the 2025 books are closed and published, so no published month changes):
+# the three villages' 清产核资 batch (counted, published, confirmed on a six-step matter), 15
+# contracts with schedules (instalments of January accrued and collected in the books), two
+# tenders in the procurement app, the 韩屯村 director's son's firm contracted by his village,
+# and one planted breach per new rule. Everything else is lawful as of 2026-02-01.
+
+from decimal import Decimal  # noqa: E402
+
+AS_OF_2026 = date(2026, 1, 1)
+SON_FIRM_USCC = "91220203MA0Y00001J"
+PLANTED.update(
+    {
+        "FIN-7-register-mismatch": ("xiaotun", "库房原值台账85万元，账面80万元"),
+        "FIN-9-contract-expiring": ("hantun", "库房租赁合同2026年3月15日到期"),
+        "FIN-9-rent-overdue": ("jiujie", "林地租金2025年12月1日应收3万元未收"),
+        "FIN-9-contract-unfiled": ("xiaotun", "保安服务合同签订后未备案"),
+        "FIN-9-expired-still-leased": ("jiujie", "鱼塘租赁合同2025年底到期，台账仍为出租"),
+        "FIN-9-rent-below-comparable": ("hantun", "东大地新发包合同年租金比上一合同低三分之一"),
+        "FIN-10-tender-missing": ("xiaotun", "导入的15万元工程合同未经乡镇招标"),
+        "FIN-10-split-purchase": ("jiujie", "两份6万元采购合同12个月内合计12万元"),
+        "FIN-14-cross-village": ("xiaotun", "导入的旧账：借给旧街村2万元，未经乡镇批准"),
+    }
+)
+VILLAGE_CODES = ["hantun", "jiujie", "xiaotun"]
+PEOPLE = {  # counterparties (valid test identities; masked on the portal)
+    "person": ("王德福", "220203199001011230"),
+    "person2": ("赵春生", "110101199003071233"),
+    "firm": ("吉林市兴农农业有限公司", "91220203MA0Y1XN01Q"),
+    "firm2": ("吉林市利达物资有限公司", "91220203MA0Y00002M"),
+}
+
+
+def _inventory_items(code: str) -> list[dict]:
+    store_value = 85_000_000 if code == "xiaotun" else 80_000_000  # FIN-7 plant
+    return [
+        {
+            "code": "ZY-001",
+            "name": "东大地耕地",
+            "asset_class": "resource",
+            "kind": "耕地",
+            "area_mu": Decimal("150.00"),
+            "location": "村东",
+            "boundaries": "东至河，西至村路，南至林带，北至邻村界",
+            "status": "idle",
+        },
+        {
+            "code": "ZY-002",
+            "name": "西山林地",
+            "asset_class": "resource",
+            "kind": "林地",
+            "area_mu": Decimal("300.00"),
+            "location": "村西山",
+            "boundaries": "东至耕地，西至山脊，南北至沟",
+            "status": "idle",
+        },
+        {
+            "code": "ZY-003",
+            "name": "南洼鱼塘",
+            "asset_class": "resource",
+            "kind": "水面",
+            "area_mu": Decimal("40.00"),
+            "location": "村南",
+            "status": "leased" if code == "jiujie" else "idle",
+        },
+        {
+            "code": "JY-001",
+            "name": "村集体库房",
+            "asset_class": "operating",
+            "kind": "房屋",
+            "original_value": store_value,
+            "depreciation": 12_000_000,
+            "account": "1301",
+            "status": "idle",
+        },
+        {
+            "code": "FJY-001",
+            "name": "村部办公楼",
+            "asset_class": "non_operating",
+            "kind": "房屋",
+            "original_value": 40_000_000,
+            "depreciation": 6_000_000,
+            "account": "1301",
+            "status": "self_use",
+        },
+    ]
+
+
+def _ensure_tiers() -> None:
+    """The district's dated tier settings (the procurement demo's, when it has not run)."""
+    from wuquan.procurement import services as procurement
+    from wuquan.procurement.models import TierSetting
+
+    district = Unit.objects.filter(code="longtan").first()
+    if district is None or TierSetting.objects.filter(district=district).exists():
+        return
+    procurement.do_set_tiers(
+        district,
+        date(2025, 1, 1),
+        actor="demo",
+        source="龙潭区物资采购分级审批办法（演示数据，以区政府正式文件为准）",
+        deputy_limit_fen=1_000_000,
+        head_limit_fen=5_000_000,
+        open_tender_fen=200_000_000,
+        works_tender_fen=400_000_000,
+        key_project_fen=1_000_000_000,
+        village_limit_fen=10_000_000,
+        township_limit_fen=50_000_000,
+    )
+
+
+def _tender(unit, title, category, amount, on: date, firms):
+    """A tender of the village in the procurement app, three bids, the lowest awarded."""
+    from wuquan.procurement import sample
+    from wuquan.procurement import services as procurement
+    from wuquan.procurement.models import Method, Tier
+
+    req = procurement.do_create_request(
+        unit,
+        title,
+        category,
+        "C0101" if category == "services" else "B0101",
+        amount,
+        actor="demo",
+        requested_on=on,
+        at=at(on, 8),
+    )
+    if req.tier in (Tier.COMMITTEE, Tier.CENTRAL):
+        sample.decide(req, on, actor="demo")
+    procurement.do_approve_request(req, actor="demo", head_consent=True, at=at(on, 16))
+    start = at(on + timedelta(days=1))
+    end = start + timedelta(days=10)
+    t = procurement.do_open_tender(
+        req,
+        title,
+        req.required_method or Method.INVITED,
+        start,
+        end,
+        actor="demo",
+        via_trading_centre=req.via_trading_centre,
+        at=start,
+    )
+    bids = []
+    for i, (name, uscc) in enumerate(firms):
+        f = procurement.ensure_firm(uscc, name)
+        when = end - timedelta(hours=3 + i)
+        bids.append(
+            procurement.do_receive_bid(
+                t,
+                f,
+                amount - 300_000 * (len(firms) - i - 1),
+                when,
+                actor="demo",
+                at=when,
+                valid_until=(end + timedelta(days=90)).date(),
+            )
+        )
+    procurement.do_evaluate(t, hashlib_sha(title), actor="demo", at=end + timedelta(hours=5))
+    winner = min(bids, key=lambda b: b.amount_fen)
+    award = procurement.do_award(t, winner, actor="demo", at=end + timedelta(days=1))
+    procurement.do_sign_contract(award, actor="demo", at=end + timedelta(days=3))
+    t.refresh_from_db()
+    return t, award
+
+
+def hashlib_sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _son_report(director_person) -> None:
+    """The 韩屯村 director's personal-matters report names his son's firm (PER-3)."""
+    from wuquan.personnel import services as personnel
+    from wuquan.personnel.models import PersonalReport
+
+    if PersonalReport.objects.filter(person=director_person, year=2025).exists():
+        return
+    personnel.do_file_report(
+        director_person,
+        2025,
+        actor="demo",
+        submitted_on=date(2026, 1, 6),
+        marital_status="married",
+        children_count=1,
+        relatives=[{"relation": "child", "name": "李小龙"}],
+        firms=[
+            {
+                "name": "吉林市小龙建材有限公司",
+                "uscc": SON_FIRM_USCC,
+                "role": "法定代表人",
+                "relative": 0,
+            }
+        ],
+        at=at(date(2026, 1, 6)),
+    )
+
+
+def _contract(
+    book,
+    centre,
+    people,
+    matters,
+    number,
+    kind,
+    title,
+    who,
+    amount,
+    start,
+    end,
+    schedule,
+    *,
+    asset=None,
+    signed_on=None,
+    recorded=date(2026, 1, 6),
+    file=True,
+    **kw,
+):
+    from wuquan.org.models import Person
+
+    name, number_id = PEOPLE[who] if who in PEOPLE else who
+    m = matters.get(number) or _matter(book.unit, f"{book.unit.name}{title}", date(2025, 11, 1))
+    director = Person.objects.filter(user=people["director"]).first()
+    c = services.do_record_contract(
+        book,
+        number=number,
+        kind=kind,
+        title=title,
+        counterparty=name,
+        counterparty_id=number_id,
+        amount=amount,
+        signed_on=signed_on or start,
+        start=start,
+        end=end,
+        matter=m,
+        schedule=schedule,
+        asset=asset,
+        signed_by=director,
+        actor=centre,
+        at=at(recorded, 9),
+        **kw,
+    )
+    if file:
+        services.do_file_contract(c, actor=centre, at=at(recorded, 15))
+    return c
+
+
+def _collect_january(c, centre) -> None:
+    for item in c.schedule.filter(due_on__gte=date(2026, 1, 1), due_on__lte=date(2026, 1, 31)):
+        services.do_accrue_schedule(item, actor=centre, at=at(item.due_on, 9))
+        if c.kind in ("lease", "contract_out"):
+            services.do_settle_schedule(
+                item,
+                item.due_on + timedelta(days=3),
+                actor=centre,
+                at=at(item.due_on + timedelta(days=3), 10),
+            )
+
+
+def load_part2(stdout) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from wuquan.org.models import Person
+
+    from .models import Asset, Contract
+
+    if (
+        Contract.objects.filter(number="HT-2026-01").exists()
+        or not Book.objects.filter(code="hantun-jz").exists()
+    ):
+        return
+    import time
+
+    t0 = time.perf_counter()
+    centre = get_user_model().objects.get(username="sanzi")
+    _ensure_tiers()
+    with transaction.atomic():
+        books, people, assets = {}, {}, {}
+        for code in VILLAGE_CODES:
+            unit = Unit.objects.get(code=code)
+            book = books[code] = Book.objects.get(code=f"{code}-jz")
+            people[code] = officers(unit)
+            batch = services.do_count_inventory(
+                book,
+                f"{unit.name}2025年度资产清查",
+                date(2025, 12, 31),
+                _inventory_items(code),
+                actor=centre,
+                at=at(date(2026, 1, 3), 9),
+            )
+            services.do_publish_inventory(batch, actor=centre, at=at(date(2026, 1, 3), 10))
+            m = _matter(unit, f"{unit.name}确认2025年度资产清查结果", date(2025, 12, 20))
+            services.do_confirm_inventory(batch, m, actor=centre, at=at(date(2026, 1, 4), 10))
+            assets[code] = {a.code: a for a in Asset.objects.filter(book=book)}
+        h, j, x = (books[c] for c in VILLAGE_CODES)
+        ha, ja, xa = (assets[c] for c in VILLAGE_CODES)
+        hp, jp, xp = (people[c] for c in VILLAGE_CODES)
+        director = Person.objects.get(user=hp["director"])
+        _son_report(director)
+        y = date
+        # ---- 韩屯村
+        _contract(
+            h,
+            centre,
+            hp,
+            {},
+            "HT-2023-01",
+            "contract_out",
+            "东大地耕地发包（2023—2025）",
+            "person",
+            9_000_000,
+            y(2023, 1, 1),
+            y(2025, 12, 31),
+            [(y(2023, 1, 15), 3_000_000), (y(2024, 1, 15), 3_000_000), (y(2025, 1, 15), 3_000_000)],
+            asset=ha["ZY-001"],
+            imported=True,
+            settled_until=y(2025, 12, 31),
+        )
+        c = _contract(
+            h,
+            centre,
+            hp,
+            {},
+            "HT-2026-01",
+            "contract_out",
+            "东大地耕地发包（2026—2028）",
+            "person2",
+            6_000_000,
+            y(2026, 1, 1),
+            y(2028, 12, 31),
+            [(y(2026, 1, 15), 2_000_000), (y(2027, 1, 15), 2_000_000), (y(2028, 1, 15), 2_000_000)],
+            asset=ha["ZY-001"],
+            signed_on=y(2025, 12, 28),
+        )  # FIN-9 rent drop
+        _collect_january(c, centre)
+        _contract(
+            h,
+            centre,
+            hp,
+            {},
+            "HT-2024-03",
+            "lease",
+            "村集体库房租赁",
+            "firm",
+            4_000_000,
+            y(2024, 3, 16),
+            y(2026, 3, 15),
+            [(y(2024, 3, 16), 2_000_000), (y(2025, 3, 16), 2_000_000)],
+            asset=ha["JY-001"],
+            imported=True,
+            settled_until=y(2025, 12, 31),
+        )  # expiring
+        t1, _a = _tender(
+            h.unit,
+            "韩屯村村道硬化工程",
+            "works",
+            30_000_000,
+            y(2025, 12, 1),
+            [PEOPLE["firm2"], ("吉林市宏远建筑工程有限公司", "91220203MA0Y1XN02U")],
+        )
+        _contract(
+            h,
+            centre,
+            hp,
+            {},
+            "GC-2026-01",
+            "works",
+            "韩屯村村道硬化工程",
+            (t1.awards.first().supplier.name, t1.awards.first().supplier.uscc),
+            t1.awards.first().amount_fen,
+            y(2026, 1, 10),
+            y(2026, 6, 30),
+            [
+                (y(2026, 4, 30), t1.awards.first().amount_fen // 2),
+                (y(2026, 7, 31), t1.awards.first().amount_fen - t1.awards.first().amount_fen // 2),
+            ],
+            tender=t1,
+        )
+        _contract(
+            h,
+            centre,
+            hp,
+            {},
+            "FW-2026-01",
+            "services",
+            "村部保洁服务",
+            ("吉林市小龙建材有限公司", SON_FIRM_USCC),
+            800_000,
+            y(2026, 1, 8),
+            y(2026, 12, 31),
+            [(y(2026, 6, 30), 800_000)],
+        )  # the director's son's firm (PER-COI)
+        # ---- 旧街村
+        _contract(
+            j,
+            centre,
+            jp,
+            {},
+            "JJ-2023-01",
+            "lease",
+            "南洼鱼塘租赁（2023—2025）",
+            "person",
+            4_500_000,
+            y(2023, 1, 1),
+            y(2025, 12, 31),
+            [(y(2023, 1, 1), 1_500_000), (y(2024, 1, 1), 1_500_000), (y(2025, 1, 1), 1_500_000)],
+            asset=ja["ZY-003"],
+            imported=True,
+            settled_until=y(2025, 12, 31),
+        )  # stale lease
+        _contract(
+            j,
+            centre,
+            jp,
+            {},
+            "JJ-2025-11",
+            "lease",
+            "西山林地租赁",
+            "person2",
+            9_000_000,
+            y(2025, 12, 1),
+            y(2028, 11, 30),
+            [(y(2025, 12, 1), 3_000_000), (y(2026, 12, 1), 3_000_000), (y(2027, 12, 1), 3_000_000)],
+            asset=ja["ZY-002"],
+            signed_on=y(2025, 11, 20),
+        )  # rent overdue
+        for n, (d, what) in enumerate(
+            [(y(2026, 1, 8), "办公设备采购"), (y(2026, 1, 12), "农资采购")], 1
+        ):
+            _contract(
+                j,
+                centre,
+                jp,
+                {},
+                f"CG-2026-0{n}",
+                "goods",
+                what,
+                "firm2",
+                6_000_000,
+                d,
+                d,
+                [(d + timedelta(days=30), 6_000_000)],
+            )  # split
+        c = _contract(
+            j,
+            centre,
+            jp,
+            {},
+            "JJ-2026-02",
+            "contract_out",
+            "东大地耕地发包（2026—2030）",
+            "firm",
+            25_000_000,
+            y(2026, 1, 1),
+            y(2030, 12, 31),
+            [(y(2026 + i, 1, 20), 5_000_000) for i in range(5)],
+            asset=ja["ZY-001"],
+            exchange_ref="JLLT-NCCQ-2025-0117",
+        )
+        _collect_january(c, centre)
+        # ---- 小屯村
+        c = _contract(
+            x,
+            centre,
+            xp,
+            {},
+            "XT-2026-01",
+            "lease",
+            "村集体库房租赁",
+            "firm",
+            4_000_000,
+            y(2026, 1, 10),
+            y(2027, 12, 31),
+            [(y(2026, 1, 10), 2_000_000), (y(2027, 1, 10), 2_000_000)],
+            asset=xa["JY-001"],
+        )
+        _collect_january(c, centre)
+        _contract(
+            x,
+            centre,
+            xp,
+            {},
+            "XT-2025-06",
+            "works",
+            "小屯村排水沟工程（旧账导入）",
+            "firm2",
+            15_000_000,
+            y(2025, 6, 1),
+            y(2025, 10, 31),
+            [(y(2025, 10, 31), 15_000_000)],
+            imported=True,
+            settled_until=y(2025, 12, 31),
+        )  # no tender
+        _contract(
+            x,
+            centre,
+            xp,
+            {},
+            "FW-2026-02",
+            "services",
+            "村部保安服务",
+            "person",
+            1_200_000,
+            y(2026, 1, 5),
+            y(2026, 12, 31),
+            [(y(2026, 12, 31), 1_200_000)],
+            file=False,
+        )
+        _contract(
+            x,
+            centre,
+            xp,
+            {},
+            "XT-2026-02",
+            "contract_out",
+            "东大地耕地发包（2026—2035）",
+            "person2",
+            10_000_000,
+            y(2026, 1, 1),
+            y(2035, 12, 31),
+            [(y(2026 + i, 3, 1), 1_000_000) for i in range(10)],
+            asset=xa["ZY-001"],
+        )
+        t2, _a = _tender(
+            x.unit,
+            "小屯村垃圾清运服务",
+            "services",
+            12_000_000,
+            y(2025, 12, 3),
+            [PEOPLE["firm"], PEOPLE["firm2"]],
+        )
+        aw = t2.awards.first()
+        _contract(
+            x,
+            centre,
+            xp,
+            {},
+            "FW-2026-03",
+            "services",
+            "小屯村垃圾清运服务",
+            (aw.supplier.name, aw.supplier.uscc),
+            aw.amount_fen,
+            y(2026, 1, 15),
+            y(2026, 12, 31),
+            [(y(2026, 12, 31), aw.amount_fen)],
+            tender=t2,
+        )
+        services.do_import_voucher(
+            x,
+            "payment",
+            y(2026, 1, 9),
+            "旧账导入：借给旧街村",
+            [
+                {"account": "1111", "side": "D", "amount": 2_000_000, "counterparty": "旧街村"},
+                {"account": "1002", "side": "C", "amount": 2_000_000, "counterparty": "旧街村"},
+            ],
+            actor=centre,
+            at=at(y(2026, 1, 9)),
+        )  # FIN-14
+    if stdout:
+        stdout.write(
+            f"  村集体三资（二）：{Asset.objects.count()} 项资产资源，{Contract.objects.count()} 份合同"
+            f"（{time.perf_counter() - t0:.1f} 秒）。\n"
+        )

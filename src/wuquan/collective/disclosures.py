@@ -121,6 +121,7 @@ def _benefit(ident: str):
 
 TARGETS = {"benefit": _benefit}
 
+
 def public_items(*, unit_ids=None, since=None, until=None, q=""):
     """The published months (above) and the benefit lists still online (PUB-7, PUB-8)."""
     yield from _month_items(unit_ids=unit_ids, since=since, until=until, q=q)

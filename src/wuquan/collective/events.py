@@ -179,6 +179,8 @@ SENSITIVE: dict[str, tuple[str, ...]] = {
     REQUEST_CREATED: ("project",),
     # 一卡通: the recipients' keyed digests and the programme's legal-basis text (c15ben)
     "collective.benefit.*": ("recipients", "basis"),
+    # a contract's counterparty name and ID number (resident ID or USCC) (c15reg)
+    "collective.contract.recorded": ("counterparty", "counterparty_id"),
 }
 
 
@@ -265,4 +267,82 @@ def benefit_batch(batch, payments, *, file_sha256: str) -> dict:
         "count": len(payments),
         "total": sum(p.amount for p in payments),
         "recipients": [[p.seq, p.recipient_id, p.card_key, p.amount, p.status] for p in payments],
+    }
+
+
+# ==== part 2 (issue 15): registers, contracts, FIN-14 ==========================================
+# Payloads: ids, codes, fen, dates, enums and digests. A contract's counterparty name and its ID
+# number (resident ID or USCC) never enter the leaf in clear: they are SENSITIVE, replaced by
+# salted commitments (ledger.commitments) — a plain SHA-256 of an ID number could be guessed.
+
+ASSET_REGISTERED = "collective.asset.registered"
+ASSET_STATUS_CHANGED = "collective.asset.status_changed"
+ASSET_DISPOSED = "collective.asset.disposed"
+ASSET_DOCUMENT_ADDED = "collective.asset.document_added"
+INVENTORY_COUNTED = "collective.inventory.counted"
+INVENTORY_PUBLISHED = "collective.inventory.published"
+INVENTORY_CONFIRMED = "collective.inventory.confirmed"
+CONTRACT_RECORDED = "collective.contract.recorded"
+CONTRACT_FILED = "collective.contract.filed"
+CONTRACT_TERMINATED = "collective.contract.terminated"
+SCHEDULE_ACCRUED = "collective.schedule.accrued"
+SCHEDULE_SETTLED = "collective.schedule.settled"
+TOWNSHIP_APPROVED = "collective.transfer.approved"
+
+ALL += [
+    ASSET_REGISTERED,
+    ASSET_STATUS_CHANGED,
+    ASSET_DISPOSED,
+    ASSET_DOCUMENT_ADDED,
+    INVENTORY_COUNTED,
+    INVENTORY_PUBLISHED,
+    INVENTORY_CONFIRMED,
+    CONTRACT_RECORDED,
+    CONTRACT_FILED,
+    CONTRACT_TERMINATED,
+    SCHEDULE_ACCRUED,
+    SCHEDULE_SETTLED,
+    TOWNSHIP_APPROVED,
+]
+
+# (part 2's SENSITIVE entry, the contract's counterparty and its ID number, is in the one
+# SENSITIVE mapping above)
+
+
+def asset_payload(asset) -> dict:
+    return {
+        "book": asset.book.code,
+        "asset": asset.pk,
+        "code": asset.code,
+        "class": asset.asset_class,
+        "kind": asset.kind,
+        "area_mu": str(asset.area_mu),
+        "original_value": asset.original_value,
+        "depreciation": asset.depreciation,
+        "account": asset.account.code if asset.account_id else None,
+        "status": asset.status,
+    }
+
+
+def contract_recorded(*, contract, schedule) -> dict:
+    return {
+        "book": contract.book.code,
+        "contract": contract.pk,
+        "number": contract.number,
+        "kind": contract.kind,
+        "amount": contract.amount,
+        "signed_on": contract.signed_on.isoformat(),
+        "start": contract.start.isoformat(),
+        "end": contract.end.isoformat(),
+        "asset": contract.asset_id,
+        "matter": contract.matter_id,
+        "tender": contract.tender_id,
+        "exchange_ref": contract.exchange_ref,
+        "person": contract.counterparty_is_person,
+        # committed by record() (SENSITIVE): never in clear in the leaf
+        "counterparty": contract.counterparty,
+        "counterparty_id": contract.counterparty_id,
+        "title_sha256": digest(contract.title),
+        "schedule": [[s.due_on.isoformat(), s.amount] for s in schedule],
+        "imported": contract.imported,
     }

@@ -681,3 +681,236 @@ class BenefitPayment(models.Model):
 
     def __str__(self):
         return f"{self._meta.model_name} {self.pk}"
+
+
+# ==== part 2 (issue 15): registers, contracts, tiered tenders, FIN-14 =========================
+# Registers of assets and resources (FIN-7), village contracts (FIN-9), the tender a contract
+# rests on (FIN-10) and the township approvals of movements between collectives (FIN-14).
+# 附件15 二(二)2: 清查登记备案, 村级经济合同管理制度, 村级集体项目招投标制度; 二(二)3(1).
+
+
+class AssetClass(models.TextChoices):
+    """The three classes of 农经发〔2017〕11号 (清产核资; confirmed with the search tool through
+    the 农办经〔2018〕10号 supplement and the Shanghai implementing notice)."""
+
+    RESOURCE = "resource", _("资源性资产")
+    OPERATING = "operating", _("经营性资产")
+    NON_OPERATING = "non_operating", _("非经营性资产")
+
+
+class AssetStatus(models.TextChoices):
+    SELF_USE = "self_use", _("自用")
+    LEASED = "leased", _("出租")
+    CONTRACTED = "contracted", _("发包")
+    IDLE = "idle", _("闲置")
+    DISPOSED = "disposed", _("处置")
+
+
+class Asset(models.Model):
+    """One line of a village's register of assets and resources (资产资源台账), set from a
+    confirmed 清产核资 batch or added with its acquisition. Area in 亩 (Decimal, never float);
+    values in fen."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="assets")
+    code = models.CharField(_("编号"), max_length=30)
+    name = models.CharField(_("名称"), max_length=100)
+    asset_class = models.CharField(_("类别"), max_length=16, choices=AssetClass.choices)
+    kind = models.CharField(_("种类"), max_length=30, blank=True)  # 耕地, 林地, 房屋, 机械…
+    quantity = models.PositiveIntegerField(_("数量"), default=1)
+    area_mu = models.DecimalField(_("面积（亩）"), max_digits=12, decimal_places=2, default=0)
+    location = models.CharField(_("坐落"), max_length=200, blank=True)
+    boundaries = models.CharField(_("四至"), max_length=200, blank=True)
+    original_value = models.BigIntegerField(_("原值（分）"), default=0)
+    depreciation = models.BigIntegerField(_("累计折旧/摊销（分）"), default=0)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所在科目")
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=AssetStatus.choices, default=AssetStatus.SELF_USE
+    )
+    batch = models.ForeignKey(
+        "InventoryBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    disposed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["book", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "code"], name="collective_asset_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class AssetDocument(models.Model):
+    """A photo or document of an asset (权属证明, 照片), kept by its SHA-256."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="documents")
+    name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(blank=True)
+    added_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class InventoryStatus(models.TextChoices):
+    COUNTED = "counted", _("已清查登记")
+    PUBLISHED = "published", _("已向成员公示")
+    CONFIRMED = "confirmed", _("已经成员（代表）会议确认，台账已建立")
+
+
+class InventoryBatch(models.Model):
+    """A 清产核资 batch: counted → published to the members → confirmed by a valid six-step
+    matter, which sets the register from it (附件15 二(二)2 清查登记备案)."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="inventories")
+    title = models.CharField(_("名称"), max_length=100)
+    as_of = models.DateField(_("清查基准日"))
+    status = models.CharField(max_length=10, choices=InventoryStatus.choices, default="counted")
+    sha256 = models.CharField(max_length=64)  # canonical JSON of the counted items
+    matter = models.ForeignKey(
+        "decisions.VillageMatter", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    counted_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["book", "-as_of", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class InventoryItem(models.Model):
+    batch = models.ForeignKey(InventoryBatch, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(max_length=30)
+    name = models.CharField(max_length=100)
+    asset_class = models.CharField(max_length=16, choices=AssetClass.choices)
+    kind = models.CharField(max_length=30, blank=True)
+    quantity = models.PositiveIntegerField(default=1)
+    area_mu = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    location = models.CharField(max_length=200, blank=True)
+    boundaries = models.CharField(max_length=200, blank=True)
+    original_value = models.BigIntegerField(default=0)
+    depreciation = models.BigIntegerField(default=0)
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT)
+    status = models.CharField(max_length=12, choices=AssetStatus.choices, default="self_use")
+
+    class Meta:
+        ordering = ["batch", "code"]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class ContractKind(models.TextChoices):
+    CONTRACT_OUT = "contract_out", _("发包")
+    LEASE = "lease", _("租赁")
+    WORKS = "works", _("工程")
+    GOODS = "goods", _("采购")
+    SERVICES = "services", _("服务")
+
+
+# kinds that bring money in (receivables) and those that pay out (payables)
+INCOME_KINDS = (ContractKind.CONTRACT_OUT, ContractKind.LEASE)
+TENDER_KINDS = (ContractKind.WORKS, ContractKind.GOODS, ContractKind.SERVICES)
+
+
+class ContractStatus(models.TextChoices):
+    ACTIVE = "active", _("履行中")
+    TERMINATED = "terminated", _("已终止")
+
+
+class Contract(models.Model):
+    """A village economic contract (村级经济合同, FIN-9): resting on a valid six-step matter,
+    filed (备案) with the township 三资 centre; its schedule becomes receivables or payables."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="contracts")
+    number = models.CharField(_("合同编号"), max_length=40)
+    kind = models.CharField(_("合同类别"), max_length=14, choices=ContractKind.choices)
+    title = models.CharField(_("合同名称"), max_length=200)
+    counterparty = models.CharField(_("相对方"), max_length=100)
+    counterparty_is_person = models.BooleanField(_("相对方为个人"), default=False)
+    # resident ID (person) or 统一社会信用代码 (firm): kept in this table only, never logged
+    counterparty_id = models.CharField(_("身份证号/统一社会信用代码"), max_length=18)
+    asset = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.PROTECT, related_name="contracts"
+    )
+    amount = models.BigIntegerField(_("合同金额（分）"))
+    signed_on = models.DateField(_("签订日期"))
+    start = models.DateField(_("起始日期"))
+    end = models.DateField(_("终止日期"))
+    matter = models.ForeignKey(
+        "decisions.VillageMatter", on_delete=models.PROTECT, related_name="+"
+    )
+    tender = models.ForeignKey(
+        "procurement.Tender", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    exchange_ref = models.CharField(_("农村产权流转交易编号"), max_length=60, blank=True)
+    signed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=ContractStatus.choices, default="active")
+    filed_at = models.DateTimeField(_("备案时间"), null=True, blank=True)
+    recorded_on = models.DateField()
+    recorded_at = models.DateTimeField()
+    imported = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["book", "-signed_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "number"], name="collective_contract_number")
+        ]
+        indexes = [models.Index(fields=["status", "end"])]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class ScheduleItem(models.Model):
+    """One instalment of a contract's collection or payment schedule. Accrued (应收/应付) by a
+    posted voucher; a collection is settled by a second voucher."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="schedule")
+    due_on = models.DateField(_("应收/应付日期"))
+    amount = models.BigIntegerField(_("金额（分）"))
+    accrual = models.OneToOneField(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    settlement = models.OneToOneField(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    settled_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["contract", "due_on", "pk"]
+        indexes = [models.Index(fields=["settled_on", "due_on"])]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class TownshipApproval(models.Model):
+    """The township's approval of a movement of funds or assets from one collective's books to
+    another collective (FIN-14; 附件15 二(二)3(1): 不准平调、借贷、挪用). Without one, such a
+    voucher or payment is refused."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="township_approvals")
+    other = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(_("批准金额上限（分）"))
+    purpose = models.CharField(_("事由"), max_length=200)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    approved_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["book", "-valid_from"]
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.pk}"

@@ -783,3 +783,583 @@ RULES.extend(
         BENEFIT_TAKEDOWN,
     ]
 )
+
+
+# ==== part 2 (issue 15): registers (FIN-7), contracts (FIN-9), tenders (FIN-10), FIN-14 ======
+# Each sweep selects its candidates in one query (the benchmark bench/collective_sweep.py
+# compares them with a bare count(*) of the same predicate); per-book dated limits are read
+# once per book, never per row.
+
+CONTRACT = "collective.contract"
+ASSET = "collective.asset"
+
+
+def _book_limits(key: str, on: date, thresholds: dict) -> dict:
+    """{book_id: limit} for every book, from two queries (the settings in force on `on`, the
+    book ids) — the same answer as selectors.limit() per book, never a query per row."""
+    from .models import Book, Setting
+    from .selectors import DEFAULT_LIMITS
+
+    own, general = {}, None
+    for s in Setting.objects.filter(key=key, valid_from__lte=on).order_by("valid_from", "pk"):
+        if s.book_id is None:
+            general = s.value
+        else:
+            own[s.book_id] = s.value
+    fallback = general if general is not None else thresholds.get(key, DEFAULT_LIMITS[key])
+    return {pk: own.get(pk, fallback) for pk in Book.objects.values_list("pk", flat=True)}
+
+
+def _by_limit(limits: dict) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for book_id, value in limits.items():
+        groups[value].append(book_id)
+    return groups
+
+
+def register_totals_all(as_of: datetime):
+    """{book_id: [(account code, register, books)]} for every book with a confirmed register:
+    two GROUP BYs (the register by book and account, the books' lines by book and account)."""
+    from django.db.models import Sum
+
+    from .models import Account, Asset, InventoryBatch, Line
+    from .selectors import REGISTER_ACCOUNTS, signed_amount
+
+    today = _day(as_of)
+    ids = list(
+        InventoryBatch.objects.filter(status="confirmed", confirmed_at__lte=as_of)
+        .values_list("book_id", flat=True)
+        .distinct()
+    )
+    codes = set(REGISTER_ACCOUNTS) | {c for c in REGISTER_ACCOUNTS.values() if c}
+    accounts = {a.pk: a.code for a in Account.objects.filter(code__in=codes)}
+    reg: dict = defaultdict(int)
+    for r in (
+        Asset.objects.filter(book_id__in=ids, account_id__in=list(accounts))
+        .exclude(status="disposed")
+        .values("book_id", "account_id")
+        .annotate(v=Sum("original_value"), d=Sum("depreciation"))
+        .order_by()
+    ):
+        code = accounts[r["account_id"]]
+        reg[(r["book_id"], code)] += r["v"] or 0
+        contra = REGISTER_ACCOUNTS.get(code)
+        if contra:
+            reg[(r["book_id"], contra)] += r["d"] or 0
+    books: dict = defaultdict(int)
+    for r in (
+        Line.objects.filter(
+            voucher__status="posted",
+            book_id__in=ids,
+            account_id__in=list(accounts),
+            date__lte=today,
+        )
+        .values("book_id", "account_id")
+        .annotate(b=Sum(signed_amount()))
+        .order_by()
+    ):
+        code = accounts[r["account_id"]]
+        contra = code in REGISTER_ACCOUNTS.values()
+        books[(r["book_id"], code)] = -(r["b"] or 0) if contra else (r["b"] or 0)
+    out = defaultdict(list)
+    for key in sorted(set(reg) | set(books)):
+        out[key[0]].append((key[1], reg.get(key, 0), books.get(key, 0)))
+    return out
+
+
+def register_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-7 (账账相符): a book with a confirmed register whose totals differ from the balances
+    of their accounts (固定资产, 累计折旧, 无形资产, 生物资产…) — one finding per account."""
+    from .models import Account, Book
+
+    totals = register_totals_all(as_of)
+    names = dict(Account.objects.values_list("code", "name"))
+    for book in Book.objects.filter(pk__in=list(totals)):
+        for code, register, books in totals[book.pk]:
+            if register != books:
+                yield Finding(
+                    BOOK,
+                    str(book.pk),
+                    str(
+                        _("%(b)s 资产台账“%(a)s”合计 %(r)s 元，账面 %(x)s 元，相差 %(d)s 元")
+                        % {
+                            "b": book.name,
+                            "a": names.get(code, code),
+                            "r": _yuan(register),
+                            "x": _yuan(books),
+                            "d": _yuan(register - books),
+                        }
+                    ),
+                    inputs={"account": code, "register": register, "books": books},
+                    unit_id=book.unit_id,
+                    key=f"account:{code}",
+                )
+
+
+def _book_names() -> dict[int, tuple[str, int]]:
+    from .models import Book
+
+    return {
+        pk: (name, unit) for pk, name, unit in Book.objects.values_list("pk", "name", "unit_id")
+    }
+
+
+def expiring_candidates(as_of: datetime, thresholds: dict):
+    from django.db.models import Q
+
+    from .models import Contract
+
+    today = _day(as_of)
+    cond = Q(pk__in=[])
+    for days, books in _by_limit(_book_limits("contract_expiry_days", today, thresholds)).items():
+        cond |= Q(book_id__in=books, end__lte=today + timedelta(days=days))
+    return Contract.objects.filter(cond, status="active", end__gte=today)
+
+
+def expiring_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-9: an active contract ending within N days (time to re-tender or renew on a new
+    six-step matter rather than let it run on)."""
+    names = _book_names()
+    rows = expiring_candidates(as_of, thresholds).values_list(
+        "pk", "book_id", "number", "title", "end"
+    )
+    for pk, book_id, number, title, end in rows:
+        yield Finding(
+            CONTRACT,
+            str(pk),
+            str(
+                _("%(b)s 合同 %(n)s“%(t)s”将于 %(e)s 到期")
+                % {"b": names[book_id][0], "n": number, "t": title, "e": end}
+            ),
+            inputs={"end": end.isoformat()},
+            unit_id=names[book_id][1],
+            key=f"end:{end.isoformat()}",
+        )
+
+
+def overdue_candidates(as_of: datetime, thresholds: dict):
+    from django.db.models import Q
+
+    from .models import INCOME_KINDS, ScheduleItem
+
+    today = _day(as_of)
+    cond = Q(pk__in=[])
+    for days, books in _by_limit(_book_limits("rent_grace_days", today, thresholds)).items():
+        cond |= Q(contract__book_id__in=books, due_on__lt=today - timedelta(days=days))
+    return ScheduleItem.objects.filter(
+        cond, contract__kind__in=INCOME_KINDS, settled_on__isnull=True
+    )
+
+
+def overdue_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-9: a rent or contracting fee not collected N days after it fell due."""
+    names = _book_names()
+    rows = overdue_candidates(as_of, thresholds).values_list(
+        "contract_id", "contract__book_id", "contract__number", "due_on", "amount"
+    )
+    for contract_id, book_id, number, due_on, amount in rows:
+        yield Finding(
+            CONTRACT,
+            str(contract_id),
+            str(
+                _("%(b)s 合同 %(n)s 应于 %(d)s 收取的 %(a)s 元逾期未收")
+                % {"b": names[book_id][0], "n": number, "d": due_on, "a": _yuan(amount)}
+            ),
+            inputs={"due_on": due_on.isoformat(), "amount": amount},
+            unit_id=names[book_id][1],
+            key=f"due:{due_on.isoformat()}",
+        )
+
+
+def unfiled_candidates(as_of: datetime, thresholds: dict):
+    from django.db.models import Q
+
+    from .models import Contract
+
+    today = _day(as_of)
+    cond = Q(pk__in=[])
+    for days, books in _by_limit(_book_limits("filing_days", today, thresholds)).items():
+        cond |= Q(book_id__in=books, signed_on__lt=today - timedelta(days=days))
+    return Contract.objects.filter(cond, status="active", filed_at__isnull=True)
+
+
+def unfiled_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-9: an active contract not filed (备案) with the 三资 centre N days after signing."""
+    names = _book_names()
+    rows = unfiled_candidates(as_of, thresholds).values_list(
+        "pk", "book_id", "number", "title", "signed_on"
+    )
+    for pk, book_id, number, title, signed_on in rows:
+        yield Finding(
+            CONTRACT,
+            str(pk),
+            str(
+                _("%(b)s 合同 %(n)s“%(t)s”于 %(s)s 签订，未报三资代理服务中心备案")
+                % {"b": names[book_id][0], "n": number, "t": title, "s": signed_on}
+            ),
+            inputs={"signed_on": signed_on.isoformat()},
+            unit_id=names[book_id][1],
+        )
+
+
+def stale_lease_candidates(as_of: datetime, thresholds: dict):
+    from django.db.models import Exists, OuterRef
+
+    from .models import Asset, Contract
+
+    today = _day(as_of)
+    live = Contract.objects.filter(
+        asset=OuterRef("pk"), status="active", start__lte=today, end__gte=today
+    )
+    expired = Contract.objects.filter(asset=OuterRef("pk"), end__lt=today)
+    return Asset.objects.filter(Exists(expired), ~Exists(live), status__in=("leased", "contracted"))
+
+
+def stale_lease_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-9/FIN-7 (账实相符): the asset's contract has ended but the register still shows it
+    出租/发包 — the land may still be used without a contract or rent."""
+    from .models import AssetStatus
+
+    names = _book_names()
+    rows = stale_lease_candidates(as_of, thresholds).values_list("pk", "book_id", "name", "status")
+    for pk, book_id, name, status in rows:
+        yield Finding(
+            ASSET,
+            str(pk),
+            str(
+                _("%(b)s 资产“%(n)s”合同已到期，台账仍为“%(s)s”")
+                % {"b": names[book_id][0], "n": name, "s": AssetStatus(status).label}
+            ),
+            inputs={"status": status},
+            unit_id=names[book_id][1],
+        )
+
+
+def _yearly(amount: int, start: date, end: date) -> int:
+    days = (end - start).days + 1
+    return amount * 365 // max(days, 1)
+
+
+def rent_drop_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-9: a lease or 发包 of an asset at a yearly rent more than X % below the previous
+    contract on the same asset (the last comparable) — a sign of a favour (优亲厚友). Only
+    assets with two or more contracts are read (one GROUP BY), as bare tuples."""
+    from django.db.models import Count
+
+    from .models import INCOME_KINDS, Book, Contract
+
+    today = _day(as_of)
+    base = Contract.objects.filter(kind__in=INCOME_KINDS, asset__isnull=False, signed_on__lte=today)
+    repeated = base.values("asset_id").annotate(n=Count("pk")).filter(n__gt=1).values("asset_id")
+    rows = (
+        base.filter(asset_id__in=repeated)
+        .order_by("asset_id", "signed_on", "pk")
+        .values_list("pk", "asset_id", "book_id", "number", "amount", "start", "end")
+    )
+    limits = _book_limits("rent_drop_percent", today, thresholds)
+    names = None
+    last: dict[int, tuple] = {}
+    for row in rows:
+        pk, asset_id, book_id, number, amount, start, end = row
+        prev = last.get(asset_id)
+        last[asset_id] = row
+        if prev is None:
+            continue
+        pct = limits.get(book_id, thresholds.get("rent_drop_percent", 20))
+        now, before = _yearly(amount, start, end), _yearly(prev[4], prev[5], prev[6])
+        if now * 100 < before * (100 - pct):
+            if names is None:
+                names = {b.pk: (b.name, b.unit_id) for b in Book.objects.all()}
+            yield Finding(
+                CONTRACT,
+                str(pk),
+                str(
+                    _(
+                        "%(b)s 合同 %(n)s 年租金 %(x)s 元，比上一合同 %(p)s 的 %(y)s 元低 %(d)d%% 以上"
+                    )
+                    % {
+                        "b": names[book_id][0],
+                        "n": number,
+                        "x": _yuan(now),
+                        "p": prev[3],
+                        "y": _yuan(before),
+                        "d": pct,
+                    }
+                ),
+                inputs={"yearly": now, "previous": before, "previous_contract": prev[0]},
+                unit_id=names[book_id][1],
+            )
+
+
+def _village_limits(books, on: date) -> dict:
+    """{book_id: village tendering limit in fen} from the procurement app's dated tier settings
+    of each book's district (FIN-10); books whose district has none are left out. Three
+    queries whatever the number of books."""
+    from wuquan.org.models import Unit, UnitKind
+    from wuquan.procurement.models import TierSetting
+
+    units = {u[0]: u[1:] for u in Unit.objects.values_list("pk", "parent_id", "kind")}
+    settings = {}
+    for t in TierSetting.objects.filter(valid_from__lte=on).order_by("valid_from", "pk"):
+        settings[t.district_id] = t.village_limit_fen
+
+    def district(uid):
+        top = uid
+        while uid is not None:
+            parent, kind = units.get(uid, (None, None))
+            if kind == UnitKind.DISTRICT:
+                return uid
+            top, uid = uid, parent
+        return top
+
+    out = {}
+    for book in books:
+        d = district(book.unit_id)
+        if d in settings:
+            out[book.pk] = settings[d]
+    return out
+
+
+def _limit_groups(limits: dict) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for book_id, value in limits.items():
+        groups[value].append(book_id)
+    return groups
+
+
+def tender_missing_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-10 (附件15 二(二)2: 按照不同金额档次，由区、乡、村分级进行招投标): a 工程/采购/服务
+    contract above the village's own tendering limit with no tender (imported history — new
+    ones are refused)."""
+    from django.db.models import Q
+
+    from .models import TENDER_KINDS, Book, Contract
+
+    today = _day(as_of)
+    limits = _village_limits(Book.objects.all(), today)
+    cond = Q(pk__in=[])
+    for lim, books in _limit_groups(limits).items():
+        cond |= Q(book_id__in=books, amount__gt=lim)
+    for c in Contract.objects.filter(
+        cond, kind__in=TENDER_KINDS, tender__isnull=True, signed_on__lte=today
+    ).select_related("book"):
+        lim = limits[c.book_id]
+        yield Finding(
+            CONTRACT,
+            str(c.pk),
+            str(
+                _("%(b)s 合同 %(n)s %(a)s 元超过村级自行招标上限 %(l)s 元，未经乡镇或区组织招标")
+                % {"b": c.book.name, "n": c.number, "a": _yuan(c.amount), "l": _yuan(lim)}
+            ),
+            inputs={"amount": c.amount, "limit": lim},
+            unit_id=c.book.unit_id,
+        )
+
+
+def split_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-10 拆分规避: the same village's contracts of one category (工程/采购/服务), each at or
+    below the village tendering limit, summing above it within 12 months. One finding, on the
+    contract that took the sum over the limit. Rows are read as bare tuples."""
+    from django.db.models import Q
+
+    from .models import TENDER_KINDS, Book, Contract, ContractKind
+
+    today = _day(as_of)
+    limits = _village_limits(Book.objects.all(), today)
+    cond = Q(pk__in=[])
+    for lim, books in _limit_groups(limits).items():
+        cond |= Q(book_id__in=books, amount__lte=lim)
+    window = timedelta(days=365)
+    groups = defaultdict(list)
+    for row in (
+        Contract.objects.filter(cond, kind__in=TENDER_KINDS, signed_on__lte=today)
+        .order_by("book_id", "kind", "signed_on", "pk")
+        .values_list("pk", "book_id", "kind", "signed_on", "amount")
+    ):
+        groups[(row[1], row[2])].append(row)
+    names = None
+    for (book_id, kind), rows in groups.items():
+        lim = limits[book_id]
+        flagged_until = None
+        lo, total = 0, 0
+        for i, (pk, _b, _k, signed, amount) in enumerate(rows):
+            total += amount
+            while rows[lo][3] <= signed - window:
+                total -= rows[lo][4]
+                lo += 1
+            count = i - lo + 1
+            if total > lim and count > 1 and (flagged_until is None or signed > flagged_until):
+                flagged_until = signed + window
+                if names is None:
+                    names = {b.pk: (b.name, b.unit_id) for b in Book.objects.all()}
+                yield Finding(
+                    CONTRACT,
+                    str(pk),
+                    str(
+                        _(
+                            "%(b)s 12个月内 %(k)s 类合同 %(m)d 份合计 %(t)s 元，超过村级招标上限 %(l)s 元而每份均低于上限（疑似拆分）"
+                        )
+                        % {
+                            "b": names[book_id][0],
+                            "k": ContractKind(kind).label,
+                            "m": count,
+                            "t": _yuan(total),
+                            "l": _yuan(lim),
+                        }
+                    ),
+                    inputs={
+                        "contracts": [r[0] for r in rows[lo : i + 1]],
+                        "total": total,
+                        "limit": lim,
+                    },
+                    unit_id=names[book_id][1],
+                )
+
+
+def cross_village_candidates(as_of: datetime, thresholds: dict):
+    """Posted lines moving money out to (Cr 现金/银行) or lending to (Dr 应收款/内部往来) a
+    counterparty named like a village, a community or their books."""
+    from django.db.models import Q
+
+    from wuquan.org.models import Unit, UnitKind
+
+    from .models import AccountRole, Book, Line
+
+    names = set(
+        Unit.objects.filter(kind__in=(UnitKind.VILLAGE, UnitKind.COMMUNITY)).values_list(
+            "name", flat=True
+        )
+    ) | set(Book.objects.values_list("name", flat=True))
+    return Line.objects.filter(
+        Q(account__role__in=(AccountRole.CASH, AccountRole.BANK), side="C")
+        | Q(account__role__in=(AccountRole.RECEIVABLE, AccountRole.INTERNAL), side="D"),
+        voucher__status="posted",
+        counterparty__in=names,
+        amount__gt=0,
+        date__lte=_day(as_of),
+    )
+
+
+def cross_village_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """FIN-14 (附件15 二(二)3(1): 任何组织和个人不准平调、借贷、挪用各行政村“三资”): a voucher
+    (imported or otherwise past the refusal) moving funds to another collective with no
+    township approval covering it. One finding per voucher."""
+    from wuquan.org.models import Unit, UnitKind
+
+    from .models import Book, TownshipApproval
+
+    units = {
+        u.name: u for u in Unit.objects.filter(kind__in=(UnitKind.VILLAGE, UnitKind.COMMUNITY))
+    }
+    by_book_name = {b.name: b.unit for b in Book.objects.select_related("unit")}
+    approvals = defaultdict(list)
+    for a in TownshipApproval.objects.all():
+        approvals[(a.book_id, a.other_id)].append(a)
+    seen = set()
+    for ln in (
+        cross_village_candidates(as_of, thresholds)
+        .select_related("book", "voucher")
+        .order_by("voucher_id", "pk")
+    ):
+        if ln.voucher_id in seen:
+            continue  # one finding per voucher (its bank line and its 往来 line name the same)
+        other = units.get(ln.counterparty) or by_book_name.get(ln.counterparty)
+        if other is None or other.pk == ln.book.unit_id:
+            continue
+        if any(
+            a.valid_from <= ln.date <= a.valid_until and a.amount >= ln.amount
+            for a in approvals[(ln.book_id, other.pk)]
+        ):
+            continue
+        seen.add(ln.voucher_id)
+        yield Finding(
+            VOUCHER,
+            str(ln.voucher_id),
+            str(
+                _("%(b)s %(d)s 向%(o)s划转 %(a)s 元，未经乡镇批准")
+                % {"b": ln.book.name, "d": ln.date, "o": other.name, "a": _yuan(ln.amount)}
+            ),
+            inputs={"other": other.code, "amount": ln.amount},
+            unit_id=ln.book.unit_id,
+        )
+
+
+REGISTER_MISMATCH = Rule(
+    code="FIN-7-register-mismatch",
+    name=_("资产台账与账面余额不符"),
+    clause="附件15 二(二)2（清查登记备案：保证账账相符、账实相符）；农经发〔2017〕11号（清产核资）",
+    severity=SEVERITY_YELLOW,
+    sweep=register_breaches,
+)
+CONTRACT_EXPIRING = Rule(
+    code="FIN-9-contract-expiring",
+    name=_("合同即将到期"),
+    clause="附件15 二(二)2（村级经济合同管理制度；提前天数为本平台设定）",
+    severity=SEVERITY_YELLOW,
+    thresholds=_defaults("contract_expiry_days"),
+    sweep=expiring_breaches,
+)
+RENT_OVERDUE = Rule(
+    code="FIN-9-rent-overdue",
+    name=_("合同租金（承包费）逾期未收"),
+    clause="附件15 二(二)2（村级经济合同管理制度；宽限天数为本平台设定）",
+    severity=SEVERITY_YELLOW,
+    thresholds=_defaults("rent_grace_days"),
+    sweep=overdue_breaches,
+)
+CONTRACT_UNFILED = Rule(
+    code="FIN-9-contract-unfiled",
+    name=_("合同履行中未报三资代理服务中心备案"),
+    clause="附件15 二(二)2（签订正式、规范的合同，报“三资”代理服务中心备案；天数为本平台设定）",
+    severity=SEVERITY_RED,
+    thresholds=_defaults("filing_days"),
+    sweep=unfiled_breaches,
+)
+STALE_LEASE = Rule(
+    code="FIN-9-expired-still-leased",
+    name=_("合同已到期，资产台账仍为出租或发包"),
+    clause="附件15 二(二)2（及时到代理服务中心进行台账变更调整，保证账实相符）",
+    severity=SEVERITY_YELLOW,
+    sweep=stale_lease_breaches,
+)
+RENT_DROP = Rule(
+    code="FIN-9-rent-below-comparable",
+    name=_("租金明显低于上一可比合同"),
+    clause="附件15 二(二)2（防止集体资产流失；比较幅度为本平台设定）",
+    severity=SEVERITY_YELLOW,
+    thresholds=_defaults("rent_drop_percent"),
+    sweep=rent_drop_breaches,
+)
+TENDER_MISSING = Rule(
+    code="FIN-10-tender-missing",
+    name=_("超过村级招标上限的合同未经分级招标"),
+    clause="附件15 二(二)2（按照不同金额档次，由区、乡、村分级进行招投标；档次为区的设定）",
+    severity=SEVERITY_RED,
+    sweep=tender_missing_breaches,
+)
+TENDER_SPLIT = Rule(
+    code="FIN-10-split-purchase",
+    name=_("疑似拆分合同规避分级招标"),
+    clause="附件15 二(二)2（分级招投标，防止暗箱操作）",
+    severity=SEVERITY_YELLOW,
+    sweep=split_breaches,
+)
+CROSS_VILLAGE = Rule(
+    code="FIN-14-cross-village",
+    name=_("未经乡镇批准在村（社区）之间划转资金"),
+    clause="附件15 二(二)3(1)（任何组织和个人不准平调、借贷、挪用各行政村“三资”）",
+    severity=SEVERITY_RED,
+    sweep=cross_village_breaches,
+)
+
+RULES += [
+    REGISTER_MISMATCH,
+    CONTRACT_EXPIRING,
+    RENT_OVERDUE,
+    CONTRACT_UNFILED,
+    STALE_LEASE,
+    RENT_DROP,
+    TENDER_MISSING,
+    TENDER_SPLIT,
+    CROSS_VILLAGE,
+]

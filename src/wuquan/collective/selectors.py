@@ -474,7 +474,13 @@ def disclosure_content(book: Book, year: int, month: int) -> dict:
                 else ln.counterparty,
             }
         )
-    return {"book": book.code, "year": year, "month": month, "lines": out}
+    content = {"book": book.code, "year": year, "month": month, "lines": out}
+    # part 2 (FIN-9): the month's contracts and their schedules; the key only when there are
+    # any, so that months published before part 2 keep their hash
+    contracts = contract_disclosure(book, year, month)
+    if contracts:
+        content["contracts"] = contracts
+    return content
 
 
 def disclosure_matches(disclosure) -> bool:
@@ -668,3 +674,202 @@ def subsidy_parties(as_of: date):
             "label": f"{r.programme.name} {mask_person(r.name)} {yuan(r.amount)} 元",
             "on": first.date() if first else None,
         }
+
+
+# ==== part 2 (issue 15): registers, contracts, tiered tenders, FIN-14 =========================
+
+DEFAULT_LIMITS.update(
+    {
+        # a disposal, lease or contracting-out of an asset at or above this needs a valid
+        # six-step matter (附件15 二(二)2 集体决策; the amount is each village's — ours)
+        "asset_deal_matter": 5_000_000,
+        # … and at or above this goes through the township's 农村产权流转交易 market (the
+        # amount is a province's or a county's choice; 200,000 yuan is ours, not verified)
+        "asset_deal_exchange": 20_000_000,
+        # 备案 with the 三资 centre within N days of signing (附件15 二(二)2 gives no number; ours)
+        "filing_days": 10,
+        # warn this many days before a contract ends (ours)
+        "contract_expiry_days": 60,
+        # an instalment not collected this many days after it fell due is overdue (ours)
+        "rent_grace_days": 30,
+        # a new lease/发包 of the same asset at a yearly rent more than N % below the previous
+        # one is flagged (ours)
+        "rent_drop_percent": 20,
+        # 民法典 第七百零五条: 租赁期限不得超过二十年 (confirmed with the search tool)
+        "lease_max_years": 20,
+    }
+)
+
+# the register's accounts and their contra accounts (reconciliation, FIN-7)
+REGISTER_ACCOUNTS = {
+    "1301": "1302",
+    "1305": "",
+    "1401": "1402",
+    "1132": "1133",
+    "1131": "",
+    "1134": "",
+}
+
+
+def register_totals(book: Book, upto: date | None = None) -> list[dict]:
+    """Register totals against the balances of their accounts (固定资产/累计折旧/无形资产/
+    生物资产…): one row per account with a register value or a balance; `difference` ≠ 0 is
+    the FIN-7 alarm. Contra accounts (累计折旧, 累计摊销) compare to the register's
+    depreciation, credit-positive."""
+    from .models import Asset, AssetStatus
+
+    live = Asset.objects.filter(book=book).exclude(status=AssetStatus.DISPOSED)
+    by_account = {
+        r["account__code"]: r
+        for r in live.exclude(account__isnull=True)
+        .values("account__code")
+        .annotate(v=Sum("original_value"), d=Sum("depreciation"))
+        .order_by()
+    }
+    codes = set(REGISTER_ACCOUNTS) | {c for c in REGISTER_ACCOUNTS.values() if c}
+    accounts = {a.code: a for a in Account.objects.filter(code__in=codes)}
+    bal = balances(book, upto=upto)
+    rows = []
+    for code, contra in REGISTER_ACCOUNTS.items():
+        if code not in accounts:
+            continue
+        reg = by_account.get(code, {})
+        value = reg.get("v") or 0
+        rows.append(
+            {
+                "account": accounts[code],
+                "register": value,
+                "books": bal.get(accounts[code].pk, 0),
+            }
+        )
+        if contra and contra in accounts:
+            rows.append(
+                {
+                    "account": accounts[contra],
+                    "register": reg.get("d") or 0,
+                    "books": -bal.get(accounts[contra].pk, 0),
+                }
+            )
+    for r in rows:
+        r["difference"] = r["register"] - r["books"]
+    return [r for r in rows if r["register"] or r["books"]]
+
+
+def has_register(book: Book) -> bool:
+    from .models import InventoryBatch, InventoryStatus
+
+    return InventoryBatch.objects.filter(book=book, status=InventoryStatus.CONFIRMED).exists()
+
+
+REGISTER_COLUMNS = [
+    "编号",
+    "名称",
+    "类别",
+    "种类",
+    "数量",
+    "面积（亩）",
+    "坐落",
+    "四至",
+    "原值（元）",
+    "累计折旧（元）",
+    "所在科目",
+    "状态",
+]
+
+
+def register_rows(book: Book) -> list[list]:
+    """The register as rows of REGISTER_COLUMNS (Excel export; the same columns import)."""
+    from .models import Asset
+
+    out = []
+    for a in Asset.objects.filter(book=book).select_related("account"):
+        out.append(
+            [
+                a.code,
+                a.name,
+                a.get_asset_class_display(),
+                a.kind,
+                a.quantity,
+                str(a.area_mu),
+                a.location,
+                a.boundaries,
+                yuan(a.original_value).replace(",", ""),
+                yuan(a.depreciation).replace(",", ""),
+                a.account.code if a.account_id else "",
+                a.get_status_display(),
+            ]
+        )
+    return out
+
+
+def other_collective(book: Book, name: str):
+    """The other village or community a counterparty names (by its unit's name or its books'
+    name), or None (FIN-14)."""
+    from wuquan.org.models import Unit, UnitKind
+
+    name = (name or "").strip()
+    if not name:
+        return None
+    unit = (
+        Unit.objects.filter(kind__in=(UnitKind.VILLAGE, UnitKind.COMMUNITY), name=name)
+        .exclude(pk=book.unit_id)
+        .first()
+    )
+    if unit is None:
+        other = Book.objects.filter(name=name).exclude(unit_id=book.unit_id).first()
+        unit = other.unit if other else None
+    return unit
+
+
+def transfer_approval(book: Book, other, amount: int, on: date):
+    """The township approval covering a movement of `amount` from `book` to `other` on `on`."""
+    from .models import TownshipApproval
+
+    return (
+        TownshipApproval.objects.filter(
+            book=book, other=other, valid_from__lte=on, valid_until__gte=on, amount__gte=amount
+        )
+        .order_by("-approved_at")
+        .first()
+    )
+
+
+def contract_disclosure(book: Book, year: int, month: int) -> list[dict]:
+    """The contracts recorded in the month, each with its schedule (PUB-7, FIN-9): the
+    counterparty masked where a person; no ID number."""
+    from .models import Contract
+
+    start, end = date(year, month, 1), month_end(year, month)
+    out = []
+    for c in (
+        Contract.objects.filter(book=book, recorded_on__gte=start, recorded_on__lte=end)
+        .select_related("asset")
+        .prefetch_related("schedule")
+        .order_by("signed_on", "pk")
+    ):
+        out.append(
+            {
+                "number": c.number,
+                "kind": c.get_kind_display(),
+                "title": c.title,
+                "counterparty": mask_name(c.counterparty)
+                if c.counterparty_is_person
+                else c.counterparty,
+                "asset": c.asset.name if c.asset_id else "",
+                "amount": c.amount,
+                "start": c.start.isoformat(),
+                "end": c.end.isoformat(),
+                "schedule": [[s.due_on.isoformat(), s.amount] for s in c.schedule.all()],
+            }
+        )
+    return out
+
+
+def contracts_visible(book: Book):
+    from .models import Contract
+
+    return (
+        Contract.objects.filter(book=book)
+        .select_related("asset", "matter", "tender")
+        .prefetch_related("schedule")
+    )

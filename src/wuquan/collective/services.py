@@ -400,6 +400,7 @@ def do_post_voucher(
     _require_centre(actor, book, on)
     files = _attachments(attachments)
     clean = _clean_lines(lines)
+    _check_cross_village(book, _line_movements(clean), on)  # FIN-14 (part 2)
     voucher = _create_voucher(
         book, kind, on, summary, clean, files, prepared_by=events_actor(actor)
     )
@@ -711,6 +712,7 @@ def do_create_request(
         exc = InvalidInput(message, field=field)
         exc.problems = problems
         raise exc
+    _check_cross_village(book, [(counterparty, amount)], on)  # FIN-14 (part 2)
     files = _attachments(attachments)
     req = PaymentRequest.objects.create(
         book=book,
@@ -2254,3 +2256,1001 @@ def do_confirm_receipt(programme, id_number: str, code: str, received: bool, *, 
 def post_held_centre(actor, book: Book):
     """(person, post) when `actor` is the book's centre accountant today, else None."""
     return selectors.post_held(actor, book.centre, CENTRE_POST, timezone.localdate())
+
+
+# ==== part 2 (issue 15): registers (FIN-7), contracts (FIN-9), tenders (FIN-10), FIN-14 ======
+# 附件15 二(二)2: 清查登记备案 (台账, 账账相符、账实相符), 村级经济合同管理制度 (六步工作法,
+# 报“三资”代理服务中心备案), 村级集体项目招投标制度 (区、乡、村分级); 二(二)3(1): 任何组织和
+# 个人不准平调、借贷、挪用各行政村“三资”.
+
+from wuquan.collective.models import (  # noqa: E402
+    INCOME_KINDS,
+    TENDER_KINDS,
+    Asset,
+    AssetClass,
+    AssetDocument,
+    AssetStatus,
+    Contract,
+    ContractKind,
+    ContractStatus,
+    InventoryBatch,
+    InventoryItem,
+    InventoryStatus,
+    ScheduleItem,
+    TownshipApproval,
+)
+
+TOWNSHIP_APPROVER_POSTS = ("head", "deputy-2")  # 镇长, 分管财务的副镇长 (org demo's posts)
+LEASE_KINDS = (ContractKind.LEASE,)  # 民法典 第七百零五条 applies to 租赁合同
+
+
+def _require_village_or_centre(actor, book: Book, on: date):
+    """The village 报账员 prepares, the centre keeps: either may record."""
+    held = selectors.post_held(actor, book.unit, ACCOUNTANT_POST, on)
+    return held or _require_centre(actor, book, on)
+
+
+def _problems(problems: dict):
+    if problems:
+        field, message = next(iter(problems.items()))
+        exc = InvalidInput(message, field=field)
+        exc.problems = problems
+        raise exc
+
+
+def parse_area(text, field: str = "area_mu") -> Decimal:
+    try:
+        value = Decimal(str(text or "0").replace(",", "").strip() or "0")
+    except InvalidOperation as exc:
+        raise InvalidInput(_("请填写正确的面积（亩）。"), field=field) from exc
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise InvalidInput(_("面积须为非负数，最多两位小数。"), field=field)
+    return value
+
+
+def _clean_asset(spec: dict, row: str = "") -> dict:
+    """An asset or inventory line, checked: code, name, class, values in fen, status."""
+    p = {}
+    code = str(spec.get("code") or "").strip()
+    name = str(spec.get("name") or "").strip()
+    if not code:
+        p["code"] = row + _("请填写编号。")
+    if not name:
+        p["name"] = row + _("请填写名称。")
+    cls = spec.get("asset_class")
+    if cls not in AssetClass.values:
+        p["asset_class"] = row + _("请选择类别（资源性、经营性或非经营性资产）。")
+    status = spec.get("status") or AssetStatus.SELF_USE
+    if status not in AssetStatus.values:
+        p["status"] = row + _("请选择状态。")
+    values = {}
+    for key in ("original_value", "depreciation"):
+        v = spec.get(key) or 0
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            p[key] = row + _("金额须为非负整数（分）。")
+        values[key] = v
+    if not p and values["depreciation"] > values["original_value"]:
+        p["depreciation"] = row + _("累计折旧不能大于原值。")
+    qty = spec.get("quantity") or 1
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
+        p["quantity"] = row + _("数量须为正整数。")
+    try:
+        area = parse_area(spec.get("area_mu") or 0)
+    except InvalidInput as exc:
+        p["area_mu"] = row + exc.message
+        area = Decimal(0)
+    if cls == AssetClass.RESOURCE and not area and "area_mu" not in p:
+        p["area_mu"] = row + _("资源性资产须填写面积（亩）。")
+    acct = None
+    raw = spec.get("account")
+    if raw:
+        acct = raw if isinstance(raw, Account) else Account.objects.filter(code=str(raw)).first()
+        if acct is None or acct.category != Category.ASSET:
+            p["account"] = row + _("所在科目须为资产类科目。")
+    _problems(p)
+    return {
+        "code": code[:30],
+        "name": name[:100],
+        "asset_class": cls,
+        "kind": str(spec.get("kind") or "").strip()[:30],
+        "quantity": qty,
+        "area_mu": area,
+        "location": str(spec.get("location") or "").strip()[:200],
+        "boundaries": str(spec.get("boundaries") or "").strip()[:200],
+        "original_value": values["original_value"],
+        "depreciation": values["depreciation"],
+        "account": acct,
+        "status": status,
+    }
+
+
+@transaction.atomic
+def do_register_asset(book: Book, spec: dict, attachments=None, *, actor, at=None) -> Asset:
+    """An asset acquired after the inventory (a new building, a purchase) enters the register."""
+    _require_centre(actor, book, timezone.localdate(_now(at)))
+    clean = _clean_asset(spec)
+    if Asset.objects.filter(book=book, code=clean["code"]).exists():
+        raise InvalidInput(_("编号已存在。"), field="code")
+    asset = Asset.objects.create(book=book, **clean)
+    shas = _save_asset_documents(asset, _attachments(attachments), at)
+    record(
+        actor,
+        events.ASSET_REGISTERED,
+        asset,
+        {**events.asset_payload(asset), "documents": shas},
+        at=at,
+    )
+    return asset
+
+
+def _save_asset_documents(asset: Asset, files, at) -> list[str]:
+    shas = []
+    for name, content in files:
+        sha = hashlib.sha256(content).hexdigest()
+        AssetDocument.objects.create(
+            asset=asset,
+            name=name,
+            sha256=sha,
+            size=len(content),
+            content=content,
+            added_at=_now(at),
+        )
+        shas.append(sha)
+    return shas
+
+
+@transaction.atomic
+def do_add_asset_documents(asset: Asset, attachments, *, actor, at=None) -> list[str]:
+    """Photos and documents (权属证明, 照片) of an asset, kept by their SHA-256."""
+    _require_village_or_centre(actor, asset.book, timezone.localdate(_now(at)))
+    files = _attachments(attachments)
+    if not files:
+        raise InvalidInput(_("请选择文件。"), field="attachments")
+    shas = _save_asset_documents(asset, files, at)
+    record(
+        actor,
+        events.ASSET_DOCUMENT_ADDED,
+        asset,
+        {"book": asset.book.code, "asset": asset.pk, "documents": shas},
+        at=at,
+    )
+    return shas
+
+
+def _check_asset_deal(
+    book: Book, amount: int, on: date, matter, exchange_ref: str, *, field="matter"
+) -> None:
+    """A disposal, lease or contracting-out at or above the village threshold rests on a valid
+    six-step matter; at or above the second threshold it goes through the township's
+    农村产权流转交易 market (its transaction number is recorded) — refused otherwise."""
+    if amount >= selectors.limit(book, "asset_deal_matter", on):
+        _require_valid_matter(matter, book, field)
+    if (
+        amount >= selectors.limit(book, "asset_deal_exchange", on)
+        and not (exchange_ref or "").strip()
+    ):
+        raise RuleViolation(
+            _("金额达到 %s 元，须经乡镇农村产权流转交易市场公开交易，请填写交易编号。")
+            % selectors.yuan(selectors.limit(book, "asset_deal_exchange", on)),
+            field="exchange_ref",
+            code="FIN-7-property-exchange",
+        )
+
+
+@transaction.atomic
+def do_set_asset_status(asset: Asset, status: str, *, actor, at=None) -> Asset:
+    asset = Asset.objects.select_for_update().select_related("book").get(pk=asset.pk)
+    _require_centre(actor, asset.book, timezone.localdate(_now(at)))
+    if status not in AssetStatus.values or status == AssetStatus.DISPOSED:
+        raise InvalidInput(_("请选择状态（处置请办理资产处置）。"), field="status")
+    if asset.status == AssetStatus.DISPOSED:
+        raise InvalidInput(_("该资产已处置。"), field="status")
+    before, asset.status = asset.status, status
+    asset.save(update_fields=["status"])
+    record(
+        actor,
+        events.ASSET_STATUS_CHANGED,
+        asset,
+        {"book": asset.book.code, "asset": asset.pk, "from": before, "to": status},
+        at=at,
+    )
+    return asset
+
+
+@transaction.atomic
+def do_dispose_asset(
+    asset: Asset, on: date, amount: int, *, actor, at=None, matter=None, exchange_ref: str = ""
+) -> Asset:
+    """处置 (sale, scrapping, transfer): a valid six-step matter above the village threshold,
+    the township exchange above the second (FIN-7)."""
+    asset = Asset.objects.select_for_update().select_related("book").get(pk=asset.pk)
+    book = asset.book
+    _require_centre(actor, book, on)
+    if asset.status == AssetStatus.DISPOSED:
+        raise InvalidInput(_("该资产已处置。"), field="status")
+    if _fen(amount, "amount") < 0:
+        raise InvalidInput(_("处置金额不能为负。"), field="amount")
+    _check_asset_deal(
+        book, max(amount, asset.original_value - asset.depreciation), on, matter, exchange_ref
+    )
+    before = asset.status
+    asset.status, asset.disposed_on = AssetStatus.DISPOSED, on
+    asset.save(update_fields=["status", "disposed_on"])
+    record(
+        actor,
+        events.ASSET_DISPOSED,
+        asset,
+        {
+            "book": book.code,
+            "asset": asset.pk,
+            "from": before,
+            "on": on.isoformat(),
+            "amount": amount,
+            "matter": matter.pk if matter else None,
+            "exchange_ref": exchange_ref,
+        },
+        at=at,
+    )
+    return asset
+
+
+# ---- 清产核资 (inventory batches) --------------------------------------------------------------
+
+
+CLASS_BY_LABEL = {str(label): value for value, label in AssetClass.choices}
+STATUS_BY_LABEL = {str(label): value for value, label in AssetStatus.choices}
+
+
+def parse_register(content: bytes, filename: str) -> list[dict]:
+    """A register sheet (the columns of selectors.REGISTER_COLUMNS, a header row first; .xlsx
+    or UTF-8 CSV) → asset specs. Values in yuan become fen exactly (Decimal)."""
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        ws = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    else:
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    start = next(
+        (i + 1 for i, r in enumerate(rows) if r and str(r[0] or "").strip() == "编号"), None
+    )
+    if start is None:
+        raise InvalidInput(_("找不到表头“编号”。"), field="file")
+    out = []
+    for i, r in enumerate(rows[start:], start=start + 1):
+        if not r or all(c in (None, "") for c in r):
+            continue
+        r = list(r) + [""] * (12 - len(r))
+        cls = CLASS_BY_LABEL.get(str(r[2] or "").strip(), str(r[2] or "").strip())
+        status = STATUS_BY_LABEL.get(str(r[11] or "").strip(), str(r[11] or "").strip())
+        try:
+            qty = int(str(r[4] or "1").strip() or 1)
+            value = parse_yuan(r[8] or 0, "file")
+            dep = parse_yuan(r[9] or 0, "file")
+        except (ValueError, InvalidInput) as exc:
+            raise InvalidInput(_("第 %d 行：数量或金额格式不对。") % i, field="file") from exc
+        out.append(
+            {
+                "code": str(r[0] or "").strip(),
+                "name": str(r[1] or "").strip(),
+                "asset_class": cls,
+                "kind": str(r[3] or "").strip(),
+                "quantity": qty,
+                "area_mu": r[5] or 0,
+                "location": str(r[6] or "").strip(),
+                "boundaries": str(r[7] or "").strip(),
+                "original_value": value,
+                "depreciation": dep,
+                "account": str(r[10] or "").strip(),
+                "status": status or AssetStatus.SELF_USE,
+                "_row": i,
+            }
+        )
+    if not out:
+        raise InvalidInput(_("清查表没有数据行。"), field="file")
+    return out
+
+
+def _items_digest(items) -> str:
+    return events.digest(
+        sorted(
+            [
+                it.code,
+                it.asset_class,
+                f"{Decimal(it.area_mu):.2f}",
+                it.quantity,
+                it.original_value,
+                it.depreciation,
+                it.account.code if it.account_id else "",
+                it.status,
+            ]
+            for it in items
+        )
+    )
+
+
+@transaction.atomic
+def do_count_inventory(
+    book: Book, title: str, as_of: date, specs: list[dict], *, actor, at=None
+) -> InventoryBatch:
+    """清查登记: the counted assets and resources of a village as of a day (the centre's or
+    the village's 清查小组 work, 看账本和实地勘察相结合)."""
+    _require_village_or_centre(actor, book, timezone.localdate(_now(at)))
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput(_("请填写清查名称。"), field="title")
+    if not isinstance(as_of, date):
+        raise InvalidInput(_("请填写清查基准日。"), field="as_of")
+    if not specs:
+        raise InvalidInput(_("清查表没有数据行。"), field="file")
+    clean, seen = [], set()
+    for spec in specs:
+        row = _("第 %d 行：") % spec["_row"] if spec.get("_row") else ""
+        try:
+            c = _clean_asset(spec, row)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, field="file") from exc
+        if c["code"] in seen:
+            raise InvalidInput(row + _("编号 %s 重复。") % c["code"], field="file")
+        seen.add(c["code"])
+        clean.append(c)
+    batch = InventoryBatch.objects.create(
+        book=book, title=title[:100], as_of=as_of, sha256="", counted_at=_now(at)
+    )
+    items = InventoryItem.objects.bulk_create([InventoryItem(batch=batch, **c) for c in clean])
+    batch.sha256 = _items_digest(items)
+    batch.save(update_fields=["sha256"])
+    record(
+        actor,
+        events.INVENTORY_COUNTED,
+        batch,
+        {
+            "book": book.code,
+            "batch": batch.pk,
+            "as_of": as_of.isoformat(),
+            "items": len(items),
+            "sha256": batch.sha256,
+            "original_value": sum(c["original_value"] for c in clean),
+        },
+        at=at,
+    )
+    return batch
+
+
+@transaction.atomic
+def do_publish_inventory(batch: InventoryBatch, *, actor, at=None) -> InventoryBatch:
+    """公示: the counted list published to the members (在全村公开)."""
+    batch = InventoryBatch.objects.select_for_update().select_related("book").get(pk=batch.pk)
+    _require_centre(actor, batch.book, timezone.localdate(_now(at)))
+    if batch.status != InventoryStatus.COUNTED:
+        raise InvalidInput(_("该清查结果已公示。"))
+    batch.status, batch.published_at = InventoryStatus.PUBLISHED, _now(at)
+    batch.save(update_fields=["status", "published_at"])
+    record(
+        actor,
+        events.INVENTORY_PUBLISHED,
+        batch,
+        {"book": batch.book.code, "batch": batch.pk, "sha256": batch.sha256},
+        at=at,
+    )
+    return batch
+
+
+@transaction.atomic
+def do_confirm_inventory(batch: InventoryBatch, matter, *, actor, at=None) -> InventoryBatch:
+    """确认: the members' (representatives') assembly confirmed the published list — a valid
+    six-step matter — and the register is set from it (台账, 统一进行备案): each counted line
+    creates or updates the asset of its code."""
+    batch = InventoryBatch.objects.select_for_update().select_related("book").get(pk=batch.pk)
+    book = batch.book
+    _require_centre(actor, book, timezone.localdate(_now(at)))
+    if batch.status == InventoryStatus.COUNTED:
+        raise RuleViolation(
+            _("清查结果须先向成员公示，再提交成员（代表）会议确认。"),
+            code="FIN-7-inventory-publish-first",
+        )
+    if batch.status == InventoryStatus.CONFIRMED:
+        raise InvalidInput(_("该清查结果已确认。"))
+    _require_valid_matter(matter, book)
+    items = list(batch.items.select_related("account"))
+    if _items_digest(items) != batch.sha256:
+        raise RuleViolation(_("清查表在公示后被改动，不能确认。"), code="FIN-7-inventory-changed")
+    existing = {a.code: a for a in Asset.objects.filter(book=book)}
+    fields = [
+        "name",
+        "asset_class",
+        "kind",
+        "quantity",
+        "area_mu",
+        "location",
+        "boundaries",
+        "original_value",
+        "depreciation",
+        "account",
+        "status",
+    ]
+    new, changed = [], []
+    for it in items:
+        a = existing.get(it.code) or Asset(book=book, code=it.code)
+        for f in fields:
+            setattr(a, f, getattr(it, f))
+        a.batch = batch
+        (changed if a.pk else new).append(a)
+    Asset.objects.bulk_create(new)
+    if changed:
+        Asset.objects.bulk_update(changed, [*fields, "batch"])
+    batch.status, batch.matter, batch.confirmed_at = InventoryStatus.CONFIRMED, matter, _now(at)
+    batch.save(update_fields=["status", "matter", "confirmed_at"])
+    record(
+        actor,
+        events.INVENTORY_CONFIRMED,
+        batch,
+        {
+            "book": book.code,
+            "batch": batch.pk,
+            "matter": matter.pk,
+            "sha256": batch.sha256,
+            "created": len(new),
+            "updated": len(changed),
+        },
+        at=at,
+    )
+    return batch
+
+
+# ---- contracts (FIN-9) -----------------------------------------------------------------------
+
+
+def _years_between(start: date, end: date) -> Decimal:
+    return Decimal((end - start).days + 1) / Decimal("365.25")
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def clean_counterparty_id(value: str, is_person: bool) -> str:
+    """A resident ID (python-stdnum cn.ric through common.identity) or a 统一社会信用代码
+    (common.identity.is_valid_uscc, which accepts the N/Y authority codes of collectives)."""
+    from wuquan.common.identity import is_valid_ric, is_valid_uscc, normalise_id_number
+
+    value = normalise_id_number(value or "")
+    if is_person:
+        if not is_valid_ric(value):
+            raise InvalidInput(_("请填写有效的居民身份证号码。"), field="counterparty_id")
+    elif not is_valid_uscc(value):
+        raise InvalidInput(_("请填写有效的统一社会信用代码。"), field="counterparty_id")
+    return value
+
+
+def _tender_route(book: Book, amount: int, on: date):
+    """(village limit in fen, organiser level) from the procurement app's routing (FIN-10)."""
+    from wuquan.procurement.selectors import organiser_level, tier_setting_for
+
+    setting = tier_setting_for(book.unit, on)
+    return setting.village_limit_fen, organiser_level(book.unit, amount, setting)
+
+
+PROCUREMENT_CATEGORY = {
+    ContractKind.WORKS: "works",
+    ContractKind.GOODS: "goods",
+    ContractKind.SERVICES: "services",
+}
+
+
+def _check_tender(book: Book, kind: str, amount: int, on: date, tender) -> None:
+    """FIN-10: a village 工程/采购/服务 contract above the village's own tendering limit is
+    tendered by the township or the district — it must name that tender (procurement app)."""
+    try:
+        limit_fen, level = _tender_route(book, amount, on)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="tender") from exc
+    if amount <= limit_fen:
+        return
+    if tender is None:
+        raise RuleViolation(
+            _("金额超过村级自行招标上限 %(l)s 元，须由%(o)s组织招标，请关联招标项目。")
+            % {
+                "l": selectors.yuan(limit_fen),
+                "o": {"township": _("乡镇"), "district": _("区")}.get(level, level),
+            },
+            field="tender",
+            code="FIN-10-tiered-tender",
+        )
+    req = tender.request
+    if req.buyer_id != book.unit_id or req.category != PROCUREMENT_CATEGORY[kind]:
+        raise InvalidInput(_("所选招标项目不是本村同类别的项目。"), field="tender")
+    if tender.status != "complete":
+        raise RuleViolation(
+            _("所选招标项目尚未定标。"), field="tender", code="FIN-10-tiered-tender"
+        )
+
+
+def _clean_schedule(schedule, amount: int, start: date, end: date) -> list[tuple[date, int]]:
+    out = []
+    for i, item in enumerate(schedule or [], start=1):
+        try:
+            due, fen = item
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(_("第 %d 期格式不对。") % i, field="schedule") from exc
+        if not isinstance(due, date):
+            raise InvalidInput(_("第 %d 期：请填写日期。") % i, field="schedule")
+        if isinstance(fen, bool) or not isinstance(fen, int) or fen <= 0:
+            raise InvalidInput(_("第 %d 期：金额须大于零。") % i, field="schedule")
+        if not (start - timedelta(days=366) <= due <= end + timedelta(days=366)):
+            raise InvalidInput(_("第 %d 期的日期不在合同期限内。") % i, field="schedule")
+        out.append((due, fen))
+    if not out:
+        raise InvalidInput(_("请填写收付款计划（至少一期）。"), field="schedule")
+    if sum(f for _d, f in out) != amount:
+        raise InvalidInput(
+            _("收付款计划合计 %(s)s 元，与合同金额 %(a)s 元不符。")
+            % {"s": selectors.yuan(sum(f for _d, f in out)), "a": selectors.yuan(amount)},
+            field="schedule",
+        )
+    return sorted(out)
+
+
+def parse_schedule(text: str) -> list[tuple[date, int]]:
+    """Form text, one instalment a line: `2026-03-31 12000.00` (date, yuan)."""
+    out = []
+    for i, line in enumerate((text or "").splitlines(), start=1):
+        line = line.replace("，", " ").replace(",", " ").strip()
+        if not line:
+            continue
+        parts = line.split()
+        try:
+            out.append((date.fromisoformat(parts[0]), parse_yuan(parts[1], "schedule")))
+        except (ValueError, IndexError, InvalidInput) as exc:
+            raise InvalidInput(
+                _("第 %d 行：请写成“日期 金额”，如 2026-03-31 12000.00。") % i, field="schedule"
+            ) from exc
+    return out
+
+
+@transaction.atomic
+def do_record_contract(
+    book: Book,
+    *,
+    number: str,
+    kind: str,
+    title: str,
+    counterparty: str,
+    counterparty_id: str,
+    amount: int,
+    signed_on: date,
+    start: date,
+    end: date,
+    matter,
+    schedule,
+    actor,
+    at=None,
+    counterparty_is_person: bool | None = None,
+    asset: Asset | None = None,
+    tender=None,
+    exchange_ref: str = "",
+    signed_by=None,
+    imported: bool = False,
+    settled_until: date | None = None,
+) -> Contract:
+    """登记 a village contract (FIN-9): on a valid six-step matter (附件15 二(二)2); a lease
+    no longer than 20 years (民法典 第七百零五条); an asset lease/发包 above the thresholds
+    through the township exchange (FIN-7); a 工程/采购/服务 contract above the village
+    tendering limit on its tender (FIN-10); paying another collective only with a township
+    approval (FIN-14). The subject asset's status becomes 出租/发包.
+
+    `imported`: a contract of the old system, kept as it was (the tender and exchange checks
+    are left to the rules); the six-step matter is still required. `settled_until` (imported
+    only): the instalments due by then were collected or paid in the old books."""
+    _require_village_or_centre(actor, book, timezone.localdate(_now(at)))
+    p = {}
+    number, title, counterparty = (
+        (number or "").strip(),
+        (title or "").strip(),
+        (counterparty or "").strip(),
+    )
+    if not number:
+        p["number"] = _("请填写合同编号。")
+    elif Contract.objects.filter(book=book, number=number).exists():
+        p["number"] = _("合同编号已存在。")
+    if kind not in ContractKind.values:
+        p["kind"] = _("请选择合同类别。")
+    if not title:
+        p["title"] = _("请填写合同名称。")
+    if not counterparty:
+        p["counterparty"] = _("请填写相对方。")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        p["amount"] = _("合同金额须大于零。")
+    for key, value in (("signed_on", signed_on), ("start", start), ("end", end)):
+        if not isinstance(value, date):
+            p[key] = _("请填写日期。")
+    if not p and end < start:
+        p["end"] = _("终止日期不能早于起始日期。")
+    if asset is not None and asset.book_id != book.pk:
+        p["asset"] = _("标的资产不属于本账套。")
+    elif asset is not None and asset.status == AssetStatus.DISPOSED:
+        p["asset"] = _("标的资产已处置。")
+    if kind in INCOME_KINDS and asset is None and not p:
+        p["asset"] = _("发包、租赁合同须选择标的资产或资源。")
+    if counterparty_is_person is None:
+        from wuquan.common.identity import is_valid_ric
+
+        counterparty_is_person = is_valid_ric((counterparty_id or "").strip().upper())
+    try:
+        counterparty_id = clean_counterparty_id(counterparty_id, counterparty_is_person)
+    except InvalidInput as exc:
+        p["counterparty_id"] = exc.message
+    _problems(p)
+    if kind in LEASE_KINDS:
+        max_years = selectors.limit(book, "lease_max_years", signed_on)
+        if end >= _add_years(start, max_years):
+            raise RuleViolation(
+                _("租赁期限不得超过二十年（民法典第七百零五条），超过部分无效。"),
+                field="end",
+                code="FIN-9-lease-20-years",
+            )
+    schedule = _clean_schedule(schedule, amount, start, end)
+    _require_valid_matter(matter, book)
+    if not imported:
+        if kind in INCOME_KINDS:
+            _check_asset_deal(book, amount, signed_on, matter, exchange_ref)
+        if kind in TENDER_KINDS:
+            _check_tender(book, kind, amount, signed_on, tender)
+        if kind not in INCOME_KINDS:
+            _check_cross_village(book, [(counterparty, amount)], signed_on)
+    contract = Contract.objects.create(
+        book=book,
+        number=number[:40],
+        kind=kind,
+        title=title[:200],
+        counterparty=counterparty[:100],
+        counterparty_is_person=counterparty_is_person,
+        counterparty_id=counterparty_id,
+        asset=asset,
+        amount=amount,
+        signed_on=signed_on,
+        start=start,
+        end=end,
+        matter=matter,
+        tender=tender,
+        exchange_ref=(exchange_ref or "").strip()[:60],
+        signed_by=signed_by,
+        recorded_on=timezone.localdate(_now(at)),
+        recorded_at=_now(at),
+        imported=imported,
+    )
+    if settled_until is not None and not imported:
+        raise InvalidInput(_("只有导入的历史合同可以标记已在原账收付。"), field="settled_until")
+    items = ScheduleItem.objects.bulk_create(
+        [
+            ScheduleItem(
+                contract=contract,
+                due_on=d,
+                amount=f,
+                settled_on=d if settled_until is not None and d <= settled_until else None,
+            )
+            for d, f in schedule
+        ]
+    )
+    if asset is not None and kind in INCOME_KINDS and end >= timezone.localdate(_now(at)):
+        asset.status = AssetStatus.LEASED if kind == ContractKind.LEASE else AssetStatus.CONTRACTED
+        asset.save(update_fields=["status"])
+    record(
+        actor,
+        events.CONTRACT_RECORDED,
+        contract,
+        events.contract_recorded(contract=contract, schedule=items),
+        at=at,
+    )
+    return contract
+
+
+@transaction.atomic
+def do_file_contract(contract: Contract, *, actor, at=None) -> Contract:
+    """备案 with the township 三资 centre (附件15 二(二)2: 报“三资”代理服务中心备案)."""
+    contract = Contract.objects.select_for_update().select_related("book").get(pk=contract.pk)
+    _require_centre(actor, contract.book, timezone.localdate(_now(at)))
+    if contract.filed_at:
+        raise InvalidInput(_("该合同已备案。"))
+    contract.filed_at = _now(at)
+    contract.save(update_fields=["filed_at"])
+    days = (timezone.localdate(contract.filed_at) - contract.signed_on).days
+    record(
+        actor,
+        events.CONTRACT_FILED,
+        contract,
+        {"book": contract.book.code, "contract": contract.pk, "days_after_signing": days},
+        at=at,
+    )
+    return contract
+
+
+@transaction.atomic
+def do_terminate_contract(contract: Contract, on: date, *, actor, at=None, matter=None) -> Contract:
+    """A contract ends early (on a valid matter) or is closed after its term; the subject
+    asset goes back to 闲置 unless another active contract holds it."""
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("book", "asset")
+        .get(pk=contract.pk)
+    )
+    book = contract.book
+    _require_centre(actor, book, on)
+    if contract.status != ContractStatus.ACTIVE:
+        raise InvalidInput(_("该合同已终止。"))
+    if on < contract.end:
+        _require_valid_matter(matter, book)
+    contract.status = ContractStatus.TERMINATED
+    contract.save(update_fields=["status"])
+    asset = contract.asset
+    if asset is not None and asset.status in (AssetStatus.LEASED, AssetStatus.CONTRACTED):
+        others = Contract.objects.filter(
+            asset=asset, status=ContractStatus.ACTIVE, end__gte=on
+        ).exclude(pk=contract.pk)
+        if not others.exists():
+            asset.status = AssetStatus.IDLE
+            asset.save(update_fields=["status"])
+    record(
+        actor,
+        events.CONTRACT_TERMINATED,
+        contract,
+        {
+            "book": book.code,
+            "contract": contract.pk,
+            "on": on.isoformat(),
+            "matter": matter.pk if matter else None,
+        },
+        at=at,
+    )
+    return contract
+
+
+# debit account of a payable instalment by contract kind (chart codes, see chart_2023.csv)
+PAYABLE_DEBIT = {
+    ContractKind.WORKS: "1303",  # 在建工程
+    ContractKind.GOODS: "1121",  # 库存物资
+    ContractKind.SERVICES: "5101",  # 管理费用
+}
+INCOME_CREDIT = "5001"  # 经营收入 (发包及上交收入 in the 2004 chart)
+
+
+def _schedule_voucher(item: ScheduleItem, on: date, specs, summary, *, actor, at, event):
+    contract = item.contract
+    book = contract.book
+    for s in specs:
+        s.setdefault("counterparty", contract.counterparty)
+        s.setdefault("counterparty_is_person", contract.counterparty_is_person)
+        s.setdefault("project", contract.number[:40])
+    clean = _clean_lines(specs)
+    voucher = _create_voucher(
+        book,
+        VoucherKind.RECEIPT if event == events.SCHEDULE_SETTLED else VoucherKind.TRANSFER,
+        on,
+        summary,
+        clean,
+        [],
+        prepared_by=events_actor(actor),
+    )
+    posted = _post(voucher, actor=actor, at=at, adjusting_ok=False)
+    return voucher, posted
+
+
+@transaction.atomic
+def do_accrue_schedule(item: ScheduleItem, *, actor, at=None) -> Voucher:
+    """An instalment falls due: 应收款 (发包/租赁: Dr 应收款 / Cr 经营收入) or 应付款
+    (工程/采购/服务: Dr 在建工程·库存物资·管理费用 / Cr 应付款), a posted voucher dated the
+    due day in the part-1 books."""
+    item = ScheduleItem.objects.select_for_update().select_related("contract__book").get(pk=item.pk)
+    contract = item.contract
+    _require_centre(actor, contract.book, item.due_on)
+    if item.accrual_id:
+        raise InvalidInput(_("该期已入账。"))
+    if contract.kind in INCOME_KINDS:
+        specs = [
+            {
+                "account": account_by_role(AccountRole.RECEIVABLE),
+                "side": Side.DEBIT,
+                "amount": item.amount,
+            },
+            {"account": account(INCOME_CREDIT), "side": Side.CREDIT, "amount": item.amount},
+        ]
+        summary = _("应收 %(c)s %(t)s 第%(d)s期") % {
+            "c": contract.number,
+            "t": contract.get_kind_display(),
+            "d": item.due_on.isoformat(),
+        }
+    else:
+        _check_cross_village(contract.book, [(contract.counterparty, item.amount)], item.due_on)
+        specs = [
+            {
+                "account": account(PAYABLE_DEBIT[contract.kind]),
+                "side": Side.DEBIT,
+                "amount": item.amount,
+            },
+            {
+                "account": account_by_role(AccountRole.PAYABLE),
+                "side": Side.CREDIT,
+                "amount": item.amount,
+            },
+        ]
+        summary = _("应付 %(c)s %(t)s 第%(d)s期") % {
+            "c": contract.number,
+            "t": contract.get_kind_display(),
+            "d": item.due_on.isoformat(),
+        }
+    voucher, posted = _schedule_voucher(
+        item, item.due_on, specs, summary, actor=actor, at=at, event=events.SCHEDULE_ACCRUED
+    )
+    item.accrual = voucher
+    item.save(update_fields=["accrual"])
+    record(
+        actor,
+        events.SCHEDULE_ACCRUED,
+        item,
+        {"contract": contract.pk, "item": item.pk, **_payload(voucher, posted)},
+        at=at,
+    )
+    return voucher
+
+
+@transaction.atomic
+def do_settle_schedule(item: ScheduleItem, on: date, *, actor, at=None) -> Voucher:
+    """A rent or contracting fee collected into the bank (Dr 银行存款 / Cr 应收款). Payables
+    are paid through a 联签会审 payment request, not here."""
+    item = ScheduleItem.objects.select_for_update().select_related("contract__book").get(pk=item.pk)
+    contract = item.contract
+    _require_centre(actor, contract.book, on)
+    if contract.kind not in INCOME_KINDS:
+        raise InvalidInput(_("付款须通过联签会审的用款申请办理。"))
+    if item.settlement_id:
+        raise InvalidInput(_("该期已收款。"))
+    if item.accrual_id is None:
+        raise InvalidInput(_("该期尚未确认应收。"))
+    specs = [
+        {"account": account_by_role(AccountRole.BANK), "side": Side.DEBIT, "amount": item.amount},
+        {
+            "account": account_by_role(AccountRole.RECEIVABLE),
+            "side": Side.CREDIT,
+            "amount": item.amount,
+        },
+    ]
+    summary = _("收 %(c)s 第%(d)s期款") % {"c": contract.number, "d": item.due_on.isoformat()}
+    voucher, posted = _schedule_voucher(
+        item, on, specs, summary, actor=actor, at=at, event=events.SCHEDULE_SETTLED
+    )
+    item.settlement, item.settled_on = voucher, on
+    item.save(update_fields=["settlement", "settled_on"])
+    record(
+        actor,
+        events.SCHEDULE_SETTLED,
+        item,
+        {
+            "contract": contract.pk,
+            "item": item.pk,
+            "days_late": max(0, (on - item.due_on).days),
+            **_payload(voucher, posted),
+        },
+        at=at,
+    )
+    return voucher
+
+
+# ---- FIN-14: no transfers across villages without the township's approval --------------------
+
+
+def _check_cross_village(book: Book, movements, on: date) -> None:
+    """Refuse a movement [(counterparty, fen)] to another village or community's collective
+    unless a township approval covers it (附件15 二(二)3(1): 不准平调、借贷、挪用)."""
+    for counterparty, amount in movements:
+        other = selectors.other_collective(book, counterparty)
+        if other is None:
+            continue
+        if selectors.transfer_approval(book, other, amount, on) is None:
+            raise RuleViolation(
+                _("向%(o)s划转资金或资产须经乡镇批准（不准平调、借贷、挪用村级“三资”）。")
+                % {"o": other.name},
+                field="counterparty",
+                code="FIN-14-no-cross-village",
+            )
+
+
+def _line_movements(lines) -> list[tuple[str, int]]:
+    """The lines of a voucher that move money out to a counterparty (Cr 库存现金/银行存款) or
+    lend to it (Dr 应收款/内部往来)."""
+    out = []
+    for ln in lines:
+        role = ln["account"].role
+        if not ln.get("counterparty") or ln["amount"] <= 0:
+            continue
+        if (role in (AccountRole.CASH, AccountRole.BANK) and ln["side"] == Side.CREDIT) or (
+            role in (AccountRole.RECEIVABLE, AccountRole.INTERNAL) and ln["side"] == Side.DEBIT
+        ):
+            out.append((ln["counterparty"], ln["amount"]))
+    return out
+
+
+@transaction.atomic
+def do_approve_transfer(
+    book: Book,
+    other: Unit,
+    amount: int,
+    purpose: str,
+    valid_from: date,
+    valid_until: date,
+    *,
+    actor,
+    at=None,
+) -> TownshipApproval:
+    """The township (镇长 or the deputy in charge of finance) approves a movement from one
+    collective to another (FIN-14)."""
+    on = timezone.localdate(_now(at))
+    held = None
+    for code in TOWNSHIP_APPROVER_POSTS:
+        held = selectors.post_held(actor, book.centre, code, on)
+        if held:
+            break
+    if held is None:
+        raise NotPermitted(_("只有乡镇（街道）主要负责人或分管财务的负责人可以批准。"))
+    p = {}
+    if (
+        other is None
+        or other.pk == book.unit_id
+        or other.kind not in (UnitKind.VILLAGE, UnitKind.COMMUNITY)
+    ):
+        p["other"] = _("请选择另一个村（社区）。")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        p["amount"] = _("金额须大于零。")
+    if not (purpose or "").strip():
+        p["purpose"] = _("请填写事由。")
+    if (
+        not isinstance(valid_from, date)
+        or not isinstance(valid_until, date)
+        or valid_until < valid_from
+    ):
+        p["valid_until"] = _("请填写有效期。")
+    _problems(p)
+    approval = TownshipApproval.objects.create(
+        book=book,
+        other=other,
+        amount=amount,
+        purpose=purpose.strip()[:200],
+        valid_from=valid_from,
+        valid_until=valid_until,
+        approved_by=held[0],
+        approved_at=_now(at),
+    )
+    record(
+        actor,
+        events.TOWNSHIP_APPROVED,
+        approval,
+        {
+            "book": book.code,
+            "other": other.code,
+            "amount": amount,
+            "valid_from": valid_from.isoformat(),
+            "valid_until": valid_until.isoformat(),
+            "person": held[0].pk,
+            "post": held[1].pk,
+            "purpose_sha256": events.digest(purpose.strip()),
+        },
+        at=at,
+    )
+    return approval
+
+
+@transaction.atomic
+def do_import_voucher(
+    book: Book, kind: str, on: date, summary: str, lines: list[dict], *, actor, at=None
+) -> Voucher:
+    """History from the old system (财会〔2023〕20号 changeover): a voucher booked there,
+    posted as it was — without the FIN-14 refusal, so that the rules judge it (any movement to
+    another collective without a township approval is an alarm)."""
+    _require_centre(actor, book, on)
+    clean = _clean_lines(lines)
+    voucher = _create_voucher(book, kind, on, summary, clean, [], prepared_by=events_actor(actor))
+    posted = _post(voucher, actor=actor, at=at)
+    record(actor, events.VOUCHER_IMPORTED, voucher, _payload(voucher, posted), at=at)
+    return voucher

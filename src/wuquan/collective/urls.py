@@ -18,4 +18,13 @@ urlpatterns = [
     path("benefits/<int:pk>/template.xlsx", views.benefit_template, name="benefit-template"),
     path("benefits/<int:pk>/notice/", views.benefit_notice, name="benefit-notice"),
     path("benefit-batches/<int:pk>/pay.csv", views.benefit_pay_file, name="benefit-pay-file"),
+    # ---- part 2 (issue 15): registers, contracts, transfers
+    path("books/<int:pk>/assets/", views.assets, name="assets"),
+    path("books/<int:pk>/assets.xlsx", views.assets_xlsx, name="assets-xlsx"),
+    path("inventories/<int:pk>/", views.inventory, name="inventory"),
+    path("assets/<int:pk>/", views.asset_detail, name="asset"),
+    path("books/<int:pk>/contracts/", views.contracts, name="contracts"),
+    path("books/<int:pk>/contracts/new/", views.contract_new, name="contract-new"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("books/<int:pk>/transfers/new/", views.transfer_new, name="transfer-new"),
 ]

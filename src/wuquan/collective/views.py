@@ -360,6 +360,7 @@ def public_month(request, pk, year, month):
         {
             "d": d,
             "lines": d.content["lines"],
+            "contracts": d.content.get("contracts", []),  # part 2 (FIN-9)
             "matches": selectors.disclosure_matches(d),
             "questions": d.questions.all(),
             "errors": errors,
@@ -693,3 +694,320 @@ def public_funds(request, pk, year, month):
     ctx = _funds_context(d.book, year, month)
     ctx["d"] = d
     return render(request, "collective/benefit_public_funds.html", ctx)
+
+
+# ==== part 2 (issue 15): registers (FIN-7), contracts (FIN-9/10), transfers (FIN-14) =========
+
+
+def _errors(exc: DomainError) -> dict:
+    return getattr(exc, "problems", None) or {exc.field or "form": exc.message}
+
+
+def _date(value, field: str) -> date:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError as exc:
+        raise InvalidInput(_("请填写日期。"), field=field) from exc
+
+
+@login_required
+def assets(request, pk):
+    """The register (资产资源台账) by class, its reconciliation with the books, the 清产核资
+    batches, and the upload of a new batch (Excel, the export's columns)."""
+    from .models import AssetClass
+
+    book = _book(request, pk)
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            f = request.FILES.get("file")
+            if f is None:
+                raise InvalidInput(_("请选择清查表文件。"), field="file")
+            specs = services.parse_register(f.read(), f.name)
+            batch = services.do_count_inventory(
+                book,
+                data.get("title", ""),
+                _date(data.get("as_of"), "as_of"),
+                specs,
+                actor=request.user,
+            )
+        except DomainError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("清查结果已登记，请向成员公示。"))
+            return redirect("collective:inventory", pk=batch.pk)
+    register = book.assets.select_related("account").order_by("asset_class", "code")
+    return render(
+        request,
+        "collective/assets.html",
+        {
+            "book": book,
+            "classes": [
+                (v, label, [a for a in register if a.asset_class == v])
+                for v, label in AssetClass.choices
+            ],
+            "totals": selectors.register_totals(book),
+            "inventories": book.inventories.all(),
+            "errors": errors,
+            "data": data,
+            "today": timezone.localdate().isoformat(),
+        },
+    )
+
+
+@login_required
+def assets_xlsx(request, pk):
+    """The register in Excel (the same columns import as a 清产核资 batch)."""
+    from openpyxl import Workbook
+
+    book = _book(request, pk)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append([f"{book.name} 资产资源台账（金额单位：元）"])
+    ws.append(selectors.REGISTER_COLUMNS)
+    for row in selectors.register_rows(book):
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    resp = HttpResponse(
+        buf.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = f'attachment; filename="register-{book.code}.xlsx"'
+    return resp
+
+
+@login_required
+def inventory(request, pk):
+    from .models import InventoryBatch
+
+    batch = get_object_or_404(InventoryBatch.objects.select_related("book"), pk=pk)
+    book = _book(request, batch.book_id)
+    errors = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "publish":
+                services.do_publish_inventory(batch, actor=request.user)
+                messages.success(request, _("已向成员公示。"))
+            else:
+                m = _matters(book).filter(pk=request.POST.get("matter") or 0).first()
+                services.do_confirm_inventory(batch, m, actor=request.user)
+                messages.success(request, _("已确认，资产资源台账已按清查结果建立。"))
+        except DomainError as exc:
+            errors = _errors(exc)
+        else:
+            return redirect("collective:inventory", pk=batch.pk)
+    return render(
+        request,
+        "collective/inventory.html",
+        {
+            "batch": batch,
+            "book": book,
+            "items": batch.items.select_related("account"),
+            "matters": _matters(book),
+            "errors": errors,
+        },
+    )
+
+
+@login_required
+def asset_detail(request, pk):
+    from .models import Asset, AssetStatus
+
+    asset = get_object_or_404(Asset.objects.select_related("book", "account"), pk=pk)
+    book = _book(request, asset.book_id)
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        action = data.get("action")
+        try:
+            if action == "documents":
+                services.do_add_asset_documents(
+                    asset, request.FILES.getlist("attachments"), actor=request.user
+                )
+                messages.success(request, _("资料已上传。"))
+            elif action == "status":
+                services.do_set_asset_status(asset, data.get("status", ""), actor=request.user)
+                messages.success(request, _("状态已变更。"))
+            elif action == "dispose":
+                services.do_dispose_asset(
+                    asset,
+                    _date(data.get("on"), "on"),
+                    services.parse_yuan(data.get("amount") or "0"),
+                    actor=request.user,
+                    matter=_matters(book).filter(pk=data.get("matter") or 0).first(),
+                    exchange_ref=data.get("exchange_ref", ""),
+                )
+                messages.success(request, _("资产已处置。"))
+            else:
+                raise InvalidInput(_("未知操作。"))
+        except DomainError as exc:
+            errors = _errors(exc)
+        else:
+            return redirect("collective:asset", pk=asset.pk)
+    return render(
+        request,
+        "collective/asset_detail.html",
+        {
+            "asset": asset,
+            "book": book,
+            "documents": asset.documents.all(),
+            "contracts": asset.contracts.all(),
+            "statuses": [(v, label) for v, label in AssetStatus.choices if v != "disposed"],
+            "matters": _matters(book),
+            "errors": errors,
+            "data": data,
+        },
+    )
+
+
+@login_required
+def contracts(request, pk):
+    book = _book(request, pk)
+    return render(
+        request,
+        "collective/contract_list.html",
+        {
+            "book": book,
+            "contracts": selectors.contracts_visible(book),
+            "approvals": book.township_approvals.select_related("other", "approved_by"),
+        },
+    )
+
+
+def _tenders(book):
+    from wuquan.procurement.selectors import tenders_for
+
+    return tenders_for(buyer=book.unit)
+
+
+@login_required
+def contract_new(request, pk):
+    from .models import ContractKind
+
+    book = _book(request, pk)
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            amount = services.parse_yuan(data.get("amount") or "0")
+            c = services.do_record_contract(
+                book,
+                number=data.get("number", ""),
+                kind=data.get("kind", ""),
+                title=data.get("title", ""),
+                counterparty=data.get("counterparty", ""),
+                counterparty_id=data.get("counterparty_id", ""),
+                counterparty_is_person=data.get("party_kind") == "person",
+                amount=amount,
+                signed_on=_date(data.get("signed_on"), "signed_on"),
+                start=_date(data.get("start"), "start"),
+                end=_date(data.get("end"), "end"),
+                matter=_matters(book).filter(pk=data.get("matter") or 0).first(),
+                schedule=services.parse_schedule(data.get("schedule", "")),
+                asset=book.assets.filter(pk=data.get("asset") or 0).first(),
+                tender=_tenders(book).filter(pk=data.get("tender") or 0).first(),
+                exchange_ref=data.get("exchange_ref", ""),
+                actor=request.user,
+            )
+        except DomainError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("合同已登记。"))
+            return redirect("collective:contract", pk=c.pk)
+    return render(
+        request,
+        "collective/contract_new.html",
+        {
+            "book": book,
+            "errors": errors,
+            "data": data,
+            "kinds": ContractKind.choices,
+            "assets": book.assets.exclude(status="disposed"),
+            "matters": _matters(book),
+            "tenders": _tenders(book),
+            "today": timezone.localdate().isoformat(),
+        },
+    )
+
+
+@login_required
+def contract_detail(request, pk):
+    from .models import INCOME_KINDS, Contract
+
+    c = get_object_or_404(
+        Contract.objects.select_related("book", "asset", "matter", "tender"), pk=pk
+    )
+    book = _book(request, c.book_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            item = c.schedule.filter(pk=request.POST.get("item") or 0).first()
+            if action == "file":
+                services.do_file_contract(c, actor=request.user)
+                messages.success(request, _("已备案。"))
+            elif action == "accrue" and item is not None:
+                services.do_accrue_schedule(item, actor=request.user)
+                messages.success(request, _("已确认应收（应付），凭证已记账。"))
+            elif action == "settle" and item is not None:
+                services.do_settle_schedule(
+                    item, _date(request.POST.get("on"), "on"), actor=request.user
+                )
+                messages.success(request, _("已收款，凭证已记账。"))
+            elif action == "terminate":
+                services.do_terminate_contract(
+                    c,
+                    _date(request.POST.get("on"), "on"),
+                    actor=request.user,
+                    matter=_matters(book).filter(pk=request.POST.get("matter") or 0).first(),
+                )
+                messages.success(request, _("合同已终止。"))
+            else:
+                raise InvalidInput(_("未知操作。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("collective:contract", pk=c.pk)
+    return render(
+        request,
+        "collective/contract_detail.html",
+        {
+            "c": c,
+            "book": book,
+            "schedule": c.schedule.select_related("accrual", "settlement"),
+            "income": c.kind in INCOME_KINDS,
+            "matters": _matters(book),
+            "today": timezone.localdate().isoformat(),
+        },
+    )
+
+
+@login_required
+def transfer_new(request, pk):
+    """FIN-14: the township approves a movement from this collective to another."""
+    from wuquan.org.models import Unit, UnitKind
+
+    book = _book(request, pk)
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    others = Unit.objects.filter(kind__in=(UnitKind.VILLAGE, UnitKind.COMMUNITY)).exclude(
+        pk=book.unit_id
+    )
+    if request.method == "POST":
+        try:
+            services.do_approve_transfer(
+                book,
+                others.filter(pk=data.get("other") or 0).first(),
+                services.parse_yuan(data.get("amount") or "0"),
+                data.get("purpose", ""),
+                _date(data.get("valid_from"), "valid_until"),
+                _date(data.get("valid_until"), "valid_until"),
+                actor=request.user,
+            )
+        except DomainError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("乡镇批准已登记。"))
+            return redirect("collective:contracts", pk=book.pk)
+    return render(
+        request,
+        "collective/transfer_new.html",
+        {"book": book, "others": others, "errors": errors, "data": data},
+    )
