@@ -209,7 +209,7 @@ def test_fin3_catalog_threshold_of_the_unit_applies(o):
     from wuquan.unitfinance.selectors import large_sum_threshold
 
     assert large_sum_threshold(o["unit"].pk) == 5_000_000
-    ensure_catalog_entry("test", o["unit"], "large_sum", "大额资金", amount_threshold=20000)
+    ensure_catalog_entry(o["unit"], "large_sum", "大额资金", amount_threshold=20000, actor="test")
     assert large_sum_threshold(o["unit"].pk) == 2_000_000
     bad = imported(o, ref="M", amount=2_000_000)
     assert [f.subject_id for f in rules.large_sum_breaches(AS_OF, {})] == [str(bad.pk)]

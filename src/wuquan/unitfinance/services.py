@@ -410,12 +410,12 @@ def do_file_reimbursement(
         from wuquan.decisions.services import require_decision
 
         r.decision = require_decision(
-            actor,
             r,
             unit,
             MatterKind.LARGE_SUM,
             _("大额资金使用：%(s)s（%(a)s 元）")
             % {"s": summary[:100], "a": selectors.yuan(amount)},
+            actor=actor,
         )
         r.save(update_fields=["decision"])
     record(
