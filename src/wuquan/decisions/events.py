@@ -273,4 +273,6 @@ SENSITIVE: dict[str, tuple[str, ...]] = {
     ),
     "decisions.village.step": ("attachments",),
     "decisions.village.objection": ("text",),
+    # the method a clerk typed for a decision outside a meeting, quoted by the refusal (PII crawl)
+    "decisions.refused": ("method",),
 }

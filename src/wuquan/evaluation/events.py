@@ -141,5 +141,6 @@ def recall_flagged(petition) -> dict[str, Any]:
 # only as salted commitments (wuquan.ledger.commitments; issue 13, finding 4). `asker` is a
 # villager or representative by name; the texts are free text no rule reads.
 SENSITIVE: dict[str, tuple[str, ...]] = {
-    "evaluation.*": ("title", "text", "asker", "answer"),
+    # `role`: the subject's role title is typed free text (PII crawl)
+    "evaluation.*": ("title", "text", "asker", "answer", "role"),
 }
