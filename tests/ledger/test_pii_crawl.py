@@ -663,3 +663,286 @@ def plant_personnel(request):
         post, OPINION, actor="test", on=end, at=p_at(end, 17), **step
     )
     services.do_stop_selection(other, OPINION, actor="test", at=p_at(end, 18))
+
+
+PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
+
+
+@planter("wuquan.invest")
+def plant_invest(request):
+    """A project named after a household, withheld with a basis and located in free text; a
+    fund whose code, purpose and source document carry personal data; approvals whose
+    document numbers and file names do; duties assigned to a private person (one from
+    imported history with a legacy reference typed with a phone) and revoked; an allocation,
+    a progress certificate and a disbursement numbered with an ID number and a phone; an
+    inspection with its problems and their rectification, all typed with OPINION."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.invest.helpers import WAN, permissive_tiers, units
+    from tests.invest.helpers import at as i_at
+    from wuquan.invest import sample, services
+    from wuquan.invest.models import (
+        ApprovalKind,
+        FieldGroup,
+        FundLevel,
+        FundRole,
+        GrantScope,
+        InspectionKind,
+        ProjectRole,
+        Sector,
+    )
+    from wuquan.org.models import Person
+
+    request.getfixturevalue("demo_org")
+    settings.MEDIA_ROOT = str(request.getfixturevalue("tmp_path") / "media")
+    permissive_tiers()
+    u = units()
+    day = date(2025, 1, 2)
+    p = services.do_register_project(
+        "2025-220203-76-01-990001",
+        f"{NAME}家{PHONE}危房改造",
+        u["nongshui"],
+        u["xmjs"],
+        Sector.WATER,
+        OPINION,
+        actor="test",
+        funding=[(FundLevel.DISTRICT, 100 * WAN, None)],
+        is_public=False,
+        withheld_basis=OPINION,
+        at=i_at(day),
+    )
+    services.do_set_project_status(p, "implementation", progress_percent=10, actor="test")
+    f = services.do_create_fund(
+        f"ZX-{PHONE}",
+        OPINION[:200],
+        FundLevel.CENTRAL,
+        OPINION,
+        Sector.WATER,
+        date(2025, 12, 31),
+        500 * WAN,
+        u["caizheng"],
+        actor="test",
+        source_doc=f"{NAME}{RESIDENT_ID}",
+        at=i_at(day),
+    )
+    for kind, on, amount in (
+        (ApprovalKind.FEASIBILITY, date(2025, 2, 3), 100 * WAN),
+        (ApprovalKind.DESIGN, date(2025, 2, 10), 105 * WAN),
+    ):
+        services.do_record_approval(
+            p,
+            kind,
+            f"{NAME}{RESIDENT_ID}{kind}号",
+            u["fagai"],
+            on,
+            actor="test",
+            file=SimpleUploadedFile(f"{NAME}{PHONE}{kind}.pdf", PDF_BYTES + kind.encode()),
+            amount_fen=amount,
+            at=i_at(on),
+        )
+    services.do_record_approval(
+        p,
+        ApprovalKind.CONSTRUCTION,
+        f"{PHONE}",
+        u["fagai"],
+        date(2025, 2, 20),
+        actor="test",
+        file_sha256=sample.sha(OPINION),
+        file_name=f"{RESIDENT_ID}.pdf",
+        at=i_at(date(2025, 2, 20)),
+    )
+    private = Person.objects.create(name=NAME)
+    duty = services.do_assign_duty(
+        p, ProjectRole.APPROVAL, u["fagai"], day, actor="test", person=private, at=i_at(day)
+    )
+    services.do_assign_duty(
+        p,
+        ProjectRole.ACCEPTANCE,
+        u["fagai"],
+        day,
+        actor="test",
+        person=private,
+        history=services.ImportedHistory(f"{NAME}{PHONE}"),
+        at=i_at(day),
+    )
+    services.do_assign_duty(f, FundRole.REVIEW, u["caizheng"], day, actor="test", at=i_at(day))
+    services.do_revoke_duty(duty, date(2025, 3, 1), actor="test", at=i_at(date(2025, 3, 1)))
+    c = sample.contract_for(p, OPINION[:60], "works", 80 * WAN, date(2025, 2, 21))
+    a = services.do_allocate(
+        f,
+        p,
+        50 * WAN,
+        f"{NAME}{PHONE}号",
+        date(2025, 4, 1),
+        actor="test",
+        at=i_at(date(2025, 4, 1)),
+    )
+    cert = services.do_certify_progress(
+        p,
+        c,
+        RESIDENT_ID,
+        30,
+        24 * WAN,
+        date(2025, 5, 1),
+        u["xmjs"],
+        actor="test",
+        file_sha256="a" * 64,
+        at=i_at(date(2025, 5, 1)),
+    )
+    services.do_disburse(
+        a, c, 20 * WAN, date(2025, 5, 6), actor="test", certificate=cert, at=i_at(date(2025, 5, 6))
+    )
+    services.do_disburse(
+        a,
+        c,
+        1 * WAN,
+        date(2025, 5, 7),
+        actor="test",
+        history=services.ImportedHistory(f"{RESIDENT_ID}{PHONE}"),
+        at=i_at(date(2025, 5, 7)),
+    )
+    inspection = services.do_file_inspection(
+        p,
+        u["shenji"],
+        InspectionKind.PROBLEM,
+        date(2025, 6, 1),
+        OPINION,
+        actor="test",
+        file_sha256=sample.sha(OPINION),
+        problems=[(OPINION, date(2025, 7, 1)), (f"{NAME}{PHONE}", date(2025, 7, 1))],
+        at=i_at(date(2025, 6, 1)),
+    )
+    services.do_file_inspection(
+        f,
+        u["caizheng"],
+        InspectionKind.RECORD,
+        date(2025, 6, 2),
+        OPINION,
+        actor="test",
+        at=i_at(date(2025, 6, 2)),
+    )
+    problem = inspection.problems.order_by("pk").first()
+    services.do_rectify_problem(
+        problem, date(2025, 6, 20), OPINION, actor="test", at=i_at(date(2025, 6, 20))
+    )
+    grant = services.do_grant_access(
+        u["shenji"], GrantScope.PROJECT, [FieldGroup.values[0]], actor="test", project=p
+    )
+    services.do_revoke_access(grant, actor="test")
+
+
+@planter("wuquan.unitfinance")
+def plant_unitfinance(request):
+    """Class limits set (one by hand, one from an Excel sheet) on a basis typed with personal
+    data; a reimbursement for a private person's matter with vouchers named after her and an
+    invoice numbered with her phone, returned with a reason, signed and paid; a large sum put
+    to the leadership meeting with its summary; the old system's history imported with a
+    legacy reference, voucher names and an invoice number holding an ID number; a quarterly
+    report prepared, presented and received."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from tests.unitfinance.helpers import at as u_at
+    from tests.unitfinance.helpers import officers, person, sign_all
+    from wuquan.unitfinance import services
+    from wuquan.unitfinance.models import REQUIRED_ATTACHMENTS
+
+    request.getfixturevalue("demo_org")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    o = officers()
+    unit = o["unit"]
+    services.do_set_class_limit(
+        unit,
+        "office",
+        500_000,
+        8_000_000,
+        date(2026, 1, 1),
+        OPINION,
+        actor=o["finance_deputy"],
+        at=u_at(2026, 1, 5),
+    )
+    wb = Workbook()
+    wb.active.append(services.LIMIT_COLUMNS)
+    wb.active.append([unit.code, "travel", "10000", "60000", "2026-01-01", OPINION])
+    sheet = BytesIO()
+    wb.save(sheet)
+    services.do_import_class_limits(
+        sheet.getvalue(), actor=o["finance_deputy"], at=u_at(2026, 1, 5)
+    )
+    services.do_enter_budget(unit, 2026, "office", 8_000_000, actor=o["finance_deputy"])
+
+    def vouchers(r, invoice_no, when, tag=""):
+        for kind in REQUIRED_ATTACHMENTS[r.spending_class]:
+            services.do_attach_voucher(
+                r,
+                kind,
+                SimpleUploadedFile(
+                    f"{NAME}{PHONE}{kind}{tag}.pdf",
+                    PDF_BYTES + (kind + tag).encode(),
+                    content_type="application/pdf",
+                ),
+                actor=o["clerk"],
+                at=when,
+                invoice_no=invoice_no if kind == "invoice" else "",
+                invoice_amount=r.amount if kind == "invoice" else None,
+            )
+
+    r = services.do_file_reimbursement(
+        unit,
+        "office",
+        OPINION,
+        120_000,
+        date(2026, 3, 5),
+        o["deputy1_post"],
+        actor=o["clerk"],
+        at=u_at(2026, 3, 5),
+    )
+    vouchers(r, PHONE, u_at(2026, 3, 5, 11))
+    services.do_submit_reimbursement(r, actor=o["clerk"], at=u_at(2026, 3, 5, 14))
+    services.do_return_reimbursement(r, OPINION, actor=o["reviewer"], at=u_at(2026, 3, 5, 15))
+    extra = next(k for k in REQUIRED_ATTACHMENTS["office"] if k != "invoice")
+    services.do_attach_voucher(
+        r,
+        extra,
+        SimpleUploadedFile(f"{OPINION}.pdf", PDF_BYTES + b"2", content_type="application/pdf"),
+        actor=o["clerk"],
+        at=u_at(2026, 3, 6, 9),
+    )
+    sign_all(o, r, at_=u_at(2026, 3, 6, 14))
+    services.do_pay_reimbursement(r, actor=o["cashier"], at=u_at(2026, 3, 9))
+    services.do_file_reimbursement(
+        unit,
+        "works",
+        OPINION,
+        9_000_000,
+        date(2026, 3, 10),
+        o["deputy1_post"],
+        actor=o["clerk"],
+        at=u_at(2026, 3, 10),
+    )
+    clerk, reviewer = person(o["clerk"]), person(o["reviewer"])
+    services.do_import_reimbursement(
+        unit,
+        "office",
+        OPINION,
+        80_000,
+        date(2025, 11, 3),
+        o["deputy1_post"],
+        clerk,
+        [("handler", clerk), ("reviewer", reviewer)],
+        [
+            (k, f"{NAME}{RESIDENT_ID}{k}.pdf", PDF_BYTES + k.encode(), RESIDENT_ID_2, 80_000)
+            for k in REQUIRED_ATTACHMENTS["office"]
+        ],
+        date(2025, 11, 6),
+        f"{NAME}{PHONE}",
+        actor=o["reviewer"],
+        at=u_at(2026, 3, 2),
+    )
+    report = services.do_prepare_report(unit, 2026, 1, actor=o["reviewer"], at=u_at(2026, 4, 10))
+    services.do_present_report(
+        report, actor=o["finance_deputy"], on=date(2026, 4, 15), at=u_at(2026, 4, 15)
+    )
+    services.do_receive_report(report, actor=o["head"], at=u_at(2026, 4, 15, 17))

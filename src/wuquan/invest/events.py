@@ -1,6 +1,7 @@
 """Event names of the investment app and their payload builders (FIN-16..18, SUP-7): ids,
 codes, enums, amounts and digests; the free text of inspections (findings, problems,
-rectification) enters the leaf only as salted commitments (`SENSITIVE`)."""
+rectification), and the numbers, codes and legacy references a clerk types freely, enter the
+leaf only as salted commitments (`SENSITIVE`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ ACCESS_REVOKED = "invest.access.revoked"
 SENSITIVE: dict[str, tuple[str, ...]] = {
     "invest.inspection.*": ("summary",),
     "invest.problem.*": ("description", "rectification"),
+    # what a clerk types freely into a number or a code (the PII crawl planted an ID number, a
+    # phone and a name in each): an approval's or an allocation's 文号, a progress
+    # certificate's number, a fund's code (the fund's id stays in clear), the legacy reference
+    # of imported history. No rule or exporter reads them from the log (they read the models).
+    APPROVAL_RECORDED: ("doc_no",),
+    ALLOCATED: ("doc_no",),
+    CERTIFIED: ("number",),
+    FUND_CREATED: ("code",),
+    DUTY_ASSIGNED: ("source_ref",),
+    DISBURSED: ("source_ref",),
 }
 
 

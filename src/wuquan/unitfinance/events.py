@@ -1,7 +1,8 @@
 """Event names of the unit finance controls and their payload builders (FIN-1..4), used by
 every path that emits them (live services and the import of history). Payloads carry ids,
-codes, amounts (fen), enums, invoice numbers and SHA-256 digests; the summary (事由) and a
-return reason are free text, kept in SENSITIVE (salted commitments, ledger/commitments)."""
+codes, amounts (fen), enums and SHA-256 digests; the summary (事由), a return reason, a limit's
+basis, an invoice number and an import's legacy reference are typed freely, kept in SENSITIVE
+(salted commitments, ledger/commitments)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,11 @@ LABELS = {
 }
 
 SENSITIVE: dict[str, tuple[str, ...]] = {
-    "unitfinance.*": ("summary", "reason", "basis"),
+    # free text, and what a clerk types into a number (an invoice number is any 1–40 letters
+    # and digits, a mobile too; the legacy reference of imported history is any text: the PII
+    # crawl planted a phone and a name). The FIN-2 duplicate-invoice rule reads the
+    # attachments' `invoice_no` from the model, not from the log.
+    "unitfinance.*": ("summary", "reason", "basis", "invoice_no", "source_ref"),
 }
 
 
