@@ -127,7 +127,7 @@ def test_apr2_moved_deadline_updates_the_case(world, case):
         ("2026-03-05", "holiday", "测试"),
         ("2026-03-06", "holiday", "测试"),
     ]
-    do_load_official_schedule(2026, "测试〔2026〕1号", "2026-01-01", days, "admin")
+    do_load_official_schedule(2026, "测试〔2026〕1号", "2026-01-01", days, actor="admin")
     case.refresh_from_db()
     assert case.due.isoformat() == "2026-03-17"
     assert open_steps(case)[0].deadline.isoformat() == "2026-03-10"

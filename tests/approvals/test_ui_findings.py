@@ -30,7 +30,6 @@ def _pdf(name="a.pdf", content=PDF):
 def labelled(world):
     """The test item's `area_sqm` defined in the catalog with a Chinese label and unit."""
     catalog_services.do_save(
-        "system:test",
         FormField(
             item=world.item,
             name="area_sqm",
@@ -40,6 +39,7 @@ def labelled(world):
             min_value=0,
         ),
         "issue 12 test",
+        actor="system:test",
     )
     return world
 

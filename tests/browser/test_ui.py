@@ -26,7 +26,6 @@ def world(transactional_db, settings, tmp_path):
 
     w = sample.build()
     catalog_services.do_save(
-        "system:test",
         FormField(
             item=w.item,
             name="area_sqm",
@@ -36,6 +35,7 @@ def world(transactional_db, settings, tmp_path):
             min_value=0,
         ),
         "browser test",
+        actor="system:test",
     )
     return w
 

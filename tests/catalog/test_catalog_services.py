@@ -57,8 +57,8 @@ def test_cat2_new_version_retires_old_one_and_old_stays_intact(catalog):
     item = ApprovalItem.objects.get(code="spjy")
     old = item.published_flow()
     xml = old.bpmn_xml.replace("承办审查", "承办审查（新）")
-    new = services.do_add_flow_version("admin", item, xml, "优化流程")
-    services.do_publish_flow("admin", new, "优化流程")
+    new = services.do_add_flow_version(item, xml, "优化流程", actor="admin")
+    services.do_publish_flow(new, "优化流程", actor="admin")
     old.refresh_from_db()
     assert old.status == FlowStatus.RETIRED and "承办审查（新）" not in old.bpmn_xml
     assert item.published_flow() == new and new.number == old.number + 1
@@ -70,14 +70,14 @@ def test_cat2_invalid_flow_is_not_stored(catalog):
     rows = [flows.StepRow("审批", "审批", 99, "scjg", "deputy-1")]
     count = FlowVersion.objects.count()
     with pytest.raises(flows.FlowInvalid, match="超过承诺时限"):
-        services.do_add_flow_version("admin", item, flows.build_bpmn("p", "x", rows), "测试")
+        services.do_add_flow_version(item, flows.build_bpmn("p", "x", rows), "测试", actor="admin")
     assert FlowVersion.objects.count() == count
 
 
 def test_cat9_change_is_recorded_with_reason_and_changed_fields(catalog):
     item = ApprovalItem.objects.get(code="spjy")
     item.promised_days = 8
-    services.do_save("user:admin", item, "压缩承诺时限")
+    services.do_save(item, "压缩承诺时限", actor="user:admin")
     event = Event.objects.filter(action="catalog.approvalitem.changed").last()
     assert event.payload["reason"] == "压缩承诺时限"
     assert event.payload["changes"] == {"promised_days": [10, 8]}
@@ -88,7 +88,7 @@ def test_cat9_change_without_reason_is_refused_and_nothing_written(catalog):
     item = ApprovalItem.objects.get(code="spjy")
     item.promised_days = 8
     with pytest.raises(InvalidInput, match="变更理由"):
-        services.do_save("admin", item, "  ")
+        services.do_save(item, "  ", actor="admin")
     item.refresh_from_db()
     assert item.promised_days == 10
 
@@ -97,7 +97,6 @@ def test_cat8_item_name_is_unique_across_units(catalog):
     other = ApprovalItem.objects.get(code="psxk")
     with pytest.raises(InvalidInput, match="事项名称"):
         services.do_save(
-            "admin",
             ApprovalItem(
                 code="dup",
                 name="食品经营许可",
@@ -107,20 +106,21 @@ def test_cat8_item_name_is_unique_across_units(catalog):
                 legal_days=1,
             ),
             "重复",
+            actor="admin",
         )
 
 
 def test_cat4_status_change_needs_target_when_merged(catalog):
     item = ApprovalItem.objects.get(code="ypscjy")
     with pytest.raises(InvalidInput, match="合并入"):
-        services.do_change_item_status("admin", item, "merged", item.effective_from, "合并")
+        services.do_change_item_status(item, "merged", item.effective_from, "合并", actor="admin")
     services.do_change_item_status(
-        "admin",
         item,
         "merged",
         item.effective_from,
         "并入食品经营许可",
         merged_into=ApprovalItem.objects.get(code="spjy"),
+        actor="admin",
     )
     assert ApprovalItem.objects.get(code="ypscjy").merged_into.code == "spjy"
 
@@ -191,6 +191,6 @@ def test_cat1_bad_excel_is_refused_whole_with_row_and_field(catalog):
 def test_cat9_item_history_shows_the_published_changes(catalog, client):
     item = ApprovalItem.objects.get(code="spjy")
     item.service_commitment = "当场办结"
-    services.do_save("admin", item, "推行即办件")
+    services.do_save(item, "推行即办件", actor="admin")
     page = client.get("/gk/catalog/item/spjy/").content.decode()
     assert "推行即办件" in page and "发布流程" in page

@@ -490,16 +490,16 @@ def plant_catalog(request):
     item = ApprovalItem.objects.get(code="spjy")
     item.name = f"{NAME}{PHONE}食品经营许可"
     item.basis = OPINION
-    services.do_save("user:admin", item, OPINION)
+    services.do_save(item, OPINION, actor="user:admin")
     risk = RiskPoint.objects.filter(unit=item.unit).first() or RiskPoint.objects.first()
     risk.description, risk.prevention = OPINION, OPINION
-    services.do_save("user:admin", risk, OPINION)
+    services.do_save(risk, OPINION, actor="user:admin")
     old = item.published_flow()
     xml = old.bpmn_xml.replace("承办审查", f"{NAME}审查")
-    new = services.do_add_flow_version("admin", item, xml, OPINION, note=OPINION)
-    services.do_publish_flow("admin", new, OPINION)
-    services.do_change_item_status("admin", item, "adjusted", item.effective_from, OPINION)
-    services.do_delete("admin", risk, OPINION)
+    new = services.do_add_flow_version(item, xml, OPINION, note=OPINION, actor="admin")
+    services.do_publish_flow(new, OPINION, actor="admin")
+    services.do_change_item_status(item, "adjusted", item.effective_from, OPINION, actor="admin")
+    services.do_delete(risk, OPINION, actor="admin")
 
 
 @planter("wuquan.workplan")

@@ -210,7 +210,7 @@ class History:
             from wuquan.workdays.services import do_load_official_schedule
 
             do_load_official_schedule(
-                2027, "国办发明电〔2026〕7号", "2026-11-05", SCHEDULE_2027, "t"
+                2027, "国办发明电〔2026〕7号", "2026-11-05", SCHEDULE_2027, actor="t"
             )
             self.loaded = True
 

@@ -61,7 +61,7 @@ def clerk(db):
 
 
 def load_2027(actor="test", days=SCHEDULE_2027, notice=NOTICE):
-    return services.do_load_official_schedule(2027, notice, "2026-11-05", days, actor)
+    return services.do_load_official_schedule(2027, notice, "2026-11-05", days, actor=actor)
 
 
 def test_apr2_loading_2027_schedule_recomputes_provisional_deadline_and_logs_it(admin_user, clerk):
@@ -155,7 +155,7 @@ def test_apr2_official_schedule_outranks_the_package():
     # An (invented) correction for 2026 making Thu 2026-12-31 a holiday.
     assert wd.day_info(date(2026, 12, 31)).layer == PACKAGE
     services.do_load_official_schedule(
-        2026, "测试〔2026〕1号", "2025-11-04", [("2026-12-31", "holiday", "测试")], "test"
+        2026, "测试〔2026〕1号", "2025-11-04", [("2026-12-31", "holiday", "测试")], actor="test"
     )
     info = wd.day_info(date(2026, 12, 31))
     assert (info.working, info.layer) == (False, OFFICIAL)
@@ -178,7 +178,7 @@ def test_apr2_official_schedule_outranks_the_package():
 def test_apr2_bad_schedule_is_refused_and_nothing_is_written(days, notice, field):
     dl = services.track_deadline(("approvals.case", "5"), "办理时限", at(2026, 12, 20), 15)
     with pytest.raises(InvalidInput) as err:
-        services.do_load_official_schedule(2027, notice, "2026-11-05", days, "test")
+        services.do_load_official_schedule(2027, notice, "2026-11-05", days, actor="test")
     assert err.value.field == field
     assert not OfficialSchedule.objects.exists() and not Event.objects.exists()
     dl.refresh_from_db()
@@ -187,7 +187,7 @@ def test_apr2_bad_schedule_is_refused_and_nothing_is_written(days, notice, field
 
 def test_apr2_schedule_for_a_year_out_of_range_is_refused():
     with pytest.raises(InvalidInput):
-        services.do_load_official_schedule(2003, NOTICE, "2002-11-05", [], "test")
+        services.do_load_official_schedule(2003, NOTICE, "2002-11-05", [], actor="test")
 
 
 def test_apr2_suspend_resume_close_tracked_deadline():

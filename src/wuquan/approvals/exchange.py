@@ -346,7 +346,6 @@ def _import_item(o) -> bool:
     if ApprovalItem.objects.filter(code=o["code"]).exists():
         return False
     item = catalog_services.do_save(
-        ACTOR,
         ApprovalItem(
             code=o["code"],
             name=o["name"],
@@ -357,13 +356,18 @@ def _import_item(o) -> bool:
             area=o.get("area", "approval"),
         ),
         REASON,
+        actor=ACTOR,
     )
     for k, m in enumerate(o.get("materials", [])):
         catalog_services.do_save(
-            ACTOR, Material(item=item, name=m["name"], reuse=m.get("reuse", "none"), sort=k), REASON
+            Material(item=item, name=m["name"], reuse=m.get("reuse", "none"), sort=k),
+            REASON,
+            actor=ACTOR,
         )
-    version = catalog_services.do_add_flow_version(ACTOR, item, _flow_xml(o), REASON, note="导入")
-    catalog_services.do_publish_flow(ACTOR, version, REASON)
+    version = catalog_services.do_add_flow_version(
+        item, _flow_xml(o), REASON, note="导入", actor=ACTOR
+    )
+    catalog_services.do_publish_flow(version, REASON, actor=ACTOR)
     return True
 
 
@@ -557,7 +561,7 @@ def _import_fee(o) -> bool:
         unit=Unit.objects.get(code=o["unit"]),
         item=ApprovalItem.objects.get(code=o["item"]) if o.get("item") else None,
     )
-    catalog_services.do_save(ACTOR, fee, REASON)
+    catalog_services.do_save(fee, REASON, actor=ACTOR)
     return True
 
 

@@ -34,22 +34,22 @@ class ReasonAdmin(admin.ModelAdmin):
     form = ReasonForm
 
     def save_model(self, request, obj, form, change):
-        services.do_save(request.user, obj, form.cleaned_data["change_reason"])
+        services.do_save(obj, form.cleaned_data["change_reason"], actor=request.user)
 
     def save_formset(self, request, form, formset, change):
         reason = form.cleaned_data["change_reason"]
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            services.do_delete(request.user, obj, reason)
+            services.do_delete(obj, reason, actor=request.user)
         for obj in instances:
-            services.do_save(request.user, obj, reason)
+            services.do_save(obj, reason, actor=request.user)
 
     def delete_model(self, request, obj):
-        services.do_delete(request.user, obj, _("后台删除"))
+        services.do_delete(obj, _("后台删除"), actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            services.do_delete(request.user, obj, _("后台批量删除"))
+            services.do_delete(obj, _("后台批量删除"), actor=request.user)
 
 
 class MaterialInline(admin.TabularInline):
@@ -169,13 +169,13 @@ class FlowVersionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data["change_reason"]
         if change:
-            services.do_save(request.user, obj, reason)
+            services.do_save(obj, reason, actor=request.user)
             version = obj
         else:
             version = services.do_add_flow_version(
-                request.user, obj.item, form.cleaned_data["bpmn_xml"], reason, obj.note
+                obj.item, form.cleaned_data["bpmn_xml"], reason, obj.note, actor=request.user
             )
             obj.pk, obj.number = version.pk, version.number
         if form.cleaned_data.get("publish"):
-            services.do_publish_flow(request.user, version, reason)
+            services.do_publish_flow(version, reason, actor=request.user)
             messages.success(request, _("流程版本已发布。"))

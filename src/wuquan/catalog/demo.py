@@ -635,7 +635,6 @@ def _form_fields(item: ApprovalItem) -> None:
         if item.form_fields.filter(name=name).exists():
             continue
         services.do_save(
-            ACTOR,
             FormField(
                 item=item,
                 name=name,
@@ -649,6 +648,7 @@ def _form_fields(item: ApprovalItem) -> None:
                 sort=k,
             ),
             REASON,
+            actor=ACTOR,
         )
 
 
@@ -742,7 +742,6 @@ def load(stdout=None) -> None:
         power = Power.objects.filter(code=f"qz-{code}").first()
         if power is None:
             power = services.do_save(
-                ACTOR,
                 Power(
                     code=f"qz-{code}",
                     name=name,
@@ -755,12 +754,12 @@ def load(stdout=None) -> None:
                     post=Post.objects.get(unit=unit, code="chengban"),
                 ),
                 REASON,
+                actor=ACTOR,
             )
         item = ApprovalItem.objects.filter(code=code).first()
         if item is None:
             created += 1
             item = services.do_save(
-                ACTOR,
                 ApprovalItem(
                     code=code,
                     name=name,
@@ -779,11 +778,11 @@ def load(stdout=None) -> None:
                     window=WINDOW,
                 ),
                 REASON,
+                actor=ACTOR,
             )
             for k, m in enumerate(materials):
                 reuse = "records" if "营业执照" in m or "规划许可证" in m else "none"
                 services.do_save(
-                    ACTOR,
                     Material(
                         item=item,
                         name=m,
@@ -792,12 +791,13 @@ def load(stdout=None) -> None:
                         form="复印件" if "复印件" in m else "原件",
                     ),
                     REASON,
+                    actor=ACTOR,
                 )
         _form_fields(item)
         if not item.flows.filter(status=FlowStatus.PUBLISHED).exists():
             xml = flows.build_bpmn(f"flow_{code}", f"{name}流程", _rows(unit_code, flow, promised))
-            version = services.do_add_flow_version(ACTOR, item, xml, REASON, note="初始版本")
-            services.do_publish_flow(ACTOR, version, REASON)
+            version = services.do_add_flow_version(item, xml, REASON, note="初始版本", actor=ACTOR)
+            services.do_publish_flow(version, REASON, actor=ACTOR)
     for (
         code,
         name,
@@ -815,7 +815,6 @@ def load(stdout=None) -> None:
         if not Fee.objects.filter(code=code).exists():
             item = next((it[0] for it in ITEMS if it[10] == code), None)
             services.do_save(
-                ACTOR,
                 Fee(
                     code=code,
                     name=name,
@@ -832,13 +831,13 @@ def load(stdout=None) -> None:
                     item=ApprovalItem.objects.get(code=item) if item else None,
                 ),
                 REASON,
+                actor=ACTOR,
             )
     for unit_code, code, name, law, article, rows in PENALTIES:
         unit = Unit.objects.get(code=unit_code)
         if Power.objects.filter(code=code).exists():
             continue
         power = services.do_save(
-            ACTOR,
             Power(
                 code=code,
                 name=name,
@@ -851,10 +850,10 @@ def load(stdout=None) -> None:
                 post=Post.objects.get(unit=unit, code="chengban"),
             ),
             REASON,
+            actor=ACTOR,
         )
         for k, (violation, circ, rng, lo, hi) in enumerate(rows):
             services.do_save(
-                ACTOR,
                 DiscretionStandard(
                     power=power,
                     violation=violation,
@@ -867,9 +866,9 @@ def load(stdout=None) -> None:
                     aggravating="一年内再次实施同类违法行为的；隐匿、销毁违法证据的；造成严重社会影响的",
                 ),
                 REASON,
+                actor=ACTOR,
             )
         services.do_save(
-            ACTOR,
             RiskPoint(
                 unit=unit,
                 power=power,
@@ -882,9 +881,9 @@ def load(stdout=None) -> None:
                 after_fact="案卷评查；对群众举报及时核查，发现问题提醒、诫勉、追责",
             ),
             REASON,
+            actor=ACTOR,
         )
         services.do_save(
-            ACTOR,
             RiskPoint(
                 unit=unit,
                 post=Post.objects.get(unit=unit, code="deputy-1"),
@@ -897,6 +896,7 @@ def load(stdout=None) -> None:
                 after_fact="纪委专项检查，违规干预依纪追责",
             ),
             REASON,
+            actor=ACTOR,
         )
     if stdout is not None:
         stdout.write(

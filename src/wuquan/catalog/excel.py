@@ -284,7 +284,7 @@ def import_workbook(file, actor, reason: str) -> ImportReport:
                     with transaction.atomic():
                         stored = type(obj).objects.filter(pk=obj.pk).first() if obj.pk else None
                         before = services.snapshot(stored) if stored else None
-                        services.do_save(actor, obj, reason)
+                        services.do_save(obj, reason, actor=actor)
                         if before != services.snapshot(obj):
                             report.written += 1
                 except InvalidInput as exc:

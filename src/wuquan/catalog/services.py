@@ -6,7 +6,7 @@ catalog row directly.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -65,7 +65,7 @@ def _action(obj: models.Model, verb: str) -> str:
 
 
 @transaction.atomic
-def do_save(actor, obj: models.Model, reason: str) -> models.Model:
+def do_save(obj: models.Model, reason: str, *, actor, at: datetime | None = None) -> models.Model:
     """Create or change any catalog row, recording the changed fields and the reason (CAT-9)."""
     reason = _need_reason(reason)
     before = None
@@ -89,6 +89,7 @@ def do_save(actor, obj: models.Model, reason: str) -> models.Model:
             _action(obj, "created"),
             obj,
             {"reason": reason, "name": str(obj), "fields": after},
+            at=at,
         )
     else:
         changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
@@ -98,18 +99,20 @@ def do_save(actor, obj: models.Model, reason: str) -> models.Model:
                 _action(obj, "changed"),
                 obj,
                 {"reason": reason, "name": str(obj), "changes": changes},
+                at=at,
             )
     return obj
 
 
 @transaction.atomic
-def do_delete(actor, obj: models.Model, reason: str) -> None:
+def do_delete(obj: models.Model, reason: str, *, actor, at: datetime | None = None) -> None:
     reason = _need_reason(reason)
     record(
         actor,
         _action(obj, "deleted"),
         obj,
         {"reason": reason, "name": str(obj), "fields": snapshot(obj)},
+        at=at,
     )
     obj.delete()
     _touch_item(obj)
@@ -117,12 +120,14 @@ def do_delete(actor, obj: models.Model, reason: str) -> None:
 
 @transaction.atomic
 def do_change_item_status(
-    actor,
     item: ApprovalItem,
     status: str,
     effective_from: date,
     reason: str,
     merged_into: ApprovalItem | None = None,
+    *,
+    actor,
+    at: datetime | None = None,
 ) -> ApprovalItem:
     """Retain, cancel, delegate, merge or adjust an item from a date (附件11 二(一), CAT-4)."""
     if status not in ItemStatus.values:
@@ -132,12 +137,12 @@ def do_change_item_status(
     item.status = status
     item.effective_from = effective_from
     item.merged_into = merged_into if status == ItemStatus.MERGED else None
-    return do_save(actor, item, reason)
+    return do_save(item, reason, actor=actor, at=at)
 
 
 @transaction.atomic
 def do_add_flow_version(
-    actor, item: ApprovalItem, xml: str, reason: str, note: str = ""
+    item: ApprovalItem, xml: str, reason: str, note: str = "", *, actor, at: datetime | None = None
 ) -> FlowVersion:
     """Store a new draft version of an item's flow after checking every flow rule (CAT-2)."""
     reason = _need_reason(reason)
@@ -157,12 +162,15 @@ def do_add_flow_version(
             "sha256": version.checksum,
             "steps": [s.name for s in flows.steps(version)],
         },
+        at=at,
     )
     return version
 
 
 @transaction.atomic
-def do_publish_flow(actor, version: FlowVersion, reason: str) -> FlowVersion:
+def do_publish_flow(
+    version: FlowVersion, reason: str, *, actor, at: datetime | None = None
+) -> FlowVersion:
     """Publish a draft version; the previous published one is retired (cases keep theirs)."""
     reason = _need_reason(reason)
     version = FlowVersion.objects.select_for_update().get(pk=version.pk)
@@ -174,7 +182,7 @@ def do_publish_flow(actor, version: FlowVersion, reason: str) -> FlowVersion:
     )
     version.item.flows.filter(status=FlowStatus.PUBLISHED).update(status=FlowStatus.RETIRED)
     version.status = FlowStatus.PUBLISHED
-    version.published_at = timezone.now()
+    version.published_at = at or timezone.now()
     version.published_by = describe_actor(actor)
     version.save()
     record(
@@ -188,5 +196,6 @@ def do_publish_flow(actor, version: FlowVersion, reason: str) -> FlowVersion:
             "sha256": version.checksum,
             "retired": retired,
         },
+        at=at,
     )
     return version

@@ -40,7 +40,7 @@ class OfficialScheduleAdmin(admin.ModelAdmin):
                 days.append((data["day"], data["kind"], data.get("name", "")))
         obj = form.instance
         result = do_load_official_schedule(
-            obj.year, obj.notice_number, obj.notice_date, days, request.user
+            obj.year, obj.notice_number, obj.notice_date, days, actor=request.user
         )
         obj.pk = result.schedule.pk
         obj.loaded_by, obj.loaded_at = result.schedule.loaded_by, result.schedule.loaded_at

@@ -32,6 +32,6 @@ def load(stdout) -> None:
         for d, n in cc.workdays.items()
         if d.year == YEAR
     ]
-    do_load_official_schedule(YEAR, NOTICE, NOTICE_DATE, days, "demo")
+    do_load_official_schedule(YEAR, NOTICE, NOTICE_DATE, days, actor="demo")
     if stdout is not None:
         stdout.write(f"workdays: {YEAR} 年节假日安排（{NOTICE}）已载入\n")

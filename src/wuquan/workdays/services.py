@@ -201,6 +201,7 @@ def do_load_official_schedule(
     notice_number: str,
     notice_date: date | str,
     days: Iterable,
+    *,
     actor: Any,
     at: datetime | None = None,
 ) -> LoadResult:

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         try:
             days = parse_days_csv(path.read_text(encoding="utf-8-sig"))
             result = do_load_official_schedule(
-                opts["year"], opts["notice"], opts["date"], days, opts["actor"]
+                opts["year"], opts["notice"], opts["date"], days, actor=opts["actor"]
             )
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
