@@ -43,7 +43,7 @@ def test_eva_clerks_run_an_evaluation_from_creation_to_public_result(
         box.check()
     page.locator("#add-subjects button[type=submit]").click()
     expect(page.locator("#subjects tr.subject")).to_have_count(2)
-    names = page.locator("#subjects tr.subject td:first-child").all_inner_texts()
+    names = page.locator("#subjects tr.subject > :first-child").all_inner_texts()  # the row header
 
     commit = page.locator("#commitment")
     commit.locator("textarea[name=text]").fill("签订职务履行和廉洁从政承诺书")

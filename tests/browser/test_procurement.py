@@ -118,4 +118,4 @@ def test_unit_records_tender_to_amendment_and_public_ocds_validates(page, login,
     package = json.loads(response.body())
     assert ocds.errors(package) == []
     tags = [r["tag"][0] for r in package["releases"]]
-    assert tags == ["tender", "award", "contract", "contractAmendment"]
+    assert tags == ["tender", "tenderUpdate", "award", "contract", "contractAmendment"]
