@@ -6,9 +6,11 @@
  * the subject with their inclusion proofs, recompute SHA-256(0x00 ‖ leaf) and the root
  * (RFC 9162 §2.1.3.2); remember the checkpoint (localStorage) and, on the next visit, check a
  * consistency proof from it (RFC 9162 §2.1.4.2). Reports in plain Chinese what was checked.
- * A browser without WebCrypto Ed25519 (found by verifying RFC 8032's first test vector) is
- * told that the signatures cannot be checked in it; the hashes and Merkle proofs still are
- * (result "partial"). No fallback verifier of our own yet. No CDN, no inline script (CSP). */
+ * A browser without WebCrypto Ed25519 (found by verifying RFC 8032's first test vector) checks
+ * the signatures with the small verifier below (RFC 8032 §5.1.7 in BigInt arithmetic, SHA-512
+ * from WebCrypto), after the same self-test; only if that fails too is the visitor told that
+ * the signatures cannot be checked, the hashes and Merkle proofs still are (result "partial").
+ * No CDN, no inline script (CSP). */
 (function () {
   "use strict";
   const STORE = "wuquan.log.checkpoint";
@@ -110,16 +112,106 @@
     if (ed25519Known === null) {
       try {
         ed25519Known = typeof crypto.subtle.verify === "function" &&
-          (await ed25519(unhex(RFC8032_PUB), unhex(RFC8032_SIG), new Uint8Array(0))) === true;
+          (await ed25519Native(unhex(RFC8032_PUB), unhex(RFC8032_SIG), new Uint8Array(0))) === true;
       } catch (err) {
         ed25519Known = false;
       }
     }
     return ed25519Known;
   }
-  async function ed25519(pub, sig, msg) {
+  async function ed25519Native(pub, sig, msg) {
     const key = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false, ["verify"]);
     return crypto.subtle.verify({ name: "Ed25519" }, key, sig, msg);
+  }
+  // The verifier of our own, for browsers without WebCrypto Ed25519: RFC 8032 §5.1.3 (point
+  // decoding), §5.1.4 (addition in extended coordinates), §5.1.7 (verify: [S]B = R + [k]A,
+  // k = SHA-512(R ‖ A ‖ M) mod L, S < L). Checked against RFC 8032's vectors and signatures made
+  // by the server's library (tests/browser/test_ledger_verify.py). Verification handles public
+  // data only, so constant time does not matter here.
+  const P = 2n ** 255n - 19n;
+  const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+  const md = (a, m = P) => { const r = a % m; return r >= 0n ? r : r + m; };
+  function pw(b, e, m = P) {
+    let r = 1n;
+    b = md(b, m);
+    while (e > 0n) { if (e & 1n) r = (r * b) % m; b = (b * b) % m; e >>= 1n; }
+    return r;
+  }
+  let CURVE = null;  // d, √−1 and the base point, made on first use
+  function curve() {
+    if (CURVE === null) {
+      const d = md(-121665n * pw(121666n, P - 2n));
+      CURVE = { d, sqrtM1: pw(2n, (P - 1n) / 4n) };
+      CURVE.base = decodePoint(Uint8Array.from([0x58, ...new Array(31).fill(0x66)]));
+    }
+    return CURVE;
+  }
+  function leInt(bytes) {
+    let x = 0n;
+    for (let i = bytes.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(bytes[i]);
+    return x;
+  }
+  function decodePoint(bytes) {
+    if (bytes.length !== 32) return null;
+    const { d, sqrtM1 } = CURVE;
+    const b = Uint8Array.from(bytes), sign = b[31] >> 7;
+    b[31] &= 0x7f;
+    const y = leInt(b);
+    if (y >= P) return null;
+    const u = md(y * y - 1n), v = md(d * y * y + 1n);
+    let x = md(u * pw(v, 3n) * pw(u * pw(v, 7n), (P - 5n) / 8n));
+    const vx2 = md(v * x * x);
+    if (vx2 !== u) { if (vx2 === md(-u)) x = md(x * sqrtM1); else return null; }
+    if (x === 0n && sign === 1) return null;
+    if (Number(x & 1n) !== sign) x = P - x;
+    return [x, y, 1n, md(x * y)];
+  }
+  function addPoints(p, q) {
+    const [x1, y1, z1, t1] = p, [x2, y2, z2, t2] = q;
+    const a = md((y1 - x1) * (y2 - x2)), b = md((y1 + x1) * (y2 + x2));
+    const c = md(2n * CURVE.d * t1 * t2), e2 = md(2n * z1 * z2);
+    const e = b - a, f = e2 - c, g = e2 + c, h = b + a;
+    return [md(e * f), md(g * h), md(f * g), md(e * h)];
+  }
+  function mulPoint(s, p) {
+    let q = [0n, 1n, 1n, 0n];
+    while (s > 0n) { if (s & 1n) q = addPoints(q, p); p = addPoints(p, p); s >>= 1n; }
+    return q;
+  }
+  function encodePoint(p) {
+    const zi = pw(p[2], P - 2n), x = md(p[0] * zi);
+    let y = md(p[1] * zi);
+    const out = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) { out[i] = Number(y & 255n); y >>= 8n; }
+    out[31] |= Number(x & 1n) << 7;
+    return out;
+  }
+  async function ed25519Own(pub, sig, msg) {
+    curve();
+    if (pub.length !== 32 || sig.length !== 64) return false;
+    const a = decodePoint(pub), r = decodePoint(sig.slice(0, 32));
+    if (!a || !r) return false;
+    const s = leInt(sig.slice(32));
+    if (s >= L) return false;
+    const data = new Uint8Array(64 + msg.length);
+    data.set(sig.slice(0, 32)); data.set(pub, 32); data.set(msg, 64);
+    const k = md(leInt(new Uint8Array(await crypto.subtle.digest("SHA-512", data))), L);
+    const left = encodePoint(mulPoint(s, CURVE.base)), right = encodePoint(addPoints(r, mulPoint(k, a)));
+    return left.every((v, i) => v === right[i]);
+  }
+  let ownKnown = null;
+  async function ed25519OwnWorks() {
+    if (ownKnown === null) {
+      try {
+        ownKnown = (await ed25519Own(unhex(RFC8032_PUB), unhex(RFC8032_SIG), new Uint8Array(0))) === true;
+      } catch (err) {
+        ownKnown = false;
+      }
+    }
+    return ownKnown;
+  }
+  async function ed25519(pub, sig, msg) {
+    return (await ed25519Available()) ? ed25519Native(pub, sig, msg) : ed25519Own(pub, sig, msg);
   }
   function splitNote(note) {
     const cut = note.lastIndexOf("\n\n");
@@ -160,7 +252,12 @@
       say(false, "本浏览器在此页面不提供密码学接口（WebCrypto，须通过 HTTPS 打开），无法核验。");
       return finish(box, true, true);
     }
-    const canSign = await ed25519Available();
+    const native = await ed25519Available();
+    const canSign = native || (await ed25519OwnWorks());
+    if (!native && canSign) {
+      say(null, "本浏览器的 WebCrypto 不支持 Ed25519，签名改由本站自带的核验程序（按 RFC 8032 编写，" +
+        "已用其测试向量自检）在您的浏览器中核对。");
+    }
     if (!canSign) {
       say(null, "本浏览器不支持 Ed25519 签名核验（WebCrypto），无法核对检查点和见证方的签名；" +
         "下面各条记录的哈希、默克尔包含证明和一致性证明仍由您的浏览器计算核对。" +
@@ -253,7 +350,9 @@
   }
 
   // for the test of these verifiers against the transparency-dev vectors
-  window.wuquanLogVerify = { rootFromInclusion, consistent, b64, equal, ed25519Available };
+  window.wuquanLogVerify = {
+    rootFromInclusion, consistent, b64, equal, ed25519Available, ed25519OwnWorks, ed25519Own, unhex,
+  };
 
   function init() {
     for (const box of document.querySelectorAll("[data-wq-verify]")) {
