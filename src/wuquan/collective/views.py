@@ -3,7 +3,6 @@ services and selectors (FIN-7, FIN-8, FIN-11..13, PUB-7, PUB-11)."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wuquan.common.downloads import xlsx_response
 from wuquan.common.exceptions import DomainError, InvalidInput, NotPermitted
 from wuquan.decisions.models import VillageMatter
 
@@ -122,14 +122,7 @@ def trial_balance_xlsx(request, pk):
                 max(-r.closing, 0) / 100,
             ]
         )
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(
-        buf.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = f'attachment; filename="trial-balance-{year}-{month:02d}.xlsx"'
-    return resp
+    return xlsx_response(wb, f"trial-balance-{year}-{month:02d}.xlsx")
 
 
 @login_required
@@ -578,12 +571,7 @@ def _date_field(data, name, required=True):
 @login_required
 def benefit_template(request, pk):
     _programme(request, pk)
-    resp = HttpResponse(
-        services.recipient_template(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = 'attachment; filename="benefit-list-template.xlsx"'
-    return resp
+    return xlsx_response(services.recipient_template(), "benefit-list-template.xlsx")
 
 
 @login_required
@@ -768,14 +756,7 @@ def assets_xlsx(request, pk):
     ws.append(selectors.REGISTER_COLUMNS)
     for row in selectors.register_rows(book):
         ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(
-        buf.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = f'attachment; filename="register-{book.code}.xlsx"'
-    return resp
+    return xlsx_response(wb, f"register-{book.code}.xlsx")
 
 
 @login_required

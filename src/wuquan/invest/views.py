@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from wuquan.common.downloads import xlsx_response
 from wuquan.common.exceptions import DomainError, NotPermitted
 from wuquan.common.forms import add_domain_error
 from wuquan.common.uploads import check_upload
@@ -481,9 +482,4 @@ def project_excel(request):
                 r.percent,
             ]
         )
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="invest-projects.xlsx"'
-    wb.save(response)
-    return response
+    return xlsx_response(wb, "invest-projects.xlsx")

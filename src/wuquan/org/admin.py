@@ -6,22 +6,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from wuquan.common.downloads import xlsx_response
 from wuquan.common.identity import mask_phone, mask_ric
 
 from . import excel, selectors, services
 from .models import Appointment, Area, Person, Post, Reorganisation, Unit
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx_response(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -76,7 +68,7 @@ class UnitAdmin(ScopedAdmin):
         units = Unit.objects.filter(id__in=ids)
         posts = Post.objects.filter(unit__in=units)
         people = Person.objects.filter(appointments__post__in=posts).distinct()
-        return _xlsx_response(
+        return xlsx_response(
             excel.export_bytes(units=units, posts=posts, people=people), "org-units.xlsx"
         )
 
@@ -139,7 +131,7 @@ class PostAdmin(ScopedAdmin):
     def export_selected(self, request, queryset):
         units = Unit.objects.filter(posts__in=queryset).distinct()
         people = Person.objects.filter(appointments__post__in=queryset).distinct()
-        return _xlsx_response(
+        return xlsx_response(
             excel.export_bytes(units=units, posts=queryset, people=people), "org-posts.xlsx"
         )
 
@@ -199,7 +191,7 @@ class PersonAdmin(ScopedAdmin):
     def export_selected(self, request, queryset):
         posts = Post.objects.filter(appointments__person__in=queryset).distinct()
         units = Unit.objects.filter(posts__in=posts).distinct()
-        return _xlsx_response(
+        return xlsx_response(
             excel.export_bytes(units=units, posts=posts, people=queryset), "org-people.xlsx"
         )
 

@@ -3,16 +3,16 @@ A refusal by a service is shown beside the field it names (common.forms.add_doma
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wuquan.common.downloads import xlsx_response
 from wuquan.common.exceptions import DomainError, NotPermitted
 from wuquan.common.forms import add_domain_error
 from wuquan.common.uploads import serve
@@ -355,14 +355,7 @@ def export_xlsx(request):
                 "是" if r.imported else "",
             ]
         )
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(
-        buf.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = f'attachment; filename="reimbursements-{start}-{end}.xlsx"'
-    return resp
+    return xlsx_response(wb, f"reimbursements-{start}-{end}.xlsx")
 
 
 @login_required
@@ -398,12 +391,7 @@ def limits(request, pk):
 @login_required
 def limits_template(request, pk):
     unit = _unit(request, pk)
-    resp = HttpResponse(
-        services.limits_workbook(unit),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = f'attachment; filename="limits-{unit.code}.xlsx"'
-    return resp
+    return xlsx_response(services.limits_workbook(unit), f"limits-{unit.code}.xlsx")
 
 
 @login_required
