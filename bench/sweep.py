@@ -167,6 +167,7 @@ def make_cases(database: str, n: int, now: datetime) -> None:
         "person_id": "NULL",
         "opinion": "''",
         "attachment": "''",
+        "attachment_sha256": "''",
         "started_at": "c.accepted_at",
         "claimed_at": "NULL",
         "completed_at": "%(completed)s",

@@ -22,7 +22,8 @@ One demo load (slow: ~30 s); one test function with several asserts.
 """
 
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 from django.utils import timezone
@@ -30,6 +31,7 @@ from django.utils import timezone
 from wuquan.approvals import demo as approvals_demo
 from wuquan.approvals.models import Case, CaseStatus, CaseStep, StepState, Suspension
 from wuquan.approvals.rules import RULES
+from wuquan.common.rules import DAILY
 from wuquan.supervision import engine
 from wuquan.supervision.models import Alarm
 from wuquan.workdays.calendar import add_working_days
@@ -42,6 +44,7 @@ RIGHT_RULE = {
     "step_without_post": "APR-3-step-without-post",
 }
 OPEN = (StepState.READY, StepState.CLAIMED)
+SH = ZoneInfo("Asia/Shanghai")
 
 
 def _case_of(subject_type, subject_id):
@@ -211,3 +214,21 @@ def test_sup_demo_breaches_found_by_the_right_rule_nothing_else_and_replay(db, s
             Alarm.objects.filter(rule_code=rule.code).values_list("subject_type", "subject_id")
         )
         assert {(t, i) for t, i, _k in before[rule.code]} <= alarmed, rule.code
+
+    # 5. DAILY holds (common.rules.DAILY; the quiet sweep relies on it): every DAILY rule of
+    #    every app finds the same at the first and the last minute of a day with no events —
+    #    days after the demo's last event, as its deadlines, 承诺 days and contract terms pass
+    from wuquan.ledger.models import Event
+    from wuquan.supervision import registry
+
+    daily = [r for r in registry.sweep_rules() if r.clock == DAILY]
+    assert len(daily) >= 60  # every sweep rule of the apps declares its clock
+    last = timezone.localdate(Event.objects.order_by("-at").values_list("at", flat=True)[0])
+    for offset in (1, 3, 8, 31):
+        day = last + timedelta(days=offset)
+        morning = datetime.combine(day, time(0, 0, 30), tzinfo=SH)
+        night = datetime.combine(day, time(23, 59, 30), tzinfo=SH)
+        for rule in daily:
+            early = sorted((f.subject_type, f.subject_id, f.key) for f in rule.sweep(morning, dict(rule.thresholds)))  # fmt: skip
+            late = sorted((f.subject_type, f.subject_id, f.key) for f in rule.sweep(night, dict(rule.thresholds)))  # fmt: skip
+            assert early == late, (rule.code, day)

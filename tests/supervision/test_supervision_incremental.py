@@ -24,6 +24,7 @@ from wuquan.approvals import services
 from wuquan.approvals.models import Case, CaseStatus, StepState
 from wuquan.catalog.models import MaterialReuse
 from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
+from wuquan.common.rules import DAILY
 from wuquan.ledger.models import Event
 from wuquan.supervision import engine, registry
 from wuquan.supervision import services as sup
@@ -54,12 +55,16 @@ def world(db, settings, tmp_path):
 
 @pytest.fixture
 def twins(temp_rule):
-    """The incremental rules, each as `~inc` and `~full` (codes by base code)."""
+    """The incremental rules, each as `~inc` (the incremental path alone: no clock), `~full`
+    (no `changed`: always swept in full) and `~day` (as registered: DAILY, so a quiet minute
+    skips it) — codes by base code."""
     out = {}
     for rule in registry.sweep_rules():
         if rule.breaches is None or rule.breaches.changed is None:
             continue
-        inc = temp_rule(dataclasses.replace(rule, code=f"{rule.code}~inc"))
+        assert rule.clock == DAILY, rule.code
+        inc = temp_rule(dataclasses.replace(rule, code=f"{rule.code}~inc", clock=None))
+        day = temp_rule(dataclasses.replace(rule, code=f"{rule.code}~day"))
         full = temp_rule(
             dataclasses.replace(
                 rule,
@@ -67,7 +72,7 @@ def twins(temp_rule):
                 breaches=dataclasses.replace(rule.breaches, changed=None),
             )
         )
-        out[rule.code] = (inc.code, full.code)
+        out[rule.code] = (inc.code, full.code, day.code)
     assert {"SUP-2-step-overdue", "SUP-2-case-overdue", "APR-5-step-due-soon"} <= set(out)
     assert {"SUP-5-answer-overdue", "SUP-8-inspection-overdue"} <= set(out)
     return out
@@ -90,23 +95,29 @@ class History:
     def __init__(self, world, org, twins, rng: random.Random):
         self.world, self.org, self.twins, self.rng = world, org, twins, rng
         self.t = START
-        self.inc = [i for i, _f in twins.values()]
-        self.full = [f for _i, f in twins.values()]
+        self.inc = [i for i, _f, _d in twins.values()]
+        self.full = [f for _i, f, _d in twins.values()]
+        self.day = [d for _i, _f, d in twins.values()]
         self.material = next(m for m in world.materials if m.reuse == MaterialReuse.NONE)
         self.cases: list[Case] = []
         self.modes: set[str] = set()
+        self.day_modes: set[str] = set()
         self.loaded = False
         self.sweeps = 0
 
     # -- sweeps -------------------------------------------------------------------------------
     def sweep(self, when: datetime, replay: bool = False) -> None:
-        a = engine.run_sweeps(when, self.inc, mode="full" if replay else "incremental")
+        mode = "full" if replay else "incremental"
+        a = engine.run_sweeps(when, self.inc, mode=mode)
+        c = engine.run_sweeps(when, self.day, mode=mode)
         b = engine.run_sweeps(when, self.full, mode="full")
-        assert not a.errors and not b.errors, (a.errors, b.errors)
+        assert not a.errors and not b.errors and not c.errors, (a.errors, b.errors, c.errors)
         self.modes.update(d["mode"] for d in a.detail.values())
+        self.day_modes.update(d["mode"] for d in c.detail.values())
         self.sweeps += 1
-        for base, (inc, full) in self.twins.items():
+        for base, (inc, full, day) in self.twins.items():
             assert snapshot(inc) == snapshot(full), (base, when)
+            assert snapshot(day) == snapshot(full), (base, "quiet", when)
 
     # -- operations ---------------------------------------------------------------------------
     def running(self):
@@ -172,15 +183,18 @@ class History:
 
     def _twin_pairs(self, status=AlarmStatus.RAISED):
         pairs = []
-        for inc, full in self.twins.values():
+        for inc, *others in self.twins.values():
             for alarm in Alarm.objects.filter(rule_code=inc, status=status):
-                twin = Alarm.objects.get(
-                    rule_code=full,
-                    subject_type=alarm.subject_type,
-                    subject_id=alarm.subject_id,
-                    status=status,
-                )
-                pairs.append((alarm, twin))
+                twins = [
+                    Alarm.objects.get(
+                        rule_code=other,
+                        subject_type=alarm.subject_type,
+                        subject_id=alarm.subject_id,
+                        status=status,
+                    )
+                    for other in others
+                ]
+                pairs.append((alarm, *twins))
         return pairs
 
     def op_close(self):
@@ -242,7 +256,8 @@ def test_sup2_incremental_sweeps_equal_full_over_a_generated_history(world, org,
     h = History(world, org, twins, random.Random(20))
     h.run(45)
     assert h.t.year == 2027 and h.loaded  # the history crossed the year and the schedule moved
-    assert {"incremental", "full"} <= h.modes
+    assert {"incremental", "full"} <= h.modes and "quiet" not in h.modes
+    assert {"quiet", "incremental", "full"} <= h.day_modes
     assert Alarm.objects.filter(rule_code__endswith="~inc").exists()
     assert Alarm.objects.filter(rule_code__endswith="~inc", status=AlarmStatus.CLOSED).exists()
 
@@ -267,10 +282,20 @@ def test_sup2_a_replay_drops_the_incremental_state_and_the_next_sweep_is_full(wo
     assert SweepState.objects.get(rule_code=inc).as_of == START
     later = engine.run_sweeps(START + timedelta(minutes=1), [inc], mode="incremental")
     assert later.detail[inc]["mode"] == "incremental"
-    engine.run_sweeps(START - timedelta(days=1), [inc])  # a replay of the day before
+    day = twins["SUP-2-step-overdue"][2]
+    engine.run_sweeps(START, [day], mode="incremental")
+    assert (
+        engine.run_sweeps(START + timedelta(minutes=1), [day], mode="incremental").detail[day][
+            "mode"
+        ]
+        == "quiet"
+    )
+    engine.run_sweeps(START - timedelta(days=1), [inc, day])  # a replay of the day before
     assert not SweepState.objects.filter(rule_code=inc).exists()
-    again = engine.run_sweeps(START + timedelta(minutes=2), [inc], mode="incremental")
+    assert not SweepState.objects.filter(rule_code=day).exists()
+    again = engine.run_sweeps(START + timedelta(minutes=2), [inc, day], mode="incremental")
     assert again.detail[inc]["mode"] == "full"
+    assert again.detail[day]["mode"] == "full"
     assert SweepState.objects.get(rule_code=inc).mode == "full"
 
 
@@ -321,7 +346,7 @@ def test_sup2_an_alarm_closed_as_deadline_moved_is_raised_again_by_both_sweeps(w
     """期限调整 closes an alarm the engine re-ran as not breached; if the breach stands at the
     next sweep, the closed alarm does not count (its outcome) and both sweeps raise it again —
     the incremental one because the closing event names the alarm's subject."""
-    inc, full = twins["SUP-2-case-overdue"]
+    inc, full, _day = twins["SUP-2-case-overdue"]
     h = History(world, None, twins, random.Random(1))
     h.op_new()
     case = h.cases[0]

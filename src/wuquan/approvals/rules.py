@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuquan.common.rules import (
+    DAILY,
     SEVERITY_RED,
     SEVERITY_WARNING,
     SEVERITY_YELLOW,
@@ -858,6 +859,7 @@ RULES = [
         thresholds={"warn_working_days": 1, "warn_percent": 0},
         sweep=step_due_soon,
         breaches=STEP_DUE_SOON,
+        clock=DAILY,
     ),
     Rule(
         code="SUP-2-step-overdue",
@@ -866,6 +868,7 @@ RULES = [
         severity=SEVERITY_YELLOW,
         sweep=step_overdue,
         breaches=STEP_OVERDUE,
+        clock=DAILY,
     ),
     Rule(
         code="SUP-2-case-overdue",
@@ -874,6 +877,7 @@ RULES = [
         severity=SEVERITY_YELLOW,
         sweep=case_overdue,
         breaches=CASE_OVERDUE,
+        clock=DAILY,
     ),
     Rule(
         code="SUP-2-done-late",
@@ -1062,6 +1066,7 @@ RULES += [
         severity=SEVERITY_WARNING,
         thresholds={"grace_days": 30, "from_quarter": "2026-1"},
         sweep=audits_missing,
+        clock=DAILY,
     ),
     Rule(
         code="APR-10-finding-unrectified",
@@ -1069,5 +1074,6 @@ RULES += [
         clause="附件11 二(四)",
         severity=SEVERITY_YELLOW,
         sweep=findings_unrectified,
+        clock=DAILY,
     ),
 ]

@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wuquan.common.rules import SEVERITY_RED, SEVERITY_YELLOW, Finding, Rule
+from wuquan.common.rules import DAILY, SEVERITY_RED, SEVERITY_YELLOW, Finding, Rule
 
 REQUEST = "collective.paymentrequest"
 VOUCHER = "collective.voucher"
@@ -406,6 +406,7 @@ BUDGET_FIRST = Rule(
     clause="附件15 二(二)2（先预算、后支出、再记账）",
     severity=SEVERITY_YELLOW,
     sweep=budget_breaches,
+    clock=DAILY,
 )
 JOINT_SIGN_OFF = Rule(
     code="FIN-8-joint-sign-off",
@@ -413,6 +414,7 @@ JOINT_SIGN_OFF = Rule(
     clause="附件15 二(二)2、二(四)2(4)",
     severity=SEVERITY_RED,
     sweep=signature_breaches,
+    clock=DAILY,
 )
 DEPOSIT_LATE = Rule(
     code="FIN-13-deposit-late",
@@ -421,6 +423,7 @@ DEPOSIT_LATE = Rule(
     severity=SEVERITY_YELLOW,
     thresholds=_defaults("deposit_days"),
     sweep=deposit_breaches,
+    clock=DAILY,
 )
 CASH_OVER_LIMIT = Rule(
     code="FIN-13-cash-over-limit",
@@ -429,6 +432,7 @@ CASH_OVER_LIMIT = Rule(
     severity=SEVERITY_YELLOW,
     thresholds=_defaults("cash_limit"),
     sweep=cash_limit_breaches,
+    clock=DAILY,
 )
 CASH_PAYMENT = Rule(
     code="FIN-13-cash-payment-limit",
@@ -437,6 +441,7 @@ CASH_PAYMENT = Rule(
     severity=SEVERITY_YELLOW,
     thresholds=_defaults("cash_payment_limit"),
     sweep=cash_payment_breaches,
+    clock=DAILY,
 )
 BANK_MISMATCH = Rule(
     code="FIN-13-bank-mismatch",
@@ -444,6 +449,7 @@ BANK_MISMATCH = Rule(
     clause="附件15 二(二)2（不准设立小金库）",
     severity=SEVERITY_RED,
     sweep=bank_breaches,
+    clock=DAILY,
 )
 DISCLOSURE_LATE = Rule(
     code="PUB-7-disclosure-late",
@@ -452,6 +458,7 @@ DISCLOSURE_LATE = Rule(
     severity=SEVERITY_YELLOW,
     thresholds=_defaults("disclosure_day"),
     sweep=disclosure_late_breaches,
+    clock=DAILY,
 )
 DISCLOSURE_CHANGED = Rule(
     code="PUB-7-disclosure-changed",
@@ -459,6 +466,7 @@ DISCLOSURE_CHANGED = Rule(
     clause="附件14 二(三)；附件15 二(二)2",
     severity=SEVERITY_RED,
     sweep=disclosure_changed_breaches,
+    clock=DAILY,
 )
 MAJOR_PAYMENT = Rule(
     code="DEC-10-major-payment-six-steps",
@@ -467,6 +475,7 @@ MAJOR_PAYMENT = Rule(
     severity=SEVERITY_RED,
     thresholds=_defaults("major_payment"),
     sweep=major_payment_breaches,
+    clock=DAILY,
 )
 
 RULES: list[Rule] = [
@@ -728,6 +737,7 @@ BENEFIT_CASH = Rule(
     clause="附件14 二(二)（低保金、廉租房补贴资金等实行银行“一卡通”发放）",
     severity=SEVERITY_YELLOW,
     sweep=benefit_cash_breaches,
+    clock=DAILY,
 )
 BENEFIT_CARD_OWNER = Rule(
     code="FIN-15-benefit-card-not-own",
@@ -735,6 +745,7 @@ BENEFIT_CARD_OWNER = Rule(
     clause="附件14 二(二)（一卡通发放）、二(十)（截留、冒领）",
     severity=SEVERITY_RED,
     sweep=benefit_card_owner_breaches,
+    clock=DAILY,
 )
 BENEFIT_SHARED_CARD = Rule(
     code="FIN-15-benefit-shared-card",
@@ -742,6 +753,7 @@ BENEFIT_SHARED_CARD = Rule(
     clause="附件14 二(二)、二(十)",
     severity=SEVERITY_RED,
     sweep=benefit_shared_card_breaches,
+    clock=DAILY,
 )
 BENEFIT_OFF_LIST = Rule(
     code="PUB-8-benefit-not-on-list",
@@ -749,6 +761,7 @@ BENEFIT_OFF_LIST = Rule(
     clause="附件16 二(一)（惠农资金发放情况公开）",
     severity=SEVERITY_RED,
     sweep=benefit_off_list_breaches,
+    clock=DAILY,
 )
 BENEFIT_UNPUBLISHED = Rule(
     code="PUB-8-benefit-unpublished",
@@ -756,6 +769,7 @@ BENEFIT_UNPUBLISHED = Rule(
     clause="附件16 三、四（通告公示、网络公示）",
     severity=SEVERITY_YELLOW,
     sweep=benefit_unpublished_breaches,
+    clock=DAILY,
 )
 BENEFIT_NON_RECEIPT = Rule(
     code="PUB-8-benefit-non-receipt",
@@ -763,6 +777,7 @@ BENEFIT_NON_RECEIPT = Rule(
     clause="附件14 二(十)（查处截留、挪用、侵占低保等资金）",
     severity=SEVERITY_RED,
     sweep=benefit_non_receipt_breaches,
+    clock=DAILY,
 )
 BENEFIT_TAKEDOWN = Rule(
     code="PUB-8-benefit-takedown-early",
@@ -770,6 +785,7 @@ BENEFIT_TAKEDOWN = Rule(
     clause="附件16 四（通告三个月、网络一年以上；仅见于附件16，未能以其他来源核实）",
     severity=SEVERITY_YELLOW,
     sweep=benefit_takedown_breaches,
+    clock=DAILY,
 )
 
 RULES.extend(
@@ -1290,6 +1306,7 @@ REGISTER_MISMATCH = Rule(
     clause="附件15 二(二)2（清查登记备案：保证账账相符、账实相符）；农经发〔2017〕11号（清产核资）",
     severity=SEVERITY_YELLOW,
     sweep=register_breaches,
+    clock=DAILY,
 )
 CONTRACT_EXPIRING = Rule(
     code="FIN-9-contract-expiring",
@@ -1298,6 +1315,7 @@ CONTRACT_EXPIRING = Rule(
     severity=SEVERITY_YELLOW,
     thresholds=_defaults("contract_expiry_days"),
     sweep=expiring_breaches,
+    clock=DAILY,
 )
 RENT_OVERDUE = Rule(
     code="FIN-9-rent-overdue",
@@ -1306,6 +1324,7 @@ RENT_OVERDUE = Rule(
     severity=SEVERITY_YELLOW,
     thresholds=_defaults("rent_grace_days"),
     sweep=overdue_breaches,
+    clock=DAILY,
 )
 CONTRACT_UNFILED = Rule(
     code="FIN-9-contract-unfiled",
@@ -1314,6 +1333,7 @@ CONTRACT_UNFILED = Rule(
     severity=SEVERITY_RED,
     thresholds=_defaults("filing_days"),
     sweep=unfiled_breaches,
+    clock=DAILY,
 )
 STALE_LEASE = Rule(
     code="FIN-9-expired-still-leased",
@@ -1321,6 +1341,7 @@ STALE_LEASE = Rule(
     clause="附件15 二(二)2（及时到代理服务中心进行台账变更调整，保证账实相符）",
     severity=SEVERITY_YELLOW,
     sweep=stale_lease_breaches,
+    clock=DAILY,
 )
 RENT_DROP = Rule(
     code="FIN-9-rent-below-comparable",
@@ -1329,6 +1350,7 @@ RENT_DROP = Rule(
     severity=SEVERITY_YELLOW,
     thresholds=_defaults("rent_drop_percent"),
     sweep=rent_drop_breaches,
+    clock=DAILY,
 )
 TENDER_MISSING = Rule(
     code="FIN-10-tender-missing",
@@ -1336,6 +1358,7 @@ TENDER_MISSING = Rule(
     clause="附件15 二(二)2（按照不同金额档次，由区、乡、村分级进行招投标；档次为区的设定）",
     severity=SEVERITY_RED,
     sweep=tender_missing_breaches,
+    clock=DAILY,
 )
 TENDER_SPLIT = Rule(
     code="FIN-10-split-purchase",
@@ -1343,6 +1366,7 @@ TENDER_SPLIT = Rule(
     clause="附件15 二(二)2（分级招投标，防止暗箱操作）",
     severity=SEVERITY_YELLOW,
     sweep=split_breaches,
+    clock=DAILY,
 )
 CROSS_VILLAGE = Rule(
     code="FIN-14-cross-village",
@@ -1350,6 +1374,7 @@ CROSS_VILLAGE = Rule(
     clause="附件15 二(二)3(1)（任何组织和个人不准平调、借贷、挪用各行政村“三资”）",
     severity=SEVERITY_RED,
     sweep=cross_village_breaches,
+    clock=DAILY,
 )
 
 RULES += [

@@ -21,6 +21,14 @@ SEVERITY_YELLOW = "黄牌"
 SEVERITY_RED = "红牌"
 SEVERITIES = (SEVERITY_WARNING, SEVERITY_YELLOW, SEVERITY_RED)
 
+# `Rule.clock`: what, besides the recorded events, a sweep rule's findings depend on.
+# DAILY — only the local (Asia/Shanghai) date of `as_of`: the rule compares dates (deadlines,
+# due days, the day of `as_of`) and the times of recorded events, never a time of day that no
+# event marks. With no event since its last sweep and the same local date, such a rule finds
+# what it found then, so the every-minute sweep need not run it (supervision.engine "quiet
+# sweeps"; checked for every DAILY rule by tests/supervision/test_supervision_quiet.py).
+DAILY = "day"
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -127,7 +135,8 @@ class Rule:
     is in `on_actions`, or `sweep(as_of, thresholds) -> Iterable[Finding]` runs over current
     state (periodically and on demand with --as-of). `thresholds` are the defaults; a district
     may override them (versioned by the engine). A sweep may also be given as `breaches`
-    (a `BreachSet`): the engine then runs it set-based.
+    (a `BreachSet`): the engine then runs it set-based. `clock=DAILY` declares that its
+    findings change within a day only through recorded events (see DAILY above).
     """
 
     code: str
@@ -140,6 +149,7 @@ class Rule:
     sweep: Callable[[datetime, dict], Iterable[Finding]] | None = None
     version: int = 1
     breaches: BreachSet | None = None
+    clock: str | None = None  # DAILY, or None: the engine assumes any instant may change it
 
     def __post_init__(self):
         if self.breaches is not None and self.sweep is None:

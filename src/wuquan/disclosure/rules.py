@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuquan.common.rules import (
+    DAILY,
     SEVERITY_WARNING,
     SEVERITY_YELLOW,
     BreachSet,
@@ -75,6 +76,7 @@ KEY_AREA_UNPUBLISHED = Rule(
     clause="附件4 二(一)、三(一)；政府信息公开条例（2019修订）第二十六条",
     severity=SEVERITY_YELLOW,
     breaches=KEY_ITEMS_OVERDUE,
+    clock=DAILY,
 )
 
 
@@ -169,6 +171,7 @@ BULLETIN_LATE = Rule(
     # platform); day_of_month: 附件13 三(一)1 "每季度第一个月15日前".
     thresholds={"from_quarter": "2026-1", "day_of_month": 15},
     sweep=bulletins_late,
+    clock=DAILY,
 )
 
 
@@ -226,6 +229,7 @@ SUGGESTION_UNANSWERED = Rule(
     # why 10: the seed sets no period; 10 working days is this district's default setting
     thresholds={"answer_working_days": 10},
     breaches=_unanswered("suggestion"),
+    clock=DAILY,
 )
 
 QUESTION_UNANSWERED = Rule(
@@ -237,6 +241,7 @@ QUESTION_UNANSWERED = Rule(
     # this district's default setting
     thresholds={"answer_working_days": 5},
     breaches=_unanswered("question"),
+    clock=DAILY,
 )
 
 RULES = [KEY_AREA_UNPUBLISHED, BULLETIN_LATE, SUGGESTION_UNANSWERED, QUESTION_UNANSWERED]

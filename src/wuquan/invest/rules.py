@@ -19,7 +19,7 @@ from django.db.models import F, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wuquan.common.rules import SEVERITY_RED, SEVERITY_YELLOW, Finding, Rule
+from wuquan.common.rules import DAILY, SEVERITY_RED, SEVERITY_YELLOW, Finding, Rule
 from wuquan.procurement.models import Category, Contract, Method, Payment
 
 from .models import (
@@ -169,6 +169,7 @@ BUILT_BEFORE_APPROVAL = Rule(
         "before_works_payment": [ApprovalKind.CONSTRUCTION.value],
     },
     sweep=sweep_built_before_approval,
+    clock=DAILY,
 )
 
 
@@ -214,6 +215,7 @@ ESTIMATE_OVER = Rule(
     severity=SEVERITY_YELLOW,
     thresholds={"percent": 10},
     sweep=sweep_estimate_over,
+    clock=DAILY,
 )
 
 
@@ -283,6 +285,7 @@ OVER_BUDGET = Rule(
     ),
     severity=SEVERITY_RED,
     sweep=sweep_over_budget,
+    clock=DAILY,
 )
 
 
@@ -334,6 +337,7 @@ MUST_TENDER = Rule(
         }
     },
     sweep=sweep_must_tender,
+    clock=DAILY,
 )
 
 
@@ -381,6 +385,7 @@ NO_CERTIFICATE = Rule(
     ),
     severity=SEVERITY_YELLOW,
     sweep=sweep_no_certificate,
+    clock=DAILY,
 )
 
 
@@ -401,6 +406,7 @@ OUTSIDE_PURPOSE = Rule(
     ),
     severity=SEVERITY_RED,
     sweep=sweep_outside_purpose,
+    clock=DAILY,
 )
 
 
@@ -418,6 +424,7 @@ AFTER_DEADLINE = Rule(
     clause="附件6 二(三)；专项资金管理办法规定的使用期限：not confirmed here",
     severity=SEVERITY_YELLOW,
     sweep=sweep_after_deadline,
+    clock=DAILY,
 )
 
 
@@ -460,6 +467,7 @@ NOT_RECTIFIED = Rule(
     clause="附件6 三(三) 第三步（纪检监察机关对集中监管平台报警信息和发生的问题进行督查督办）",
     severity=SEVERITY_YELLOW,
     sweep=sweep_not_rectified,
+    clock=DAILY,
 )
 
 
@@ -505,6 +513,7 @@ DUTIES_COMBINED = Rule(
     ),
     severity=SEVERITY_RED,
     sweep=sweep_duties_combined,
+    clock=DAILY,
 )
 
 

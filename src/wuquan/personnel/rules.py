@@ -16,7 +16,14 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from wuquan.common.rules import SEVERITY_RED, SEVERITY_WARNING, SEVERITY_YELLOW, Finding, Rule
+from wuquan.common.rules import (
+    DAILY,
+    SEVERITY_RED,
+    SEVERITY_WARNING,
+    SEVERITY_YELLOW,
+    Finding,
+    Rule,
+)
 from wuquan.org.models import Appointment, Reorganisation, RiskClass
 
 from .models import (
@@ -353,6 +360,7 @@ RULES = [
         clause="附件7 二(九)；《公务员法》第一百零六条(一)",
         severity=SEVERITY_RED,
         sweep=over_quota,
+        clock=DAILY,
     ),
     Rule(
         code="PER-5-rushed-min-time",
@@ -361,6 +369,7 @@ RULES = [
         severity=SEVERITY_YELLOW,
         thresholds={"min_years": 2, "lookback_days": 730},
         sweep=rushed_min_time,
+        clock=DAILY,
     ),
     Rule(
         code="PER-5-rushed-before-leave",
@@ -369,6 +378,7 @@ RULES = [
         severity=SEVERITY_YELLOW,
         thresholds={"months_before": 3, "max_appointments": 3},
         sweep=rushed_before_leave,
+        clock=DAILY,
     ),
     Rule(
         code="PER-5-rushed-before-reorganisation",
@@ -380,6 +390,7 @@ RULES = [
         severity=SEVERITY_YELLOW,
         thresholds={"months_before": 3, "max_appointments": 3},
         sweep=rushed_before_reorganisation,
+        clock=DAILY,
     ),
     Rule(
         code="PER-5-mixed-post",
@@ -387,6 +398,7 @@ RULES = [
         clause="附件7 二(九)",
         severity=SEVERITY_YELLOW,
         sweep=mixed_post,
+        clock=DAILY,
     ),
     Rule(
         code="PER-5-risk-a-rotation",
@@ -394,6 +406,7 @@ RULES = [
         clause="附件9 二(一)；附件2 二(二)5（ORG-4 轮岗年限）",
         severity=SEVERITY_YELLOW,
         sweep=risk_a_overdue,
+        clock=DAILY,
     ),
     Rule(
         code="PER-1-imported-step-order",
@@ -401,6 +414,7 @@ RULES = [
         clause="附件7 二(五)；《党政领导干部选拔任用工作条例》(2014) 第三章至第七章",
         severity=SEVERITY_RED,
         sweep=imported_out_of_order,
+        clock=DAILY,
     ),
     Rule(
         code="PER-3-naked-official-restricted-post",
@@ -408,6 +422,7 @@ RULES = [
         clause="附件7 二(三)；《配偶已移居国（境）外的国家工作人员任职岗位管理办法》（条号未核实）",
         severity=SEVERITY_RED,
         sweep=naked_on_restricted,
+        clock=DAILY,
     ),
     Rule(
         code="PER-COI-own-unit",
@@ -415,6 +430,7 @@ RULES = [
         clause="附件7 二(三)；《公务员法》第七十四条、第七十六条",
         severity=SEVERITY_RED,
         sweep=own_unit_dealing,
+        clock=DAILY,
     ),
     Rule(
         code="PER-COI-handled-relative",
@@ -422,6 +438,7 @@ RULES = [
         clause="《公务员法》第七十六条",
         severity=SEVERITY_RED,
         sweep=handled_own_relative,
+        clock=DAILY,
     ),
     Rule(
         code="PER-COI-subsidy-payee",
@@ -429,5 +446,6 @@ RULES = [
         clause="附件6（三资平台）；核查提示",
         severity=SEVERITY_WARNING,
         sweep=subsidy_and_payee,
+        clock=DAILY,
     ),
 ]

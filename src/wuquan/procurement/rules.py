@@ -17,7 +17,14 @@ from datetime import datetime, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from wuquan.common.rules import SEVERITY_RED, SEVERITY_WARNING, SEVERITY_YELLOW, Finding, Rule
+from wuquan.common.rules import (
+    DAILY,
+    SEVERITY_RED,
+    SEVERITY_WARNING,
+    SEVERITY_YELLOW,
+    Finding,
+    Rule,
+)
 
 from .events import digest
 from .models import (
@@ -78,6 +85,7 @@ FEW_BIDS = Rule(
     severity=SEVERITY_RED,
     thresholds={"min_valid_bids": 3, "methods": [Method.OPEN.value, Method.INVITED.value]},
     sweep=sweep_few_bids,
+    clock=DAILY,
 )
 
 
@@ -120,6 +128,7 @@ SHORT_PERIOD = Rule(
         }
     },
     sweep=sweep_short_period,
+    clock=DAILY,
 )
 
 
@@ -212,6 +221,7 @@ SPLIT = Rule(
         "item_code_digits": 5,
     },
     sweep=sweep_split,
+    clock=DAILY,
 )
 
 
@@ -269,6 +279,7 @@ CONTRACT_CHANGES = Rule(
     severity=SEVERITY_YELLOW,
     thresholds={"max_raise_percent": 10.0, "window_days": 90, "max_changes_in_window": 1},
     sweep=sweep_contract_changes,
+    clock=DAILY,
 )
 
 
@@ -337,6 +348,7 @@ CONCENTRATION = Rule(
     severity=SEVERITY_WARNING,
     thresholds={"share_percent": 60.0, "min_awards": 5, "item_code_digits": 5},
     sweep=sweep_concentration,
+    clock=DAILY,
 )
 
 
@@ -401,6 +413,7 @@ LINKED = Rule(
     severity=SEVERITY_RED,
     thresholds={"fields": ["address", "phone", "legal_rep"]},
     sweep=sweep_linked_tenderers,
+    clock=DAILY,
 )
 
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from fnmatch import fnmatchcase
 
 from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, Max, Value
 from django.utils import timezone
 
 from wuquan.common.rules import Finding, Rule, Touched, touched_ids
@@ -35,6 +35,7 @@ from .models import Alarm, AlarmStatus, Outcome, RuleSetting, SweepState
 log = logging.getLogger(__name__)
 
 SYSTEM = "system:supervision"
+ALARM_TYPE = "supervision.alarm"  # Alarm._meta.label_lower: the subject of its events
 
 
 @dataclass(frozen=True)
@@ -201,29 +202,38 @@ ALARM_VARYING = (
 )  # fmt: skip
 
 
-def _insert_alarms(alarms: list[Alarm], first: int) -> None:
-    """Insert new alarms of one rule and time in one `executemany`, then read their ids back
-    by their `raised_event` (first … first + n − 1: indices no other row can hold while this
-    transaction holds the append lock). Why not bulk_create: preparing ~35 fields of 10^4
-    rows through the ORM cost 1–2 ms an alarm (bench/sweep.py); the columns that are the same
-    for every row are prepared once."""
+def _insert_alarms(
+    rule: Rule, findings: list[Finding], at: datetime, eff: Effective, first: int
+) -> list[int]:
+    """Insert the alarms of `findings` (one rule, one time) in one `executemany`, the i-th
+    with `raised_event` first + i, and return their ids in order, read back by `raised_event`
+    (indices no other row can hold while this transaction holds the append lock). Why no
+    model instances: an Alarm (~35 fields, a FileField) costs ~0.1–0.2 ms to build and prepare,
+    as much as its ledger event (bench/sweep.py, issue 20); the columns that are the same for
+    every row are prepared once from one template."""
     fields = [f for f in Alarm._meta.concrete_fields if not f.primary_key]
-    one = alarms[0]
-    ops = connection.ops
-    constant = {f.attname: f.get_db_prep_save(f.pre_save(one, True), connection) for f in fields}
-    json_cols = {"inputs", "event_indices"}
+    template = _new_alarm(rule, findings[0], at, eff, [])
+    constant = {
+        f.attname: f.get_db_prep_save(f.pre_save(template, True), connection) for f in fields
+    }
+    json_value = connection.ops.adapt_json_value
+    names = [f.attname for f in fields]
+    assert set(ALARM_VARYING) <= set(names)
     rows = []
-    for alarm in alarms:
-        row = []
-        for f in fields:
-            if f.attname not in ALARM_VARYING:
-                row.append(constant[f.attname])
-            elif f.attname in json_cols:
-                row.append(ops.adapt_json_value(getattr(alarm, f.attname), None))
-            else:
-                row.append(getattr(alarm, f.attname))
-        rows.append(row)
-    q = ops.quote_name
+    for i, f in enumerate(findings):
+        varying = {
+            "inputs": json_value(f.inputs, None),
+            "message": str(f.message),
+            "subject_type": f.subject_type,
+            "subject_id": str(f.subject_id),
+            "breach_key": f.key,
+            "unit_id": f.unit_id,
+            "post_id": f.post_id,
+            "event_indices": json_value(sorted(set(f.event_indices)), None),
+            "raised_event": first + i,
+        }
+        rows.append([varying[n] if n in varying else constant[n] for n in names])
+    q = connection.ops.quote_name
     sql = (
         f"INSERT INTO {q(Alarm._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
@@ -231,13 +241,11 @@ def _insert_alarms(alarms: list[Alarm], first: int) -> None:
     with connection.cursor() as cur:
         cur.executemany(sql, rows)
     ids = dict(
-        Alarm.objects.filter(raised_event__gte=first, raised_event__lt=first + len(alarms))
+        Alarm.objects.filter(raised_event__gte=first, raised_event__lt=first + len(findings))
         .order_by()
         .values_list("raised_event", "pk")
     )
-    for alarm in alarms:
-        alarm.pk = ids[alarm.raised_event]
-        alarm._state.adding = False
+    return [ids[first + i] for i in range(len(findings))]
 
 
 def _raise_many(rule: Rule, findings: list[Finding], at: datetime, eff: Effective) -> int:
@@ -251,28 +259,22 @@ def _raise_many(rule: Rule, findings: list[Finding], at: datetime, eff: Effectiv
     try:
         with transaction.atomic():
             first = next_index()
-            alarms, entries = [], []
-            for i, f in enumerate(findings):
-                indices = sorted(set(f.event_indices))
-                alarm = _new_alarm(rule, f, at, eff, indices)
-                alarm.raised_event = first + i
-                alarms.append(alarm)
-            _insert_alarms(alarms, first)
-            for alarm, f in zip(alarms, findings, strict=True):
-                entries.append(
-                    (
-                        SYSTEM,
-                        ev.ALARM_RAISED,
-                        alarm,
-                        ev.raised_payload(rule, f, eff, at, alarm.event_indices),
-                    )
+            pks = _insert_alarms(rule, findings, at, eff, first)
+            entries = [
+                (
+                    SYSTEM,
+                    ev.ALARM_RAISED,
+                    (ALARM_TYPE, pk),
+                    ev.raised_payload(rule, f, eff, at, sorted(set(f.event_indices))),
                 )
+                for pk, f in zip(pks, findings, strict=True)
+            ]
             written = record_many(entries)
-            if written[0].index != first or written[-1].index != first + len(alarms) - 1:
+            if written[0].index != first or written[-1].index != first + len(pks) - 1:
                 raise RuntimeError("ledger indices moved under the append lock")
     except IntegrityError:
         return sum(raise_alarm(rule, f, at, eff) is not None for f in findings)
-    return len(alarms)
+    return len(pks)
 
 
 def on_event(event) -> None:
@@ -334,6 +336,7 @@ def sweep_rule(rule: Rule, as_of: datetime, eff: Effective | None = None) -> dic
     if rule.breaches is not None:
         return _sweep_breach_set(rule, as_of, eff)
     with transaction.atomic():
+        size = _ledger_size() if rule.clock else None
         findings = list(rule.sweep(as_of, eff.thresholds) or ())
         # why: one query for the rule's open alarms instead of one per finding (bench/sweep.py)
         open_now = {
@@ -357,6 +360,8 @@ def sweep_rule(rule: Rule, as_of: datetime, eff: Effective | None = None) -> dic
             [a for a in still_open if (a.subject_type, a.subject_id) not in found_subjects],
             as_of,
         )
+        if size is not None:
+            _keep_state(rule, as_of, eff, size, "full")
     return {"found": len(findings), "raised": raised, "cleared": cleared}
 
 
@@ -489,7 +494,7 @@ def _sweep_breach_set(rule: Rule, as_of: datetime, eff: Effective) -> dict:
     rule's SweepState (the incremental sweep's starting point) when the rule has `changed`."""
     bs = rule.breaches
     with transaction.atomic():
-        size = _ledger_size() if bs.changed is not None else None
+        size = _ledger_size() if bs.changed is not None or rule.clock else None
         found, subjects, clear, back = _compare(rule, bs.query(as_of, eff.thresholds), as_of)
         todo, new, raised = list(subjects), [], 0
         for k in range(0, len(todo), RAISE_CHUNK):
@@ -523,7 +528,6 @@ def _sweep_breach_set(rule: Rule, as_of: datetime, eff: Effective) -> dict:
 # why: a calendar change moves every working-day deadline and warning window; a threshold
 # change (also caught by the setting version) changes what breaches
 FULL_SWEEP_ACTIONS = ("workdays.*", "supervision.rule_setting.*")
-ALARM_TYPE = "supervision.alarm"
 
 
 def _ledger_size() -> int:
@@ -710,6 +714,97 @@ def _run_incremental(rules: list[Rule], as_of: datetime, in_force: dict, summary
     return full
 
 
+# ---- quiet sweeps -------------------------------------------------------------------------------
+# A DAILY rule (common.rules.DAILY) finds, as of any time of a local day, what it found at its
+# last sweep of that day if no event but the engine's own bookkeeping was recorded since, and
+# none is dated between the two times (an import may date an event after the last sweep's
+# `as_of`). The every-minute sweep skips such a rule: a few indexed reads for all of them
+# instead of running each (issue 20: the steady state within 10x of the bare overdue count).
+
+
+QUIET_STATES_SQL = """
+SELECT {code}, {size}, {rule_version}, {setting_version}, {enabled} FROM {state}
+WHERE {as_of} >= %s AND {as_of} <= %s
+"""
+QUIET_LOG_SQL = """
+SELECT (SELECT max({index}) FROM {event}),
+       (SELECT max({index}) FROM {event} WHERE {index} >= %s AND {action} NOT IN ({own})),
+       (SELECT 1 FROM {event} WHERE {action} NOT IN ({own}) AND {at} <= %s AND {at} >
+            (SELECT min({as_of}) FROM {state} WHERE {as_of} >= %s AND {as_of} <= %s) LIMIT 1)
+"""
+
+
+def _quiet_sql(template: str) -> str:
+    from wuquan.ledger.models import Event
+
+    q = connection.ops.quote_name
+    columns = {
+        f: q(SweepState._meta.get_field(f).column)
+        for f in ("as_of", "rule_version", "setting_version", "enabled")
+    }
+    return template.format(
+        state=q(SweepState._meta.db_table), code=q("rule_code"), size=q("ledger_size"),
+        event=q(Event._meta.db_table), index=q("index"), action=q("action"), at=q("at"),
+        own=", ".join(["%s"] * len(ev.BOOKKEEPING)), **columns,
+    )  # fmt: skip
+
+
+def _quiet(rules: list[Rule], as_of: datetime, in_force: dict, summary) -> set[str]:
+    """The codes of the DAILY rules that cannot have changed since their last sweep that day
+    (docs/supervision.md "Quiet sweeps"): two statements, no datetime read back in the
+    steady state — this is the whole every-minute sweep then (bench/sweep.py, issue 20)."""
+    from wuquan.ledger.models import Event
+
+    clocked = {r.code: r for r in rules if r.clock}
+    if not clocked:
+        return set()
+    stamp = connection.ops.adapt_datetimefield_value
+    tz = timezone.get_current_timezone()
+    day = (stamp(datetime.combine(timezone.localdate(as_of), time.min, tz)), stamp(as_of))
+    usable = {}
+    with connection.cursor() as cur:
+        cur.execute(_quiet_sql(QUIET_STATES_SQL), day)
+        for code, size, rule_version, setting_version, enabled in cur.fetchall():
+            rule = clocked.get(code)
+            if rule is None:
+                continue
+            eff = in_force[code]
+            if (rule_version, setting_version, bool(enabled)) == (
+                rule.version,
+                eff.setting_version,
+                eff.enabled,
+            ):
+                usable[code] = size
+        if not usable:
+            return set()
+        own = list(ev.BOOKKEEPING)
+        cur.execute(_quiet_sql(QUIET_LOG_SQL), [min(usable.values()), *own, *own, day[1], *day])
+        last, last_real, dated = cur.fetchone()
+    size_now = 0 if last is None else last + 1
+    if dated is not None:
+        # an event dated after some state's time (an import dated ahead): which states?
+        last_at = (
+            Event.objects.exclude(action__in=ev.BOOKKEEPING)
+            .filter(at__lte=as_of)
+            .aggregate(m=Max("at"))["m"]
+        )
+        late = set(
+            SweepState.objects.filter(rule_code__in=list(usable), as_of__lt=last_at).values_list(
+                "rule_code", flat=True
+            )
+        )
+    else:
+        late = set()
+    quiet = set()
+    for code, size in usable.items():
+        if size > size_now or (last_real is not None and last_real >= size) or code in late:
+            continue
+        quiet.add(code)
+        summary.per_rule[code] = {"found": 0, "raised": 0, "cleared": 0}
+        summary.detail[code] = {"mode": "quiet"}
+    return quiet
+
+
 SWEEP_MODES = ("full", "incremental", "reconcile")
 
 
@@ -725,7 +820,8 @@ def run_sweeps(
     reported in the summary and does not stop the others.
 
     `mode`: "full" compares every breach of every rule (replays, on demand); "incremental"
-    (the every-minute task) looks only at what changed since each rule's last sweep and falls
+    (the every-minute task) skips the DAILY rules nothing can have changed for since their last
+    sweep that day (`_quiet`), looks only at what changed since each rule's last sweep and falls
     back to full where it cannot (first run, replay, new thresholds); "reconcile" (nightly)
     runs the incremental sweep, then the full one, and reports in `summary.drift` what the
     full sweep still had to do — zero when the incremental state equals the full one."""
@@ -734,12 +830,16 @@ def run_sweeps(
     as_of = aware(as_of)
     summary = SweepSummary(as_of, mode=mode)
     rules = [r for r in registry.sweep_rules() if not codes or r.code in codes]
-    in_force = effective_all(rules, as_of)  # why: one query for the thresholds of every rule
-    todo = rules
+    # why: one query for the thresholds of every rule (the whole tiny table: an IN list of ~70
+    # codes costs more to compile than the rows cost to read)
+    in_force = effective_all(rules, as_of, list(RuleSetting.objects.order_by()))
+    todo, quiet = rules, set()
     if mode != "full":
-        incremental = [r for r in rules if _incremental(r)]
+        quiet = _quiet(rules, as_of, in_force, summary)
+        awake = [r for r in rules if r.code not in quiet]
+        incremental = [r for r in awake if _incremental(r)]
         full = _run_incremental(incremental, as_of, in_force, summary) if incremental else []
-        todo = [r for r in rules if not _incremental(r) or r in full]
+        todo = [r for r in awake if not _incremental(r) or r in full]
     for rule in todo:
         try:
             result = sweep_rule(rule, as_of, in_force[rule.code])
@@ -750,7 +850,8 @@ def run_sweeps(
             summary.errors[rule.code] = repr(exc)
     if mode == "reconcile":
         for rule in rules:
-            if not _incremental(rule) or rule in todo or rule.code in summary.errors:
+            swept_in_part = _incremental(rule) or rule.code in quiet
+            if not swept_in_part or rule in todo or rule.code in summary.errors:
                 continue
             try:
                 result = sweep_rule(rule, as_of, in_force[rule.code])

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuquan.common.rules import (
+    DAILY,
     SEVERITY_RED,
     SEVERITY_WARNING,
     SEVERITY_YELLOW,
@@ -211,6 +212,7 @@ ANSWER_OVERDUE = Rule(
     thresholds={"grace_working_days": 0},
     sweep=answer_overdue,
     breaches=ANSWERS_OVERDUE,
+    clock=DAILY,
 )
 
 INSPECTION_OVERDUE = Rule(
@@ -220,6 +222,7 @@ INSPECTION_OVERDUE = Rule(
     severity=SEVERITY_YELLOW,
     sweep=inspection_overdue,
     breaches=ROUNDS_OVERDUE,
+    clock=DAILY,
 )
 
 # Raised by complaints.do_file_complaint, not by a check or sweep: a complaint is handled as a
@@ -302,6 +305,7 @@ HANDLER_SUPERVISES = Rule(
     clause="附件2 一、二(二)（承办与监督相分离）",
     severity=SEVERITY_RED,
     sweep=handler_supervises,
+    clock=DAILY,
 )
 
 RULES = [ANSWER_OVERDUE, INSPECTION_OVERDUE, COMPLAINT, HANDLER_SUPERVISES]

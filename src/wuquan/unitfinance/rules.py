@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wuquan.common.rules import SEVERITY_RED, SEVERITY_YELLOW, Finding, Rule
+from wuquan.common.rules import DAILY, SEVERITY_RED, SEVERITY_YELLOW, Finding, Rule
 
 REIMBURSEMENT = "unitfinance.reimbursement"
 UNIT = "org.unit"
@@ -304,6 +304,7 @@ SIGN_OFF_CHAIN = Rule(
     clause="附件3 第二 三（财务报账按经办人、审核人、分管领导、分管财务工作领导的程序履行签字审批后方能报销）；第二 一",
     severity=SEVERITY_RED,
     sweep=chain_breaches,
+    clock=DAILY,
 )
 VOUCHERS_COMPLETE = Rule(
     code="FIN-2-vouchers-complete",
@@ -315,6 +316,7 @@ VOUCHERS_COMPLETE = Rule(
     ),
     severity=SEVERITY_YELLOW,
     sweep=voucher_breaches,
+    clock=DAILY,
 )
 DUPLICATE_INVOICE = Rule(
     code="FIN-2-duplicate-invoice",
@@ -322,6 +324,7 @@ DUPLICATE_INVOICE = Rule(
     clause="附件3 第二 二（报销凭证内容真实）",
     severity=SEVERITY_RED,
     sweep=duplicate_invoice_breaches,
+    clock=DAILY,
 )
 OVER_LIMIT = Rule(
     code="FIN-3-over-limit",
@@ -329,6 +332,7 @@ OVER_LIMIT = Rule(
     clause="附件3 第二 四（对各项支出进行分类和限额规定）；限额为各单位按规定设定的日期化参数",
     severity=SEVERITY_YELLOW,
     sweep=limit_breaches,
+    clock=DAILY,
 )
 LARGE_SUM = Rule(
     code="FIN-3-large-sum-decision",
@@ -336,6 +340,7 @@ LARGE_SUM = Rule(
     clause="附件3 第二 四（大额的需要经过领导班子会议集体审定）；标准取本单位“三重一大”事项目录，未设时为本平台默认 5 万元",
     severity=SEVERITY_RED,
     sweep=large_sum_breaches,
+    clock=DAILY,
 )
 REPORT_LATE = Rule(
     code="FIN-4-report-late",
@@ -344,6 +349,7 @@ REPORT_LATE = Rule(
     severity=SEVERITY_YELLOW,
     thresholds={"days": 30},
     sweep=report_late_breaches,
+    clock=DAILY,
 )
 DISCLOSURE_LATE = Rule(
     code="FIN-4-disclosure-late",
@@ -352,6 +358,7 @@ DISCLOSURE_LATE = Rule(
     severity=SEVERITY_YELLOW,
     thresholds={"days": 30},
     sweep=disclosure_late_breaches,
+    clock=DAILY,
 )
 
 RULES: list[Rule] = [
