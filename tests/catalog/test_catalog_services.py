@@ -188,6 +188,21 @@ def test_cat1_bad_excel_is_refused_whole_with_row_and_field(catalog):
     assert not Power.objects.filter(code="new-power").exists()
 
 
+def test_cat1_excel_columns_are_found_by_header_and_a_missing_one_is_named(catalog):
+    wb = _book(excel.export_workbook())
+    wb["事项"].move_range("A1:A200", cols=30)  # 编码 moved from the first column to the last
+    wb["事项"].delete_cols(1)
+    report = excel.import_workbook(_save(wb), "admin", "复核")
+    assert report.ok and report.written == 0, report.errors
+    wb["职权"].delete_cols(6)  # 条款
+    wb["职权"].append(["new-power", "新职权", "行政许可", "单位职权", "某法", "某局", "scjg"])
+    events = Event.objects.count()
+    report = excel.import_workbook(_save(wb), "admin", "导入")
+    assert [str(e) for e in report.errors] == ["职权 第 1 行：缺少列：条款。"]
+    assert not Power.objects.filter(code="new-power").exists()
+    assert Event.objects.count() == events
+
+
 def test_cat9_item_history_shows_the_published_changes(catalog, client):
     item = ApprovalItem.objects.get(code="spjy")
     item.service_commitment = "当场办结"

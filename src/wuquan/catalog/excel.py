@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from wuquan.common import sheets
 from wuquan.common.exceptions import InvalidInput
+from wuquan.common.sheets import DATE, DECIMAL, INT, Choice, Column, Text
 from wuquan.org.models import Area, Post, Unit
 
 from . import services
@@ -33,76 +35,92 @@ from .models import (
     PowerLevel,
 )
 
-# sheet -> [(header, attribute, kind)] ; kind: str, int, date, decimal, choice:<Choices>, ref:<what>
-SHEETS: dict[str, list[tuple[str, str, object]]] = {
+
+@dataclass(frozen=True)
+class Ref(Text):
+    """A reference by code, written as the code and resolved after the row is read: `unit`,
+    `power`, `item`, or `post` (within the row's unit). An empty cell is no reference."""
+
+    target: str = "unit"
+    empty: ClassVar[Any] = None
+
+    def write(self, value):
+        return value.code if value is not None else None
+
+
+UNIT, POWER, ITEM, POST = Ref("unit"), Ref("power"), Ref("item"), Ref("post")
+
+# sheet -> its columns; choices are written as labels and read as label or stored value.
+SHEETS: dict[str, list[Column]] = {
     "职权": [
-        ("编码", "code", str),
-        ("职权名称", "name", str),
-        ("职权类别", "category", PowerCategory),
-        ("清理层级", "level", PowerLevel),
-        ("法规名称", "law", str),
-        ("条款", "article", str),
-        ("行使主体", "subject", str),
-        ("单位编码", "unit", "unit"),
-        ("科室编码", "section", "unit?"),
-        ("岗位编码", "post", "post?"),
+        Column("编码", "code"),
+        Column("职权名称", "name"),
+        Column("职权类别", "category", Choice(PowerCategory)),
+        Column("清理层级", "level", Choice(PowerLevel)),
+        Column("法规名称", "law"),
+        Column("条款", "article"),
+        Column("行使主体", "subject"),
+        Column("单位编码", "unit", UNIT, required=True),
+        Column("科室编码", "section", UNIT),
+        Column("岗位编码", "post", POST),
     ],
     "事项": [
-        ("编码", "code", str),
-        ("事项名称", "name", str),
-        ("职权编码", "power", "power?"),
-        ("实施机关编码", "unit", "unit"),
-        ("设立依据", "basis", str),
-        ("状态", "status", ItemStatus),
-        ("生效日期", "effective_from", date),
-        ("分管领域", "area", Area),
-        ("承诺时限（工作日）", "promised_days", int),
-        ("法定时限（工作日）", "legal_days", int),
-        ("办理条件", "conditions", str),
-        ("收费说明", "fees_text", str),
-        ("服务承诺", "service_commitment", str),
-        ("申请人权利", "rights", str),
-        ("投诉举报途径", "complaint_channel", str),
-        ("办理地点", "window", str),
+        Column("编码", "code"),
+        Column("事项名称", "name"),
+        Column("职权编码", "power", POWER),
+        Column("实施机关编码", "unit", UNIT, required=True),
+        Column("设立依据", "basis"),
+        Column("状态", "status", Choice(ItemStatus)),
+        Column("生效日期", "effective_from", DATE),
+        Column("分管领域", "area", Choice(Area)),
+        Column("承诺时限（工作日）", "promised_days", INT),
+        Column("法定时限（工作日）", "legal_days", INT),
+        Column("办理条件", "conditions"),
+        Column("收费说明", "fees_text"),
+        Column("服务承诺", "service_commitment"),
+        Column("申请人权利", "rights"),
+        Column("投诉举报途径", "complaint_channel"),
+        Column("办理地点", "window"),
     ],
     "材料": [
-        ("事项编码", "item", "item"),
-        ("材料名称", "name", str),
-        ("材料依据", "basis", str),
-        ("形式", "form", str),
-        ("份数", "copies", int),
-        ("复用", "reuse", MaterialReuse),
-        ("说明", "note", str),
-        ("排序", "sort", int),
+        Column("事项编码", "item", ITEM, required=True),
+        Column("材料名称", "name"),
+        Column("材料依据", "basis"),
+        Column("形式", "form"),
+        Column("份数", "copies", INT),
+        Column("复用", "reuse", Choice(MaterialReuse)),
+        Column("说明", "note"),
+        Column("排序", "sort", INT),
     ],
     "收费": [
-        ("编码", "code", str),
-        ("目录", "kind", FeeKind),
-        ("收费名称", "name", str),
-        ("收费依据", "basis", str),
-        ("收费许可证", "licence", str),
-        ("收费对象", "payer", str),
-        ("收费范围", "scope", str),
-        ("收费标准（金额）", "amount", Decimal),
-        ("计费单位", "amount_unit", str),
-        ("收费频次", "frequency", str),
-        ("收费期限", "term", str),
-        ("收费单位编码", "unit", "unit"),
-        ("关联事项编码", "item", "item?"),
+        Column("编码", "code"),
+        Column("目录", "kind", Choice(FeeKind)),
+        Column("收费名称", "name"),
+        Column("收费依据", "basis"),
+        Column("收费许可证", "licence"),
+        Column("收费对象", "payer"),
+        Column("收费范围", "scope"),
+        Column("收费标准（金额）", "amount", DECIMAL),
+        Column("计费单位", "amount_unit"),
+        Column("收费频次", "frequency"),
+        Column("收费期限", "term"),
+        Column("收费单位编码", "unit", UNIT, required=True),
+        Column("关联事项编码", "item", ITEM),
     ],
 }
 MODELS = {"职权": Power, "事项": ApprovalItem, "材料": Material, "收费": Fee}
 
 
-@dataclass
-class RowError:
-    sheet: str
-    row: int
-    field: str
-    message: str
+class RowError(sheets.RowError):
+    """The shared RowError, shown the way this page always has: `sheet 第 N 行「field」：…`
+    (docs/catalog.md)."""
 
     def __str__(self):
-        return f"{self.sheet} 第 {self.row} 行「{self.field}」：{self.message}"
+        values = {"sheet": self.sheet, "row": self.row, "field": self.field}
+        values["message"] = self.message
+        if not self.field:
+            return _("%(sheet)s 第 %(row)d 行：%(message)s") % values
+        return _("%(sheet)s 第 %(row)d 行「%(field)s」：%(message)s") % values
 
 
 @dataclass
@@ -113,22 +131,6 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def _export_value(obj, attr, kind):
-    if kind in ("unit", "unit?", "power?", "item", "item?"):
-        ref = getattr(obj, attr)
-        return ref.code if ref else ""
-    if kind == "post?":
-        return obj.post.code if obj.post_id else ""
-    value = getattr(obj, attr)
-    if isinstance(kind, type) and issubclass(
-        kind, (PowerCategory, PowerLevel, ItemStatus, Area, MaterialReuse, FeeKind)
-    ):
-        return str(kind(value).label)
-    if isinstance(value, Decimal):
-        return float(value)
-    return value if value is not None else ""
 
 
 def export_workbook() -> bytes:
@@ -142,100 +144,51 @@ def export_workbook() -> bytes:
         "收费": Fee.objects.select_related("unit", "item").order_by("code"),
     }
     for sheet, columns in SHEETS.items():
-        ws = wb.create_sheet(sheet)
-        ws.append([c[0] for c in columns])
-        for obj in querysets[sheet]:
-            ws.append([_export_value(obj, attr, kind) for _h, attr, kind in columns])
+        rows = ({c.attr: getattr(obj, c.attr) for c in columns} for obj in querysets[sheet])
+        sheets.write_sheet(wb, sheet, columns, rows)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def _convert(value, kind, header: str):
-    """Cell -> python value, or raise InvalidInput with a message for this field."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if kind is str:
-        return str(value).strip()
-    if kind is int:
-        try:
-            if isinstance(value, float) and not value.is_integer():
-                raise ValueError
-            return int(value)
-        except (TypeError, ValueError):
-            raise InvalidInput(f"“{value}”不是整数") from None
-    if kind is Decimal:
-        try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            raise InvalidInput(f"“{value}”不是数字") from None
-    if kind is date:
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise InvalidInput(f"“{value}”不是日期（YYYY-MM-DD）") from None
-    if isinstance(kind, type):  # a TextChoices: accept the label or the stored value
-        text = str(value).strip()
-        for stored, label in kind.choices:
-            if text in (stored, str(label)):
-                return stored
-        raise InvalidInput(
-            f"“{text}”不是可选值（{'、'.join(str(label) for _v, label in kind.choices)}）"
-        )
-    return str(value).strip()
-
-
-def _resolve(kind: str, code, row_values: dict):
-    if code is None:
-        if kind.endswith("?"):
-            return None
-        raise InvalidInput("不能为空")
-    code = str(code).strip()
-    base = kind.rstrip("?")
-    if base == "unit":
+def _resolve(ref: Ref, code: str, row: dict):
+    """The object a code names, or raise InvalidInput."""
+    if ref.target == "unit":
         found = Unit.objects.filter(code=code).first()
-    elif base == "power":
+    elif ref.target == "power":
         found = Power.objects.filter(code=code).first()
-    elif base == "item":
+    elif ref.target == "item":
         found = ApprovalItem.objects.filter(code=code).first()
     else:  # post: within the row's unit
-        unit = row_values.get("unit")
+        unit = row.get("unit")
         found = Post.objects.filter(unit=unit, code=code).first() if unit else None
     if found is None:
-        raise InvalidInput(f"编码“{code}”不存在")
+        raise InvalidInput(_("编码“%(code)s”不存在。") % {"code": code})
     return found
 
 
-def _read_row(sheet: str, values: tuple, rownum: int, report: ImportReport) -> dict | None:
-    columns = SHEETS[sheet]
-    out: dict = {}
+def _resolve_row(sheet: str, rownum: int, row: dict, report: ImportReport) -> bool:
+    """Replace each reference's code in `row` by its object; False (reported) if one is unknown."""
     ok = True
-    for (header, attr, kind), raw in zip(
-        columns, list(values) + [None] * len(columns), strict=False
-    ):
-        try:
-            if isinstance(kind, str):
-                out[attr] = _resolve(kind, raw if raw not in ("",) else None, out)
-            else:
-                out[attr] = _convert(raw, kind, header)
-        except InvalidInput as exc:
-            report.errors.append(RowError(sheet, rownum, header, str(exc.message)))
-            ok = False
-    return out if ok else None
+    for column in SHEETS[sheet]:
+        if isinstance(column.kind, Ref) and row[column.attr] is not None:
+            try:
+                row[column.attr] = _resolve(column.kind, row[column.attr], row)
+            except InvalidInput as exc:
+                report.errors.append(RowError(sheet, rownum, column.header, str(exc.message)))
+                row[column.attr] = None  # why: a post is then looked up in no unit, not in a code
+                ok = False
+    return ok
 
 
 def _instance(sheet: str, values: dict):
     model = MODELS[sheet]
     if sheet == "材料":
-        obj = (
-            Material.objects.filter(item=values["item"], name=values["name"]).first() or Material()
-        )
+        key = {"item": values["item"], "name": values["name"]}
     else:
-        obj = model.objects.filter(code=values["code"]).first() or model()
+        key = {"code": values["code"]}
+    # why: an empty key matches nothing, so the row's own validation refuses it.
+    obj = (model.objects.filter(**key).first() if all(key.values()) else None) or model()
     for attr, value in values.items():
         if value is None:
             f = model._meta.get_field(attr)
@@ -256,28 +209,23 @@ def import_workbook(file, actor, reason: str) -> ImportReport:
     """Import a workbook in the export layout; all rows or none (CAT-9: each change recorded)."""
     report = ImportReport()
     if not (reason or "").strip():
-        report.errors.append(RowError("-", 0, "变更理由", "请填写变更理由"))
+        report.errors.append(RowError("-", 0, "变更理由", _("请填写变更理由。")))
         return report
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 — any unreadable file is one clear error
-        report.errors.append(RowError("-", 0, "文件", f"无法读取 Excel 文件：{exc}"))
+        report.errors.append(
+            RowError("-", 0, "文件", _("无法读取 Excel 文件：%(reason)s") % {"reason": exc})
+        )
         return report
     with transaction.atomic():
         for sheet, columns in SHEETS.items():
-            if sheet not in wb.sheetnames:
-                continue
-            rows = wb[sheet].iter_rows(values_only=True)
-            header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-            expected = [c[0] for c in columns]
-            if header[: len(expected)] != expected:
-                report.errors.append(RowError(sheet, 1, "表头", f"表头应为：{'、'.join(expected)}"))
-                continue
-            for rownum, values in enumerate(rows, start=2):
-                if values is None or all(v in (None, "") for v in values):
-                    continue
-                data = _read_row(sheet, values, rownum, report)
-                if data is None:
+            rows, errors = sheets.read_sheet(wb, sheet, columns, optional=True, row_error=RowError)
+            report.errors += errors
+            bad = {e.row for e in errors}
+            for rownum, data in rows:
+                # why: references are checked on bad rows too, so every bad cell is reported.
+                if not _resolve_row(sheet, rownum, data, report) or rownum in bad:
                     continue
                 obj = _instance(sheet, data)
                 try:
@@ -288,12 +236,10 @@ def import_workbook(file, actor, reason: str) -> ImportReport:
                         if before != services.snapshot(obj):
                             report.written += 1
                 except InvalidInput as exc:
-                    label = exc.field or "-"
-                    for header_, attr, _k in columns:
-                        if attr == exc.field:
-                            label = header_
+                    label = sheets.header_by_attr(columns).get(exc.field or "", exc.field or "-")
                     report.errors.append(RowError(sheet, rownum, label, str(exc.message)))
         if report.errors:
+            report.errors = sheets.sort_errors(report.errors, SHEETS)
             report.written = 0
             transaction.set_rollback(True)
     return report

@@ -1,6 +1,7 @@
 """Excel import and export of the organisation: units, posts, people and appointments (ORG-1..4).
 
-Format (one workbook, four sheets, first row = headers, documented in docs/organisation.md):
+Format (one workbook, four sheets, first row = headers, documented in docs/organisation.md;
+declared as data in `COLUMNS`, read and written by `wuquan.common.sheets`):
   单位: 编码, 名称, 简称, 类别, 上级单位编码, 监督机关, 排序
   岗位: 单位编码, 岗位编码, 岗位名称, 风险等级, 主要负责人, 副职, 分管领域, 岗位职责, 轮岗年限
   人员: 人员编号, 姓名, 身份证号, 手机号, 账号
@@ -16,56 +17,84 @@ start date) and updated in place, so exporting and importing again changes nothi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
 from io import BytesIO
 from typing import BinaryIO
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from wuquan.common.exceptions import DomainError, InvalidInput
 from wuquan.common.identity import is_valid_ric
+from wuquan.common.sheets import (
+    BOOL,
+    COUNT,
+    DATE,
+    Choice,
+    ChoiceList,
+    Column,
+    RowError,
+    header_by_attr,
+    headers,
+    read_sheet,
+    sort_errors,
+    write_sheet,
+)
 
 from . import services
 from .models import Appointment, Area, Person, Post, RiskClass, Unit, UnitKind
 
-UNIT_HEADERS = ["编码", "名称", "简称", "类别", "上级单位编码", "监督机关", "排序"]
-POST_HEADERS = [
-    "单位编码",
-    "岗位编码",
-    "岗位名称",
-    "风险等级",
-    "主要负责人",
-    "副职",
-    "分管领域",
-    "岗位职责",
-    "轮岗年限",
+__all__ = [
+    "SHEETS",
+    "ImportFailed",
+    "RowError",
+    "build_workbook",
+    "export_bytes",
+    "import_workbook",
 ]
-PERSON_HEADERS = ["人员编号", "姓名", "身份证号", "手机号", "账号"]
-APPOINTMENT_HEADERS = ["人员编号", "单位编码", "岗位编码", "任职日期", "离任日期"]
-SHEETS = {
-    "单位": UNIT_HEADERS,
-    "岗位": POST_HEADERS,
-    "人员": PERSON_HEADERS,
-    "任职": APPOINTMENT_HEADERS,
+
+# The four sheets, one Column per header (docs/organisation.md); text unless a kind is given.
+COLUMNS: dict[str, list[Column]] = {
+    "单位": [
+        Column("编码", "code", required=True),
+        Column("名称", "name", required=True),
+        Column("简称", "short_name"),
+        Column("类别", "kind", Choice(UnitKind), required=True),
+        Column("上级单位编码", "parent"),
+        Column("监督机关", "is_supervisory", BOOL),
+        Column("排序", "sort", COUNT, default=0),
+    ],
+    "岗位": [
+        Column("单位编码", "unit", required=True),
+        Column("岗位编码", "code", required=True),
+        Column("岗位名称", "name", required=True),
+        Column("风险等级", "risk_class", Choice(RiskClass, labels=False), default=RiskClass.C),
+        Column("主要负责人", "is_head", BOOL),
+        Column("副职", "is_deputy", BOOL),
+        Column("分管领域", "areas", ChoiceList(Area)),
+        Column("岗位职责", "duties"),
+        Column("轮岗年限", "rotation_years", COUNT),
+    ],
+    "人员": [
+        Column("人员编号", "code", required=True),
+        Column("姓名", "name", required=True),
+        Column("身份证号", "id_number"),
+        Column("手机号", "phone"),
+        Column("账号", "user"),  # a username: the account must exist already
+    ],
+    "任职": [
+        Column("人员编号", "person", required=True),
+        Column("单位编码", "unit"),
+        Column("岗位编码", "post"),
+        Column("任职日期", "start", DATE, required=True),
+        Column("离任日期", "end", DATE),
+    ],
 }
-AREA_SEPARATOR = "、"
-YES, NO = "是", "否"
-
-
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int  # the spreadsheet row number (headers are row 1)
-    field: str
-    message: str
-
-    def __str__(self):
-        where = f"{self.sheet} 第{self.row}行" if self.row else self.sheet
-        return f"{where} {self.field}：{self.message}" if self.field else f"{where}：{self.message}"
+# sheet -> its headers, in file order (the format table of org/excel.html).
+SHEETS: dict[str, list[str]] = {sheet: headers(columns) for sheet, columns in COLUMNS.items()}
 
 
 class ImportFailed(InvalidInput):
@@ -73,14 +102,17 @@ class ImportFailed(InvalidInput):
 
     def __init__(self, errors: list[RowError]):
         self.errors = errors
-        super().__init__(f"导入失败，共 {len(errors)} 处错误，未写入任何数据。")
+        super().__init__(
+            ngettext(
+                "导入失败，共 %(n)d 处错误，未写入任何数据。",
+                "导入失败，共 %(n)d 处错误，未写入任何数据。",
+                len(errors),
+            )
+            % {"n": len(errors)}
+        )
 
 
 # ---------------------------------------------------------------- export
-
-
-def _yes(value: bool) -> str:
-    return YES if value else NO
 
 
 def build_workbook(units=None, posts=None, people=None) -> Workbook:
@@ -90,67 +122,79 @@ def build_workbook(units=None, posts=None, people=None) -> Workbook:
     people = Person.objects.all() if people is None else people
     wb = Workbook()
     wb.remove(wb.active)
-    ws = wb.create_sheet("单位")
-    ws.append(UNIT_HEADERS)
     by_id = {u.id: u for u in Unit.objects.all()}
-    for u in sorted(units, key=lambda u: (len(u.ancestors()), u.sort, u.code)):
-        parent = by_id.get(u.parent_id)
-        ws.append(
-            [
-                u.code,
-                u.name,
-                u.short_name,
-                str(UnitKind(u.kind).label),
-                parent.code if parent else "",
-                _yes(u.is_supervisory),
-                u.sort,
-            ]
-        )
-    ws = wb.create_sheet("岗位")
-    ws.append(POST_HEADERS)
-    for p in posts.select_related("unit").order_by("unit__sort", "unit__code", "code"):
-        ws.append(
-            [
-                p.unit.code,
-                p.code,
-                p.name,
-                p.risk_class,
-                _yes(p.is_head),
-                _yes(p.is_deputy),
-                AREA_SEPARATOR.join(p.area_labels()),
-                p.duties,
-                p.rotation_years,
-            ]
-        )
-    ws = wb.create_sheet("人员")
-    ws.append(PERSON_HEADERS)
+    write_sheet(
+        wb,
+        "单位",
+        COLUMNS["单位"],
+        (
+            {
+                "code": u.code,
+                "name": u.name,
+                "short_name": u.short_name,
+                "kind": u.kind,
+                "parent": by_id[u.parent_id].code if u.parent_id in by_id else "",
+                "is_supervisory": u.is_supervisory,
+                "sort": u.sort,
+            }
+            for u in sorted(units, key=lambda u: (len(u.ancestors()), u.sort, u.code))
+        ),
+    )
+    write_sheet(
+        wb,
+        "岗位",
+        COLUMNS["岗位"],
+        (
+            {
+                "unit": p.unit.code,
+                "code": p.code,
+                "name": p.name,
+                "risk_class": p.risk_class,
+                "is_head": p.is_head,
+                "is_deputy": p.is_deputy,
+                "areas": p.areas,
+                "duties": p.duties,
+                "rotation_years": p.rotation_years,
+            }
+            for p in posts.select_related("unit").order_by("unit__sort", "unit__code", "code")
+        ),
+    )
     people = list(people.select_related("user").order_by("id"))
-    for person in people:
-        ws.append(
-            [
-                person.code,
-                person.name,
-                person.id_number,
-                person.phone,
-                person.user.get_username() if person.user else "",
-            ]
-        )
-    ws = wb.create_sheet("任职")
-    ws.append(APPOINTMENT_HEADERS)
-    appts = (
+    write_sheet(
+        wb,
+        "人员",
+        COLUMNS["人员"],
+        (
+            {
+                "code": person.code,
+                "name": person.name,
+                "id_number": person.id_number,
+                "phone": person.phone,
+                "user": person.user.get_username() if person.user else "",
+            }
+            for person in people
+        ),
+    )
+    appointments = (
         Appointment.objects.filter(person__in=[p.id for p in people], post__in=posts)
         .select_related("person", "post", "post__unit")
         .order_by("person_id", "start")
     )
-    for a in appts:
-        ws.append([a.person.code, a.post.unit.code, a.post.code, a.start, a.end])
-    for ws in wb.worksheets:
-        for cell in ws[1]:
-            ws.column_dimensions[cell.column_letter].width = 16
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
+    write_sheet(
+        wb,
+        "任职",
+        COLUMNS["任职"],
+        (
+            {
+                "person": a.person.code,
+                "unit": a.post.unit.code,
+                "post": a.post.code,
+                "start": a.start,
+                "end": a.end,
+            }
+            for a in appointments
+        ),
+    )
     return wb
 
 
@@ -163,242 +207,77 @@ def export_bytes(**kwargs) -> bytes:
 # ---------------------------------------------------------------- import: pass 1 (rows alone)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _bool(value, errors, where, field) -> bool:
-    text = _text(value)
-    if text in (YES, "1", "true", "True", "TRUE", "Y", "y"):
-        return True
-    if text in (NO, "", "0", "false", "False", "FALSE", "N", "n"):
-        return False
-    errors.append(RowError(*where, field, f"应填“是”或“否”，而不是“{text}”。"))
-    return False
-
-
-def _date(value, errors, where, field, required: bool) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    if not text:
-        if required:
-            errors.append(RowError(*where, field, "不能为空。"))
-        return None
-    try:
-        return date.fromisoformat(text.replace("/", "-").replace(".", "-"))
-    except ValueError:
-        errors.append(RowError(*where, field, f"日期格式应为 YYYY-MM-DD，而不是“{text}”。"))
-        return None
-
-
-def _int(value, errors, where, field) -> int | None:
-    text = _text(value)
-    if not text:
-        return None
-    try:
-        n = int(text)
-        if n < 0:
-            raise ValueError
-        return n
-    except ValueError:
-        errors.append(RowError(*where, field, f"应为非负整数，而不是“{text}”。"))
-        return None
-
-
-def _choice(value, choices, errors, where, field) -> str:
-    text = _text(value)
-    for code, label in choices.choices:
-        if text in (code, str(label)):
-            return code
-    errors.append(
-        RowError(*where, field, f"“{text}”不是可选值（{'、'.join(map(str, choices.labels))}）。")
-    )
-    return ""
-
-
-def _rows(wb, sheet: str, errors: list[RowError]):
-    """(row number, {header: value}) for each non-empty row; checks the header row."""
-    if sheet not in wb.sheetnames:
-        errors.append(RowError(sheet, 0, "", "缺少工作表。"))
-        return []
-    ws = wb[sheet]
-    rows = ws.iter_rows(values_only=True)
-    header = [_text(h) for h in next(rows, ())]
-    missing = [h for h in SHEETS[sheet] if h not in header]
-    if missing:
-        errors.append(RowError(sheet, 1, "", f"缺少列：{'、'.join(missing)}。"))
-        return []
-    out = []
-    for number, values in enumerate(rows, start=2):
-        if values is None or all(_text(v) == "" for v in values):
-            continue
-        out.append((number, dict(zip(header, values, strict=False))))
-    return out
-
-
 def _parse(wb) -> tuple[dict, list[RowError]]:
+    """Every sheet read through its declaration, then the checks across rows and against the
+    database: duplicate keys, references to units/posts/people/accounts, ID checksums."""
     errors: list[RowError] = []
-    parsed: dict[str, list] = {name: [] for name in SHEETS}
-    labels_to_area = {str(label): code for code, label in Area.choices}
-    # Units.
-    for n, r in _rows(wb, "单位", errors):
-        w = ("单位", n)
-        code, name = _text(r["编码"]), _text(r["名称"])
-        if not code:
-            errors.append(RowError(*w, "编码", "不能为空。"))
-        if not name:
-            errors.append(RowError(*w, "名称", "不能为空。"))
-        parsed["单位"].append(
-            (
-                n,
-                {
-                    "code": code,
-                    "name": name,
-                    "short_name": _text(r["简称"]),
-                    "kind": _choice(r["类别"], UnitKind, errors, w, "类别"),
-                    "parent": _text(r["上级单位编码"]),
-                    "is_supervisory": _bool(r["监督机关"], errors, w, "监督机关"),
-                    "sort": _int(r["排序"], errors, w, "排序") or 0,
-                },
-            )
-        )
-    unit_codes = {d["code"] for _, d in parsed["单位"]}
+    parsed: dict[str, list[tuple[int, dict]]] = {}
+    for sheet, columns in COLUMNS.items():
+        parsed[sheet], sheet_errors = read_sheet(wb, sheet, columns)
+        errors += sheet_errors
+
+    unit_codes = {d["code"] for _n, d in parsed["单位"]}
     known_units = set(Unit.objects.values_list("code", flat=True)) | unit_codes
     seen: set[str] = set()
     for n, d in parsed["单位"]:
-        if d["code"] in seen:
-            errors.append(RowError("单位", n, "编码", f"编码 {d['code']} 重复。"))
+        if d["code"] and d["code"] in seen:
+            errors.append(
+                RowError("单位", n, "编码", _("编码 %(code)s 重复。") % {"code": d["code"]})
+            )
         seen.add(d["code"])
         if d["parent"] and d["parent"] not in known_units:
-            errors.append(RowError("单位", n, "上级单位编码", f"找不到单位 {d['parent']}。"))
+            message = _("找不到单位 %(code)s。") % {"code": d["parent"]}
+            errors.append(RowError("单位", n, "上级单位编码", message))
         if d["parent"] and d["parent"] == d["code"]:
-            errors.append(RowError("单位", n, "上级单位编码", "上级单位不能是本单位。"))
-    # Posts.
+            errors.append(RowError("单位", n, "上级单位编码", _("上级单位不能是本单位。")))
+
     post_keys: set[tuple[str, str]] = set()
-    for n, r in _rows(wb, "岗位", errors):
-        w = ("岗位", n)
-        unit, code, name = _text(r["单位编码"]), _text(r["岗位编码"]), _text(r["岗位名称"])
-        if unit not in known_units:
-            errors.append(
-                RowError(*w, "单位编码", f"找不到单位 {unit}。" if unit else "不能为空。")
-            )
-        if not code:
-            errors.append(RowError(*w, "岗位编码", "不能为空。"))
-        if not name:
-            errors.append(RowError(*w, "岗位名称", "不能为空。"))
+    for n, d in parsed["岗位"]:
+        unit, code = d["unit"], d["code"]
+        if unit and unit not in known_units:
+            message = _("找不到单位 %(code)s。") % {"code": unit}
+            errors.append(RowError("岗位", n, "单位编码", message))
         if (unit, code) in post_keys:
-            errors.append(RowError(*w, "岗位编码", f"岗位 {unit}/{code} 重复。"))
+            message = _("岗位 %(unit)s/%(code)s 重复。") % {"unit": unit, "code": code}
+            errors.append(RowError("岗位", n, "岗位编码", message))
         post_keys.add((unit, code))
-        areas = []
-        for label in [
-            a.strip()
-            for a in _text(r["分管领域"])
-            .replace(",", AREA_SEPARATOR)
-            .replace("，", AREA_SEPARATOR)
-            .split(AREA_SEPARATOR)
-            if a.strip()
-        ]:
-            code_ = labels_to_area.get(label, label if label in Area.values else None)
-            if code_ is None:
-                errors.append(RowError(*w, "分管领域", f"未知的分管领域“{label}”。"))
-            else:
-                areas.append(code_)
-        parsed["岗位"].append(
-            (
-                n,
-                {
-                    "unit": unit,
-                    "code": code,
-                    "name": name,
-                    "risk_class": _choice(r["风险等级"], RiskClass, errors, w, "风险等级")
-                    if _text(r["风险等级"])
-                    else RiskClass.C,
-                    "is_head": _bool(r["主要负责人"], errors, w, "主要负责人"),
-                    "is_deputy": _bool(r["副职"], errors, w, "副职"),
-                    "areas": areas,
-                    "duties": _text(r["岗位职责"]),
-                    "rotation_years": _int(r["轮岗年限"], errors, w, "轮岗年限"),
-                },
-            )
-        )
     known_posts = set(Post.objects.values_list("unit__code", "code")) | post_keys
-    # People.
+
     person_codes: set[str] = set()
     usernames = set(get_user_model().objects.values_list("username", flat=True))
-    for n, r in _rows(wb, "人员", errors):
-        w = ("人员", n)
-        code, name = _text(r["人员编号"]), _text(r["姓名"])
-        id_number, username = _text(r["身份证号"]).upper(), _text(r["账号"])
-        if not code:
-            errors.append(RowError(*w, "人员编号", "不能为空。"))
-        elif code in person_codes:
-            errors.append(RowError(*w, "人员编号", f"人员编号 {code} 重复。"))
+    for n, d in parsed["人员"]:
+        code, username = d["code"], d["user"]
+        d["id_number"] = d["id_number"].upper()
+        if code and code in person_codes:
+            message = _("人员编号 %(code)s 重复。") % {"code": code}
+            errors.append(RowError("人员", n, "人员编号", message))
         person_codes.add(code)
-        if not name:
-            errors.append(RowError(*w, "姓名", "不能为空。"))
-        if id_number and not is_valid_ric(id_number):
-            errors.append(
-                RowError(*w, "身份证号", "身份证号不正确（18位，末位可为X，校验码须正确）。")
-            )
+        if d["id_number"] and not is_valid_ric(d["id_number"]):
+            message = _("身份证号不正确（18位，末位可为X，校验码须正确）。")
+            errors.append(RowError("人员", n, "身份证号", message))
         if username and username not in usernames:
-            errors.append(RowError(*w, "账号", f"找不到账号 {username}（请先在后台创建账号）。"))
-        parsed["人员"].append(
-            (
-                n,
-                {
-                    "code": code,
-                    "name": name,
-                    "id_number": id_number,
-                    "phone": _text(r["手机号"]),
-                    "username": username,
-                },
-            )
-        )
+            message = _("找不到账号 %(username)s（请先在后台创建账号）。") % {"username": username}
+            errors.append(RowError("人员", n, "账号", message))
     known_people = (
         set(Person.objects.exclude(code=None).values_list("code", flat=True)) | person_codes
     )
-    # Appointments.
-    for n, r in _rows(wb, "任职", errors):
-        w = ("任职", n)
-        person, unit, post = _text(r["人员编号"]), _text(r["单位编码"]), _text(r["岗位编码"])
-        if person not in known_people:
-            errors.append(
-                RowError(*w, "人员编号", f"找不到人员 {person}。" if person else "不能为空。")
-            )
-        if (unit, post) not in known_posts:
-            errors.append(RowError(*w, "岗位编码", f"找不到岗位 {unit}/{post}。"))
-        start = _date(r["任职日期"], errors, w, "任职日期", required=True)
-        end = _date(r["离任日期"], errors, w, "离任日期", required=False)
-        if start and end and end < start:
-            errors.append(RowError(*w, "离任日期", "离任日期不能早于任职日期。"))
-        parsed["任职"].append(
-            (n, {"person": person, "unit": unit, "post": post, "start": start, "end": end})
-        )
-    return parsed, errors
+
+    for n, d in parsed["任职"]:
+        if d["person"] and d["person"] not in known_people:
+            message = _("找不到人员 %(code)s。") % {"code": d["person"]}
+            errors.append(RowError("任职", n, "人员编号", message))
+        if (d["unit"], d["post"]) not in known_posts:
+            message = _("找不到岗位 %(unit)s/%(code)s。") % {"unit": d["unit"], "code": d["post"]}
+            errors.append(RowError("任职", n, "岗位编码", message))
+        if d["start"] and d["end"] and d["end"] < d["start"]:
+            errors.append(RowError("任职", n, "离任日期", _("离任日期不能早于任职日期。")))
+    return parsed, sort_errors(errors, COLUMNS)
 
 
 # ---------------------------------------------------------------- import: pass 2 (write)
 
-_FIELD_LABELS = {
-    "单位": {"code": "编码", "name": "名称", "parent": "上级单位编码", "kind": "类别"},
-    "岗位": {
-        "areas": "分管领域",
-        "is_head": "主要负责人",
-        "is_deputy": "副职",
-        "risk_class": "风险等级",
-        "code": "岗位编码",
-        "name": "岗位名称",
-    },
-    "人员": {"code": "人员编号", "name": "姓名", "id_number": "身份证号", "user": "账号"},
-    "任职": {"start": "任职日期", "end": "离任日期"},
-}
+# attr -> header per sheet, to name the column of an error a service raises on a model field.
+_FIELD_LABELS = {sheet: header_by_attr(columns) for sheet, columns in COLUMNS.items()}
 
 
 def _assign(obj, values: dict) -> bool:
@@ -433,14 +312,8 @@ def _write(parsed: dict, actor) -> tuple[dict, list[RowError]]:
         ]
         if not ready:
             for n, d in pending:
-                errors.append(
-                    RowError(
-                        "单位",
-                        n,
-                        "上级单位编码",
-                        f"上级单位 {d['parent']} 无法建立（循环引用？）。",
-                    )
-                )
+                message = _("上级单位 %(code)s 无法建立（循环引用？）。") % {"code": d["parent"]}
+                errors.append(RowError("单位", n, "上级单位编码", message))
             break
         for n, d in ready:
 
@@ -480,7 +353,7 @@ def _write(parsed: dict, actor) -> tuple[dict, list[RowError]]:
         def save_person(d=d):
             person = Person.objects.filter(code=d["code"]).first() or Person(code=d["code"])
             new = person.pk is None
-            user = User.objects.get(username=d["username"]) if d["username"] else None
+            user = User.objects.get(username=d["user"]) if d["user"] else None
             values = {"name": d["name"], "id_number": d["id_number"], "phone": d["phone"]}
             changed = _assign(person, values)
             if not changed and not new and person.user_id == (user.pk if user else None):
@@ -517,13 +390,11 @@ def import_workbook(source: str | BinaryIO, actor=None) -> dict:
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise ImportFailed(
-            [RowError("文件", 0, "", f"不是有效的 Excel（.xlsx）文件：{exc}")]
-        ) from exc
+        message = _("不是有效的 Excel（.xlsx）文件：%(reason)s") % {"reason": exc}
+        raise ImportFailed([RowError("文件", 0, "", message)]) from exc
     except Exception as exc:  # why: zipfile.BadZipFile and friends on a corrupt upload
-        raise ImportFailed(
-            [RowError("文件", 0, "", f"无法读取文件：{type(exc).__name__}")]
-        ) from exc
+        message = _("无法读取文件：%(reason)s") % {"reason": type(exc).__name__}
+        raise ImportFailed([RowError("文件", 0, "", message)]) from exc
     try:
         parsed, errors = _parse(wb)
     finally:
