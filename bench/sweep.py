@@ -23,7 +23,15 @@ promised day, 1% suspended (补正, open pause: never flagged). Figures:
 - `bare_serial_s` (PostgreSQL): the bare count with parallel workers off — the planner
   overestimates the open overdue steps ~50× and runs the bare count with two workers, whose
   start-up is most of `bare_query_s` at 10^6; `ratio_to_serial_bare` is the sweep against it.
-ratio = sweep_s / bare_query_s. The earlier SUP-8 figures (N inspection rounds, half overdue)
+ratio = sweep_s / bare_query_s.
+`incremental` (issue 20; the headline `figure`): the every-minute sweep in the steady state —
+nothing recorded since the last one, so every DAILY rule is quiet (supervision.engine `_quiet`:
+two statements for all rules) — beside the serial bare count, median of 9 interleaved runs;
+after k = 0, 100, 10,000 new events (grows with k, not with the open cases); a day change; the
+nightly reconciliation (drift must be empty); and 10^4 alarms raised by one sweep, three times
+over distinct steps: `ms_per_alarm` is the cost of raising (that sweep minus the same sweep
+again, which raises nothing), `ms_per_alarm_with_sweep` the whole sweep divided by 10^4.
+The earlier SUP-8 figures (N inspection rounds, half overdue)
 are kept under `sup8`.
 
 Run: `.venv/bin/python bench/sweep.py` (WUQUAN_BENCH_SWEEP_CASES_PG / _SQLITE override the
@@ -48,6 +56,7 @@ SH = ZoneInfo("Asia/Shanghai")
 REPEAT = 5
 REPEAT_INC = 9  # steady incremental sweeps, interleaved with the baseline
 BULK = 10_000  # alarms raised by one sweep for the bulk figure
+BULK_REPEAT = 3  # bulk raises over distinct steps; the figure is their median
 GOAL_S, GOAL_RATIO = 5.0, 10.0
 # why: settings default to DEBUG (WUQUAN_DEBUG=1), which keeps every SQL text in
 # connection.queries (the first sweep runs ~10^5 statements); production runs without.
@@ -436,17 +445,27 @@ def incremental_figures(database: str, as_of: datetime, bare, bare_serial) -> di
     night, night_s = _timed(lambda: engine.run_sweeps(day_at, mode="reconcile"))
     drift = {c: d for c, d in night.drift.items() if any(d.values())}
     # 10^4 new breaches at once (deadlines moved behind the ledger's back): one full sweep of
-    # the step rule raises them all
-    ids = list(
-        CaseStep.objects.filter(state="ready", kind="审查", deadline__gt=tomorrow.date())
-        .order_by("-pk")
-        .values_list("pk", flat=True)[:BULK]
-    )
-    CaseStep.objects.filter(pk__in=ids).update(deadline=as_of.date() - timedelta(days=2))
-    bulk_at = day_at + timedelta(minutes=1)
-    out, bulk_s = _timed(lambda: engine.run_sweeps(bulk_at, ["SUP-2-step-overdue"]))
-    raised = out.raised
-    assert raised == BULK, out.lines()
+    # the step rule raises them all; three times over distinct steps, for a median
+    bulk_runs, marginal_runs = [], []
+    for i in range(BULK_REPEAT):
+        ids = list(
+            CaseStep.objects.filter(state="ready", kind="审查", deadline__gt=tomorrow.date())
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:BULK]
+        )
+        CaseStep.objects.filter(pk__in=ids).update(deadline=as_of.date() - timedelta(days=2))
+        bulk_at = day_at + timedelta(minutes=1 + i)
+        out, bulk_s = _timed(lambda at=bulk_at: engine.run_sweeps(at, ["SUP-2-step-overdue"]))
+        assert out.raised == BULK, out.lines()
+        # the same sweep again, raising nothing: the part that does not depend on the alarms
+        # (the comparison over every open step), so that the rest is the cost of raising
+        again, fixed_s = _timed(lambda at=bulk_at: engine.run_sweeps(at, ["SUP-2-step-overdue"]))
+        assert again.raised == 0, again.lines()
+        bulk_runs.append(1000 * bulk_s / BULK)
+        marginal_runs.append(1000 * (bulk_s - fixed_s) / BULK)
+    raised = BULK
+    bulk_ms = statistics.median(bulk_runs)
+    marginal_ms = statistics.median(marginal_runs)
     return {
         "figure": round(steady_s, 5),
         "baseline": round(base_s, 5),
@@ -464,10 +483,15 @@ def incremental_figures(database: str, as_of: datetime, bare, bare_serial) -> di
         "reconcile_drift": drift,
         "bulk_alarms": {
             "n": raised,
-            "seconds": round(bulk_s, 3),
-            "ms_per_alarm": round(1000 * bulk_s / raised, 3),
+            "repeat": BULK_REPEAT,
+            # the figure: the cost of raising, per alarm (the sweep minus the same sweep
+            # raising nothing); `ms_per_alarm_with_sweep` divides the whole sweep by n
+            "ms_per_alarm": round(marginal_ms, 3),
+            "runs_ms_per_alarm": [round(x, 3) for x in marginal_runs],
+            "ms_per_alarm_with_sweep": round(bulk_ms, 3),
+            "runs_ms_per_alarm_with_sweep": [round(x, 3) for x in bulk_runs],
             "goal_ms_per_alarm": 0.5,
-            "goal_met": 1000 * bulk_s / raised <= 0.5,
+            "goal_met": marginal_ms <= 0.5,
         },
     }
 

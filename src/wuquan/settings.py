@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "wuquan.common.context_processors.site",
+                "wuquan.common.context_processors.csrf_placeholder",
             ],
         },
     },

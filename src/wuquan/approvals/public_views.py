@@ -14,6 +14,7 @@ from wuquan.common.exceptions import DomainError, NotFound
 from wuquan.common.forms import add_domain_error
 from wuquan.common.idempotency import idempotent
 from wuquan.common.identity import mask_phone, mask_ric
+from wuquan.common.pagecache import public_page
 
 from . import access, selectors, services
 from .forms import ApplicationForm
@@ -114,6 +115,7 @@ def _status_context(case, code):
     }
 
 
+@public_page()  # why: the empty form is the same for everyone (the POST is never cached)
 def lookup(request):
     """By receipt (or application) number + query code (APR-9): where it is, which step, since
     when, the deadline (provisional mark), the result. Unknown number and wrong code: the same

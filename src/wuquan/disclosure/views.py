@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wuquan.common.exceptions import DomainError
+from wuquan.common.pagecache import public_page
 from wuquan.org.models import Unit, UnitKind
 from wuquan.org.selectors import person_of, posts_held
 
@@ -34,7 +35,9 @@ from .forms import (
 from .models import Bulletin, BulletinStatus, Inquiry, KeyAreaEntry, KeyAreaItem
 
 
+@public_page()
 def home(request):
+    """The portal home (PUB-1): fixed text and links, so rendered once (common.pagecache)."""
     return render(request, "disclosure/home.html")
 
 
