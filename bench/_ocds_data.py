@@ -18,7 +18,9 @@ def release(i: int, rng: random.Random, prefix: str = "ocds-wuquan") -> dict:
     method, details = METHODS[rng.randrange(4)]
     buyer = {"id": f"CN-LT-UNIT-u{rng.randrange(60)}", "name": "龙潭区某单位"}
     n = rng.randrange(1, 6)
-    tenderers = [f"CN-USCC-9122020{rng.randrange(4000):04d}MA0000001" for _ in range(n)]
+    # distinct: a release lists each party once (OCDS `parties` is uniqueItems; at 10^4
+    # releases a repeated draw made 8 of them invalid)
+    tenderers = [f"CN-USCC-9122020{k:04d}MA0000001" for k in rng.sample(range(4000), n)]
     base = rng.randrange(10_000, 2_000_000)
     end_day = rng.randrange(3, 28)
     bids = []

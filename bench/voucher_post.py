@@ -3,7 +3,7 @@ under the period lock, the triggers, one ledger record()) beside a bare ORM inse
 header and lines (insert as draft, lines, mark posted — the triggers run in both) in the same
 run, interleaved (FIN-7). Goal: ratio ≤ 5.
 
-N defaults to 2,000 vouchers (WUQUAN_BENCH_VOUCHERS=10000 for the issue's full size). Run:
+N defaults to the issue's 10,000 vouchers (WUQUAN_BENCH_VOUCHERS overrides, for a quick run). Run:
 `.venv/bin/python bench/voucher_post.py`.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import main  # noqa: E402
 
-N = int(os.environ.get("WUQUAN_BENCH_VOUCHERS", "2000"))
+N = int(os.environ.get("WUQUAN_BENCH_VOUCHERS", "10000"))
 os.environ.setdefault("WUQUAN_DEBUG", "0")
 
 

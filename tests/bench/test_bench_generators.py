@@ -41,3 +41,28 @@ def test_bench_sweep_cases_are_generated_and_swept_as_the_benchmark_says(db):
     assert not out.errors
     # 1% of the open steps overdue, none of them in a suspended case (1% suspended)
     assert 0 < out.per_rule["SUP-2-step-overdue"]["raised"] <= 10
+
+
+def test_bench_ocds_releases_are_valid_ocds_and_list_each_party_once():
+    """bench/ocds_export.py validates 10^4 generated releases; a repeated random tenderer made
+    8 of them invalid (`parties` is uniqueItems), so its `valid` figure read False."""
+    import random
+
+    from wuquan.procurement import ocds
+
+    sys.path.insert(0, str(BENCH))
+    try:
+        from _ocds_data import release
+    finally:
+        sys.path.remove(str(BENCH))
+    rng = random.Random(16)
+    releases = [release(i, rng) for i in range(10_000)]
+    for r in releases:
+        ids = [p["id"] for p in r["parties"]]
+        assert len(ids) == len(set(ids)), r["ocid"]
+    from datetime import UTC, datetime
+
+    package = ocds.release_package(
+        releases[:25], datetime(2025, 12, 31, tzinfo=UTC), "https://example.org/releases.json"
+    )
+    assert ocds.errors(package) == []
