@@ -570,6 +570,15 @@ def run(database: str) -> dict:
         ratios.append(totals[-1] / baselines[-1])
         loads.append(os.getloadavg()[0])
     figure, baseline = statistics.median(totals), statistics.median(baselines)
+    groups = {}  # the part-2 rules and the benefit rules apart (sums of their medians)
+    for name, codes in (("part2", PART2), ("benefits", BENEFITS)):
+        mine = [statistics.median(sweep_s[c]) for c in codes]
+        bare = [statistics.median(bare_s[c]) for c in codes]
+        groups[name] = {
+            "sweep_s": round(sum(mine), 3),
+            "bare_s": round(sum(bare), 3),
+            "ratio": round(sum(mine) / sum(bare), 2),
+        }
     return {
         "database": database,
         "figure": round(figure, 3),
@@ -579,6 +588,7 @@ def run(database: str) -> dict:
         "sweep_s": _spread(totals),
         "bare_s": _spread(baselines),
         "ratio_per_run": _spread(ratios),
+        "groups": groups,
         "rules": {
             code: {
                 "sweep_s": round(statistics.median(sweep_s[code]), 4),
