@@ -47,6 +47,18 @@ def setup_django(database: str) -> None:
     call_command("migrate", "ledger", verbosity=0)
 
 
+def series(database: str, n: int) -> str:
+    """A FROM-clause item yielding the integers `j` = 0 … n − 1, so that a benchmark inserts
+    its bulk rows with one `INSERT … SELECT` (a generated series on PostgreSQL, a recursive
+    CTE on SQLite) rather than through the ORM row by row."""
+    if database == "postgresql":
+        return f"generate_series(0, {int(n) - 1}) AS s(j)"
+    return (
+        f"(WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j + 1 < {int(n)}) "
+        "SELECT j FROM n) AS s"
+    )
+
+
 def _drop_pg(name: str) -> None:
     from django.db import connections
 

@@ -236,6 +236,36 @@ def test_fin15_one_card_for_several_recipients_and_its_twin(programme, users):
     assert len(_found("FIN-15-benefit-shared-card")) == 1
 
 
+def test_fin15_card_name_differing_only_in_spaces_is_the_recipients_own(programme, users):
+    _published(programme, users)
+    r = _recipients(programme)
+    _history(programme, users, [{"recipient": r[0], "holder_name": " 赵 一　"}])
+    assert _found("FIN-15-benefit-card-not-own") == []
+
+
+def test_fin15_one_recipient_paid_twice_on_own_card_is_not_a_shared_card(programme, users):
+    _published(programme, users)
+    r = _recipients(programme)
+    _history(programme, users, [{"recipient": r[0]}])
+    _history(programme, users, [{"recipient": r[0]}], on=date(2025, 4, 15))
+    assert _found("FIN-15-benefit-shared-card") == []
+    _history(programme, users, [{"recipient": r[1], "card_number": r[0].card_number}])
+    (found,) = _found("FIN-15-benefit-shared-card")
+    assert found.inputs["people"] == 2 and len(found.inputs["payments"]) == 3
+
+
+def test_pub8_payment_is_judged_by_the_list_in_force_on_its_day(programme, users):
+    _published(programme, users)
+    _list(programme, users, people(1, start=20))  # seq 5, not on the first list
+    late = programme.recipients.get(seq=5)
+    _history(programme, users, [{"recipient": late}], on=date(2025, 3, 16))
+    services.do_publish_list(programme, actor=users["accountant"], at=at(2025, 3, 20))
+    _history(programme, users, [{"recipient": late}], on=date(2025, 3, 25))
+    found = _found("PUB-8-benefit-not-on-list")
+    paid = BenefitPayment.objects.filter(recipient=late).order_by("paid_on")
+    assert [f.subject_id for f in found] == [str(paid[0].pk)]  # the second is on the new list
+
+
 def test_pub8_paid_off_the_list_or_above_it_and_its_twin(programme, users):
     _published(programme, users)
     r = _recipients(programme)

@@ -6,9 +6,17 @@ from datetime import date, timedelta
 import pytest
 
 from wuquan.invest import rules, sample, services
-from wuquan.invest.models import ApprovalKind, FundRole, InspectionKind, ProjectRole, Sector
+from wuquan.invest.models import (
+    ApprovalKind,
+    EstimateStage,
+    FundRole,
+    InspectionKind,
+    ProjectRole,
+    Sector,
+)
+from wuquan.invest.selectors import in_force_estimates
 from wuquan.procurement import services as procurement
-from wuquan.procurement.models import Method
+from wuquan.procurement.models import Method, ProcurementRequest
 
 from .helpers import WAN, approve, approved_project, at, fund, project, units
 
@@ -76,6 +84,33 @@ def test_fin16_contracts_above_the_approved_budget_estimate(world):
         "contracts_fen": 101 * WAN,
         "paid_fen": 0,
     }
+
+
+def test_fin16_budget_estimate_in_force_is_the_newest_version_on_the_day(world):
+    p = approved_project(estimate=100 * WAN, budget=105 * WAN)  # 初步设计 on 2025-02-10
+    approve(p, ApprovalKind.DESIGN, date(2025, 4, 1), 120 * WAN)  # a second 初步设计, no 核定
+    before = date(2025, 3, 1)
+    assert [e.amount_fen for e in in_force_estimates(EstimateStage.BUDGET_ESTIMATE, before)] == [
+        105 * WAN
+    ]
+    assert [
+        e.amount_fen for e in in_force_estimates(EstimateStage.BUDGET_ESTIMATE, AS_OF.date())
+    ] == [120 * WAN]
+    assert subjects(rules.ESTIMATE_OVER, at(before)) == set()
+    found = list(rules.ESTIMATE_OVER.sweep(AS_OF, rules.ESTIMATE_OVER.thresholds))
+    assert [(f.subject_id, f.inputs["budget_estimate_fen"]) for f in found] == [
+        (str(p.pk), 120 * WAN)
+    ]
+
+
+def test_fin16_must_tender_reads_the_request_budget_above_the_contract_amount(world):
+    p = approved_project(budget=2000 * WAN, estimate=2000 * WAN)
+    c = sample.contract_for(p, "施工", "works", 300 * WAN, date(2025, 2, 21), method=Method.DIRECT)
+    assert hits(rules.MUST_TENDER) == set()
+    # why a direct update: the request was budgeted above the threshold, the bid came in below
+    ProcurementRequest.objects.filter(pk=c.tender.request_id).update(amount_fen=500 * WAN)
+    found = list(rules.MUST_TENDER.sweep(AS_OF, rules.MUST_TENDER.thresholds))
+    assert [(f.key, f.inputs["value_fen"]) for f in found] == [(f"contract:{c.pk}", 500 * WAN)]
 
 
 @pytest.mark.parametrize(
@@ -240,6 +275,28 @@ def test_fin17_two_separated_roles_in_one_hand_from_imported_history(world):
     )
     found = {(x.subject_type, x.subject_id) for x in rules.DUTIES_COMBINED.sweep(AS_OF, {})}
     assert found == {("invest.project", str(combined.pk)), ("invest.specialfund", str(f.pk))}
+
+
+def test_fin17_a_revoked_duty_no_longer_combines_roles(world):
+    u = units()
+    p = project()
+    services.do_assign_duty(
+        p, ProjectRole.APPROVAL, u["fagai"], date(2025, 1, 2), actor="test", at=at(date(2025, 1, 2))
+    )
+    second = services.do_assign_duty(
+        p,
+        ProjectRole.ACCEPTANCE,
+        u["fagai"],
+        date(2025, 1, 2),
+        actor="test",
+        history=services.ImportedHistory("old-9"),
+        at=at(date(2025, 1, 2)),
+    )
+    services.do_revoke_duty(second, date(2025, 6, 1), actor="test", at=at(date(2025, 6, 1)))
+    assert hits(rules.DUTIES_COMBINED, at(date(2025, 5, 1))) == {
+        (str(p.pk), f"unit:{u['fagai'].pk}")
+    }
+    assert hits(rules.DUTIES_COMBINED) == set()
 
 
 def test_rules_are_registered_with_clauses_and_requirement_ids():

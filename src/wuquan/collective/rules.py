@@ -497,6 +497,8 @@ def run_all(as_of: datetime) -> dict[str, list[Finding]]:
 
 
 # ==== 惠农补贴“一卡通” (FIN-15, PUB-8; 附件14 二(二), 附件16) =====================================
+# Each sweep reads a fixed number of queries whatever the number of payments (bench/
+# collective_sweep.py): the database selects the candidates, rows come back as bare tuples.
 
 BENEFIT_BATCH = "collective.benefitbatch"
 BENEFIT_PAYMENT = "collective.benefitpayment"
@@ -504,13 +506,22 @@ BENEFIT_PUBLICATION = "collective.benefitpublication"
 
 
 def _paid(as_of):
+    """The payments the bank returned as paid by the day of `as_of` (no rows fetched)."""
     from .models import BenefitPayment
 
-    return (
-        BenefitPayment.objects.filter(status="paid", paid_on__lte=_day(as_of))
-        .select_related("batch__programme__book", "recipient")
-        .order_by("pk")
-    )
+    return BenefitPayment.objects.filter(status="paid", paid_on__lte=_day(as_of))
+
+
+def _programmes(ids) -> dict:
+    """programme id -> (book name, programme name, book's unit), one query."""
+    from .models import BenefitProgramme
+
+    return {
+        pk: (book, name, unit)
+        for pk, book, name, unit in BenefitProgramme.objects.filter(pk__in=list(ids)).values_list(
+            "pk", "book__name", "name", "book__unit_id"
+        )
+    }
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -545,190 +556,280 @@ def benefit_cash_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding
 
 def benefit_card_owner_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """Paid to a card whose account name (户名, as the bank returned it) is not the
-    recipient's (附件14 二(二) 一卡通; 附件14 二(十) 截留、冒领)."""
-    for pay in _paid(as_of):
-        if pay.holder_name and not _same_name(pay.holder_name, pay.recipient.name):
-            book = pay.batch.programme.book
-            yield Finding(
-                BENEFIT_PAYMENT,
-                str(pay.pk),
-                str(
-                    _("%(b)s “%(n)s”第 %(s)d 号补贴打入的银行卡（尾号 %(c)s）户名不是领取人本人")
-                    % {
-                        "b": book.name,
-                        "n": pay.batch.programme.name,
-                        "s": pay.recipient.seq,
-                        "c": pay.card_last4,
-                    }
-                ),
-                inputs={"payment": pay.pk, "card_last4": pay.card_last4},
-                unit_id=book.unit_id,
-            )
+    recipient's (附件14 二(二) 一卡通; 附件14 二(十) 截留、冒领). The database returns only the
+    payments whose 户名 differs from the name as written; whitespace is then ignored."""
+    from django.db.models import F
+
+    rows = [
+        row
+        for row in _paid(as_of)
+        .exclude(holder_name="")
+        .exclude(holder_name=F("recipient__name"))
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "holder_name",
+            "recipient__name",
+            "recipient__seq",
+            "card_last4",
+            "batch__programme_id",
+        )
+        if not _same_name(row[1], row[2])
+    ]
+    programmes = _programmes({r[5] for r in rows})
+    for pk, _holder, _name, seq, last4, programme_id in rows:
+        book, name, unit = programmes[programme_id]
+        yield Finding(
+            BENEFIT_PAYMENT,
+            str(pk),
+            str(
+                _("%(b)s “%(n)s”第 %(s)d 号补贴打入的银行卡（尾号 %(c)s）户名不是领取人本人")
+                % {"b": book, "n": name, "s": seq, "c": last4}
+            ),
+            inputs={"payment": pk, "card_last4": last4},
+            unit_id=unit,
+        )
 
 
 def benefit_shared_card_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """One card receiving the benefits of several recipients in the same books (附件14 二(十)
-    冒领: a card collecting for others)."""
+    冒领: a card collecting for others). The cards are found by one GROUP BY (book, card)
+    counting distinct recipients; only their payments are read."""
+    from django.db.models import Count
+
+    from .models import Book
+
+    book = "batch__programme__book_id"
+    shared = list(
+        _paid(as_of)
+        .values_list(book, "card_key")
+        .annotate(people=Count("recipient__id_key", distinct=True))
+        .filter(people__gte=2)
+        .order_by()
+        .values_list(book, "card_key", "people")
+    )
+    if not shared:
+        return
+    people = {(b, k): n for b, k, n in shared}
     groups: dict[tuple, list] = defaultdict(list)
-    for pay in _paid(as_of):
-        groups[(pay.batch.programme.book_id, pay.card_key)].append(pay)
-    for (_book_id, card_key), pays in groups.items():
-        people = {p.recipient.id_key for p in pays}
-        if len(people) < 2:
-            continue
-        first = pays[0]
-        book = first.batch.programme.book
+    for pk, book_id, card_key, last4 in (
+        _paid(as_of)
+        .filter(card_key__in={k for _b, k, _n in shared})
+        .order_by("pk")
+        .values_list("pk", book, "card_key", "card_last4")
+    ):
+        if (book_id, card_key) in people:
+            groups[(book_id, card_key)].append((pk, last4))
+    books = dict(
+        (pk, (name, unit))
+        for pk, name, unit in Book.objects.filter(pk__in=[b for b, _k in groups]).values_list(
+            "pk", "name", "unit_id"
+        )
+    )
+    for (book_id, card_key), pays in groups.items():
+        first_pk, last4 = pays[0]
+        name, unit = books[book_id]
+        n = people[(book_id, card_key)]
         yield Finding(
             BENEFIT_PAYMENT,
-            str(first.pk),
+            str(first_pk),
             str(
                 _("%(b)s 同一张银行卡（尾号 %(c)s）领取了 %(n)d 人的补贴")
-                % {"b": book.name, "c": first.card_last4, "n": len(people)}
+                % {"b": name, "c": last4, "n": n}
             ),
-            inputs={"payments": [p.pk for p in pays], "people": len(people)},
-            unit_id=book.unit_id,
+            inputs={"payments": [p for p, _l in pays], "people": n},
+            unit_id=unit,
             key=card_key[:16],
         )
 
 
-def _publication_before(programme, on):
-    return (
-        programme.publications.filter(published_at__date__lte=on)
-        .order_by("-published_at", "-pk")
-        .first()
-    )
+def _publications_in_force(pairs) -> dict[tuple, int | None]:
+    """{(programme id, day): the publication in force that day (the newest published by its
+    end), or None} for the given pairs, from one query over the publications (no content)."""
+    from bisect import bisect_right
+
+    from .models import BenefitPublication
+
+    programmes = {p for p, _d in pairs}
+    dated: dict[int, list[tuple]] = defaultdict(list)
+    for pk, programme_id, published_at in (
+        BenefitPublication.objects.filter(programme_id__in=list(programmes))
+        .order_by("published_at", "pk")
+        .values_list("pk", "programme_id", "published_at")
+    ):
+        dated[programme_id].append((timezone.localdate(published_at), pk))
+    out = {}
+    for programme_id, day in pairs:
+        pubs = dated.get(programme_id, [])
+        k = bisect_right([d for d, _pk in pubs], day)
+        out[(programme_id, day)] = pubs[k - 1][1] if k else None
+    return out
 
 
 def benefit_off_list_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """A payment to someone not on the list as published before it, or above the published
     amount (PUB-8; 附件16 二(一) 惠农资金发放情况公开). Batches with no publication at all are
-    PUB-8-benefit-unpublished's."""
-    cache: dict[tuple, dict | None] = {}
-    for pay in _paid(as_of):
-        programme = pay.batch.programme
-        ck = (programme.pk, pay.paid_on)
-        if ck not in cache:
-            pub = _publication_before(programme, pay.paid_on)
-            cache[ck] = (
-                None if pub is None else {r["seq"]: r["amount"] for r in pub.content["rows"]}
-            )
-        published = cache[ck]
-        if published is None:
+    PUB-8-benefit-unpublished's.
+
+    The list published is the publication's JSON (what the portal showed), so each
+    publication in force is read once and the payments are compared with it as bare tuples:
+    a fixed number of queries, whatever the number of payments."""
+    from .models import BenefitPublication
+
+    rows = list(
+        _paid(as_of)
+        .order_by("pk")
+        .values_list("pk", "batch__programme_id", "paid_on", "recipient__seq", "amount")
+    )
+    in_force = _publications_in_force({(r[1], r[2]) for r in rows})
+    published = {
+        pk: {r["seq"]: r["amount"] for r in content["rows"]}
+        for pk, content in BenefitPublication.objects.filter(
+            pk__in=[p for p in set(in_force.values()) if p is not None]
+        ).values_list("pk", "content")
+    }
+    hits = []
+    for pk, programme_id, paid_on, seq, amount in rows:
+        pub = in_force[(programme_id, paid_on)]
+        if pub is None:
             continue
-        seq = pay.recipient.seq
-        if seq in published and pay.amount <= published[seq]:
-            continue
+        listed = published[pub]
+        if seq not in listed or amount > listed[seq]:
+            hits.append((pk, programme_id, seq, amount, listed.get(seq)))
+    programmes = _programmes({h[1] for h in hits})
+    for pk, programme_id, seq, amount, shown in hits:
+        book, name, unit = programmes[programme_id]
         why = (
             _("不在公示名单上")
-            if seq not in published
-            else _("发放 %(a)s 元，超过公示的 %(p)s 元")
-            % {"a": _yuan(pay.amount), "p": _yuan(published[seq])}
+            if shown is None
+            else _("发放 %(a)s 元，超过公示的 %(p)s 元") % {"a": _yuan(amount), "p": _yuan(shown)}
         )
         yield Finding(
             BENEFIT_PAYMENT,
-            str(pay.pk),
+            str(pk),
             str(
                 _("%(b)s “%(n)s”第 %(s)d 号领取人%(w)s")
-                % {"b": programme.book.name, "n": programme.name, "s": seq, "w": why}
+                % {"b": book, "n": name, "s": seq, "w": why}
             ),
-            inputs={
-                "payment": pay.pk,
-                "amount": pay.amount,
-                "published": published.get(seq),
-            },
-            unit_id=programme.book.unit_id,
+            inputs={"payment": pk, "amount": amount, "published": shown},
+            unit_id=unit,
         )
 
 
 def benefit_unpublished_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
-    """A batch paid with no list published on the portal before it (PUB-8; 附件16 三、四)."""
-    from .models import BenefitBatch
+    """A batch paid with no list published on the portal before it (PUB-8; 附件16 三、四):
+    one query (the batches with a paid payment and no publication dated by the batch's day)."""
+    from django.db.models import Exists, OuterRef
 
+    from .models import BenefitBatch, BenefitPublication
+
+    published = BenefitPublication.objects.filter(
+        programme=OuterRef("programme"), published_at__date__lte=OuterRef("date")
+    )
     batches = (
         BenefitBatch.objects.filter(date__lte=_day(as_of), payments__status="paid")
+        .filter(~Exists(published))
         .select_related("programme__book")
         .distinct()
+        .order_by("programme_id", "number")
     )
     for b in batches:
-        if _publication_before(b.programme, b.date) is None:
-            p = b.programme
-            yield Finding(
-                BENEFIT_BATCH,
-                str(b.pk),
-                str(
-                    _("%(b)s “%(n)s”第 %(k)d 批发放前名单未公示")
-                    % {"b": p.book.name, "n": p.name, "k": b.number}
-                ),
-                inputs={"batch": b.pk, "date": b.date.isoformat()},
-                unit_id=p.book.unit_id,
-            )
+        p = b.programme
+        yield Finding(
+            BENEFIT_BATCH,
+            str(b.pk),
+            str(
+                _("%(b)s “%(n)s”第 %(k)d 批发放前名单未公示")
+                % {"b": p.book.name, "n": p.name, "k": b.number}
+            ),
+            inputs={"batch": b.pk, "date": b.date.isoformat()},
+            unit_id=p.book.unit_id,
+        )
 
 
 def benefit_non_receipt_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """A recipient reported on the portal that the payment did not arrive — an alarm for the
     commission to look into (附件14 二(十) 截留、挪用、侵占低保等资金; PUB-8)."""
-    from .models import BenefitPayment
+    from .models import BenefitPayment, BenefitPaymentStatus
 
-    pays = BenefitPayment.objects.filter(reported_missing_at__lte=as_of).select_related(
-        "batch__programme__book", "recipient"
+    rows = list(
+        BenefitPayment.objects.filter(reported_missing_at__lte=as_of)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "batch__programme_id",
+            "recipient__seq",
+            "status",
+            "amount",
+            "reported_missing_at",
+        )
     )
-    for pay in pays:
-        programme = pay.batch.programme
+    programmes = _programmes({r[1] for r in rows})
+    for pk, programme_id, seq, status, amount, reported in rows:
+        book, name, unit = programmes[programme_id]
         yield Finding(
             BENEFIT_PAYMENT,
-            str(pay.pk),
+            str(pk),
             str(
                 _("%(b)s “%(n)s”第 %(s)d 号领取人报告未收到补贴（银行回盘：%(st)s）")
-                % {
-                    "b": programme.book.name,
-                    "n": programme.name,
-                    "s": pay.recipient.seq,
-                    "st": pay.get_status_display(),
-                }
+                % {"b": book, "n": name, "s": seq, "st": BenefitPaymentStatus(status).label}
             ),
-            inputs={"payment": pay.pk, "status": pay.status, "amount": pay.amount},
-            unit_id=programme.book.unit_id,
-            key=f"reported:{pay.reported_missing_at.isoformat()}",
+            inputs={"payment": pk, "status": status, "amount": amount},
+            unit_id=unit,
+            key=f"reported:{reported.isoformat()}",
         )
 
 
 def benefit_takedown_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """The paper notice (通告) removed before three months, or the online list taken down
-    before one year (附件16 四 公开时限; read in the seed, not confirmed by another source)."""
+    before one year (附件16 四 公开时限; read in the seed, not confirmed by another source).
+    The database returns only the publications taken down or removed by then (without their
+    content); the local day of the taking down is compared here."""
+    from django.db.models import F, Q
+
     from .models import BenefitPublication
 
     day = _day(as_of)
-    pubs = BenefitPublication.objects.select_related("programme__book")
-    for pub in pubs:
+    rows = (
+        BenefitPublication.objects.filter(
+            Q(notice_removed_on__lte=day, notice_removed_on__lt=F("notice_until"))
+            | Q(taken_down_at__lte=as_of)
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "programme_id",
+            "notice_removed_on",
+            "notice_until",
+            "taken_down_at",
+            "online_until",
+        )
+    )
+    hits = []
+    for pk, programme_id, removed, notice_until, taken_down, online_until in rows:
         problems = []
-        if (
-            pub.notice_removed_on
-            and pub.notice_removed_on <= day
-            and pub.notice_removed_on < pub.notice_until
-        ):
+        if removed and removed <= day and removed < notice_until:
             problems.append(
                 str(_("通告 %(r)s 撤下，未满三个月（应至 %(u)s）"))
-                % {"r": pub.notice_removed_on, "u": pub.notice_until}
+                % {"r": removed, "u": notice_until}
             )
-        if (
-            pub.taken_down_at
-            and pub.taken_down_at <= as_of
-            and _day(pub.taken_down_at) < pub.online_until
-        ):
+        if taken_down and taken_down <= as_of and _day(taken_down) < online_until:
             problems.append(
                 str(_("网上公示 %(r)s 撤下，未满一年（应至 %(u)s）"))
-                % {"r": _day(pub.taken_down_at), "u": pub.online_until}
+                % {"r": _day(taken_down), "u": online_until}
             )
         if problems:
-            programme = pub.programme
-            yield Finding(
-                BENEFIT_PUBLICATION,
-                str(pub.pk),
-                str(_("%(b)s “%(n)s”公示名单") % {"b": programme.book.name, "n": programme.name})
-                + "；".join(problems),
-                inputs={"publication": pub.pk},
-                unit_id=programme.book.unit_id,
-            )
+            hits.append((pk, programme_id, problems))
+    programmes = _programmes({h[1] for h in hits})
+    for pk, programme_id, problems in hits:
+        book, name, unit = programmes[programme_id]
+        yield Finding(
+            BENEFIT_PUBLICATION,
+            str(pk),
+            str(_("%(b)s “%(n)s”公示名单") % {"b": book, "n": name}) + "；".join(problems),
+            inputs={"publication": pk},
+            unit_id=unit,
+        )
 
 
 BENEFIT_CASH = Rule(

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db.models import F, Min, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,12 +27,11 @@ from .models import (
     ApprovalKind,
     Disbursement,
     Duty,
-    Estimate,
     EstimateStage,
     Problem,
     Project,
 )
-from .selectors import REF_PREFIX, project_id_of_ref
+from .selectors import REF_PREFIX, in_force_estimates, project_id_of_ref
 
 PROJECT = "invest.project"
 FUND = "invest.specialfund"
@@ -51,12 +50,12 @@ def _units(ids) -> dict[int, int]:
     return dict(Project.objects.filter(pk__in=list(ids)).values_list("pk", "construction_unit_id"))
 
 
-def _contract_rows(as_of: datetime):
-    """Contracts of investment projects signed by `as_of`, with the project id parsed."""
+def _contract_rows(as_of: datetime, contracts=None):
+    """Contracts of investment projects signed by `as_of` (of `contracts`, default all), with
+    the project id parsed."""
     rows = (
-        Contract.objects.filter(
-            tender__request__project_ref__startswith=REF_PREFIX, signed_at__lte=as_of
-        )
+        (Contract.objects.all() if contracts is None else contracts)
+        .filter(tender__request__project_ref__startswith=REF_PREFIX, signed_at__lte=as_of)
         .exclude(status="cancelled")
         .values(
             "pk",
@@ -87,16 +86,9 @@ def _first_approvals(as_of: datetime, kinds) -> dict[int, dict[str, date]]:
     return out
 
 
-def _in_force(as_of: datetime, stage: str) -> dict[int, tuple[int, int | None]]:
-    """project id -> (amount, approval id) of the newest version of `stage` as of the day."""
-    out: dict[int, tuple[int, int | None]] = {}
-    for pid, amount, approval in (
-        Estimate.objects.filter(stage=stage, recorded_on__lte=_day(as_of))
-        .order_by("project_id", "recorded_on", "version", "id")
-        .values_list("project_id", "amount_fen", "approval_id")
-    ):
-        out[pid] = (amount, approval)
-    return out
+def _in_force(as_of: datetime, stage: str) -> dict[int, int]:
+    """project id -> amount of the version of `stage` in force on the day of `as_of`."""
+    return dict(in_force_estimates(stage, _day(as_of)).values_list("project_id", "amount_fen"))
 
 
 # ---- 未批先建: a contract or a payment before the approvals it needs --------------------------
@@ -109,11 +101,12 @@ def sweep_built_before_approval(as_of: datetime, thresholds: dict) -> Iterable[F
     need_contract = list(thresholds["before_contract"])
     need_works = list(thresholds["before_works_payment"])
     first = _first_approvals(as_of, need_contract + need_works)
+    tz = timezone.get_current_timezone()  # why once: localdate() reads it per call
     contracts: dict[int, tuple[int, str]] = {}
     found: dict[int, dict[str, list]] = defaultdict(lambda: {"contracts": [], "payments": []})
     for pid, r in _contract_rows(as_of):
         contracts[r["pk"]] = (pid, r["tender__request__category"])
-        signed = timezone.localdate(r["signed_at"])
+        signed = r["signed_at"].astimezone(tz).date()
         missing = [k for k in need_contract if not (first[pid].get(k) and first[pid][k] <= signed)]
         if missing:
             found[pid]["contracts"].append(
@@ -121,11 +114,17 @@ def sweep_built_before_approval(as_of: datetime, thresholds: dict) -> Iterable[F
             )
     if contracts:
         # why the first payment only: a later one cannot need fewer approvals, and one row per
-        # contract keeps the sweep's cost at the number of contracts (bench/invest_sweep.py)
-        for cid, paid_at in (
-            Payment.objects.filter(
-                contract__tender__request__project_ref__startswith=REF_PREFIX, paid_at__lte=as_of
+        # contract keeps the sweep's cost at the number of contracts (bench/invest_sweep.py);
+        # why `contract_id__in` a subquery: a semi-join, not three joins per payment row
+        signed = (
+            Contract.objects.filter(
+                tender__request__project_ref__startswith=REF_PREFIX, signed_at__lte=as_of
             )
+            .exclude(status="cancelled")
+            .values("pk")
+        )
+        for cid, paid_at in (
+            Payment.objects.filter(contract_id__in=signed, paid_at__lte=as_of)
             .values("contract_id")
             .annotate(first=Min("paid_at"))
             .values_list("contract_id", "first")
@@ -133,7 +132,7 @@ def sweep_built_before_approval(as_of: datetime, thresholds: dict) -> Iterable[F
             if cid not in contracts:
                 continue
             pid, category = contracts[cid]
-            paid = timezone.localdate(paid_at)
+            paid = paid_at.astimezone(tz).date()
             needed = need_contract + (need_works if category == Category.WORKS else [])
             missing = [k for k in needed if not (first[pid].get(k) and first[pid][k] <= paid)]
             if missing:
@@ -177,21 +176,29 @@ BUILT_BEFORE_APPROVAL = Rule(
 
 
 def sweep_estimate_over(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """The 概算 in force above the 估算 in force by more than `percent`, unless the 概算 rests
+    on a re-approval (概算调整核定): one query, the comparison made in the database (a project
+    without a 估算 compares as NULL, never a breach)."""
     pct = int(thresholds["percent"])
-    estimates = _in_force(as_of, EstimateStage.ESTIMATE)
-    budgets = _in_force(as_of, EstimateStage.BUDGET_ESTIMATE)
-    reapprovals = set(
-        Approval.objects.filter(
-            kind=ApprovalKind.REAPPROVAL, approved_on__lte=_day(as_of)
-        ).values_list("pk", flat=True)
+    day = _day(as_of)
+    # why order_by(): the model's ordering would sort inside the correlated subquery
+    estimate = (
+        in_force_estimates(EstimateStage.ESTIMATE, day)
+        .filter(project_id=OuterRef("project_id"))
+        .order_by()
     )
-    hits = []
-    for pid, (budget, approval) in budgets.items():
-        if pid not in estimates or approval in reapprovals:
-            continue
-        estimate = estimates[pid][0]
-        if budget * 100 > estimate * (100 + pct):
-            hits.append((pid, budget, estimate))
+    reapproved = Approval.objects.filter(
+        pk=OuterRef("approval_id"), kind=ApprovalKind.REAPPROVAL, approved_on__lte=day
+    )
+    hits = list(
+        in_force_estimates(EstimateStage.BUDGET_ESTIMATE, day)
+        .annotate(estimate=Subquery(estimate.values("amount_fen")[:1]))
+        .filter(~Exists(reapproved))
+        .alias(over=F("amount_fen") * 100 - F("estimate") * (100 + pct))
+        .filter(over__gt=0)
+        .order_by("project_id")
+        .values_list("project_id", "amount_fen", "estimate")
+    )
     units = _units(p for p, _b, _e in hits)
     for pid, budget, estimate in hits:
         yield Finding(
@@ -225,9 +232,7 @@ ESTIMATE_OVER = Rule(
 def over_budget_rows(as_of: datetime) -> list[tuple[int, int, int, int]]:
     """(project, 概算, contracts, payments) of the projects whose contracts or payments as of
     `as_of` exceed the 概算 in force: three grouped queries (bench/invest_sweep.py)."""
-    budgets = {
-        pid: amount for pid, (amount, _a) in _in_force(as_of, EstimateStage.BUDGET_ESTIMATE).items()
-    }
+    budgets = _in_force(as_of, EstimateStage.BUDGET_ESTIMATE)
     if not budgets:
         return []
     contracted: dict[int, int] = defaultdict(int)
@@ -293,14 +298,21 @@ OVER_BUDGET = Rule(
 
 
 def sweep_must_tender(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """A contract whose estimated value (the larger of its original amount and the request's
+    budget) reaches its category's threshold, awarded by a method other than tendering. The
+    database selects them (one query); nothing is read for the contracts within the law."""
     limits = thresholds["thresholds_fen"]
+    reaches = Q(pk__in=[])
+    for category, limit in limits.items():
+        reaches |= Q(tender__request__category=category) & (
+            Q(original_amount_fen__gte=limit) | Q(tender__request__amount_fen__gte=limit)
+        )
+    candidates = Contract.objects.filter(reaches).exclude(tender__method__in=TENDER_METHODS)
     hits = []
-    for pid, r in _contract_rows(as_of):
+    for pid, r in _contract_rows(as_of, candidates):
         category = r["tender__request__category"]
         value = max(r["original_amount_fen"], r["tender__request__amount_fen"] or 0)
-        limit = limits.get(category)
-        if limit is not None and value >= limit and r["tender__method"] not in TENDER_METHODS:
-            hits.append((pid, r, value, limit))
+        hits.append((pid, r, value, limits[category]))
     units = _units(h[0] for h in hits)
     for pid, r, value, limit in hits:
         yield Finding(
@@ -475,18 +487,36 @@ NOT_RECTIFIED = Rule(
 
 
 def sweep_duties_combined(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
+    """A unit or a person holding two or more separated roles on one project or fund on the
+    day: the holders are found by a GROUP BY (subject, holder) counting distinct roles; only
+    their duties are read."""
     day = _day(as_of)
-    rows = (
-        Duty.objects.filter(assigned_on__lte=day, recorded_at__lte=as_of)
-        .exclude(revoked_on__isnull=False, revoked_on__lte=day)
-        .values_list("project_id", "fund_id", "role", "unit_id", "person_id")
+    in_force = Duty.objects.filter(assigned_on__lte=day, recorded_at__lte=as_of).exclude(
+        revoked_on__isnull=False, revoked_on__lte=day
     )
     held: dict[tuple, set[str]] = defaultdict(set)
-    for project_id, fund_id, role, unit_id, person_id in rows:
-        subject = (PROJECT, project_id) if project_id else (FUND, fund_id)
-        held[(subject, "unit", unit_id)].add(role)
-        if person_id:
-            held[(subject, "person", person_id)].add(role)
+    for who, column in (("unit", "unit_id"), ("person", "person_id")):
+        combined = {
+            tuple(g)
+            for g in in_force.filter(**{f"{column}__isnull": False})
+            .values("project_id", "fund_id", column)
+            .annotate(roles=Count("role", distinct=True))
+            .filter(roles__gte=2)
+            .values_list("project_id", "fund_id", column)
+            .order_by()
+        }
+        if not combined:
+            continue
+        subjects = Q(project_id__in={g[0] for g in combined if g[0]}) | Q(
+            fund_id__in={g[1] for g in combined if g[1]}
+        )
+        for project_id, fund_id, role, who_id in in_force.filter(subjects).values_list(
+            "project_id", "fund_id", "role", column
+        ):
+            if (project_id, fund_id, who_id) not in combined:
+                continue
+            subject = (PROJECT, project_id) if project_id else (FUND, fund_id)
+            held[(subject, who, who_id)].add(role)
     for (subject, who, who_id), held_roles in sorted(held.items(), key=str):
         if len(held_roles) < 2:
             continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from wuquan.org import roles
@@ -89,6 +89,20 @@ def estimates_in_force(project: Project, on: date | None = None) -> dict[str, Es
     for e in qs.order_by("recorded_on", "version", "id"):
         out[e.stage] = e
     return {s: out[s] for s in STAGE_ORDER if s in out}
+
+
+def in_force_estimates(stage: str, on: date) -> QuerySet:
+    """The version of `stage` in force on `on` for every project that has one: the newest
+    recorded by then (by date, then version, then id — as `estimates_in_force`), chosen in
+    the database (one row per project, no row read per version)."""
+    newer = Estimate.objects.filter(
+        project_id=OuterRef("project_id"), stage=stage, recorded_on__lte=on
+    ).filter(
+        Q(recorded_on__gt=OuterRef("recorded_on"))
+        | Q(recorded_on=OuterRef("recorded_on"), version__gt=OuterRef("version"))
+        | Q(recorded_on=OuterRef("recorded_on"), version=OuterRef("version"), pk__gt=OuterRef("pk"))
+    )
+    return Estimate.objects.filter(stage=stage, recorded_on__lte=on).filter(~Exists(newer))
 
 
 @dataclass(frozen=True)
