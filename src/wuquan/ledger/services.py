@@ -530,18 +530,16 @@ EVENT_COLUMNS = (
 
 
 def _insert_events(events: list[Event]) -> None:
-    """The rows in one `executemany` (why not bulk_create: preparing each field of 10^4 rows
-    through the ORM cost more than the hashing and the insert together; bench/sweep.py)."""
+    """The rows in few statements (`common.bulk.insert_rows`; why not bulk_create: preparing
+    each field of 10^4 rows through the ORM cost more than the hashing and the insert
+    together; bench/sweep.py)."""
     # why: a column added to Event (a merge) must be added here too, not silently left empty;
     # in the model's order, since record_many builds its Events positionally
     assert EVENT_COLUMNS == tuple(f.column for f in Event._meta.concrete_fields)
-    q = connection.ops.quote_name
+    from wuquan.common.bulk import insert_rows
+
     at = connection.ops.adapt_datetimefield_value(events[0].at)
     same_time = all(e.at is events[0].at for e in events)
-    sql = (
-        f"INSERT INTO {q(Event._meta.db_table)} ({', '.join(q(c) for c in EVENT_COLUMNS)}) "
-        f"VALUES ({', '.join(['%s'] * len(EVENT_COLUMNS))})"
-    )
     adapt = connection.ops.adapt_datetimefield_value
     rows = [
         (
@@ -557,8 +555,7 @@ def _insert_events(events: list[Event]) -> None:
         )  # fmt: skip
         for e in events
     ]
-    with connection.cursor() as cur:
-        cur.executemany(sql, rows)
+    insert_rows(Event._meta.db_table, EVENT_COLUMNS, rows)
 
 
 COMMITMENT_COLUMNS = (
@@ -574,15 +571,10 @@ def _insert_commitments(openings: list[tuple[int, str, bytes, str]]) -> None:
     assert set(COMMITMENT_COLUMNS) == {
         f.column for f in Commitment._meta.concrete_fields if not f.primary_key
     }
-    q = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {q(Commitment._meta.db_table)} "
-        f"({', '.join(q(c) for c in COMMITMENT_COLUMNS)}) "
-        f"VALUES ({', '.join(['%s'] * len(COMMITMENT_COLUMNS))})"
-    )
+    from wuquan.common.bulk import insert_rows
+
     rows = [(index, path, salt, text, None, "", None) for index, path, salt, text in openings]
-    with connection.cursor() as cur:
-        cur.executemany(sql, rows)
+    insert_rows(Commitment._meta.db_table, COMMITMENT_COLUMNS, rows)
 
 
 def record_many(

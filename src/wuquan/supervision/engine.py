@@ -25,6 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Max, Value
 from django.utils import timezone
 
+from wuquan.common.bulk import insert_rows
 from wuquan.common.rules import Finding, Rule, Touched, touched_ids
 from wuquan.ledger import cached_under_lock, next_index, record, record_many
 
@@ -205,7 +206,7 @@ ALARM_VARYING = (
 def _insert_alarms(
     rule: Rule, findings: list[Finding], at: datetime, eff: Effective, first: int
 ) -> list[int]:
-    """Insert the alarms of `findings` (one rule, one time) in one `executemany`, the i-th
+    """Insert the alarms of `findings` (one rule, one time) in few statements, the i-th
     with `raised_event` first + i, and return their ids in order, read back by `raised_event`
     (indices no other row can hold while this transaction holds the append lock). Why no
     model instances: an Alarm (~35 fields, a FileField) costs ~0.1–0.2 ms to build and prepare,
@@ -233,13 +234,7 @@ def _insert_alarms(
             "raised_event": first + i,
         }
         rows.append([varying[n] if n in varying else constant[n] for n in names])
-    q = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {q(Alarm._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    with connection.cursor() as cur:
-        cur.executemany(sql, rows)
+    insert_rows(Alarm._meta.db_table, [f.column for f in fields], rows)
     ids = dict(
         Alarm.objects.filter(raised_event__gte=first, raised_event__lt=first + len(findings))
         .order_by()
