@@ -105,3 +105,17 @@ def main(name: str, run: Callable[[str], dict], summary: Callable[[list[dict]], 
     print(json.dumps(result, indent=2, ensure_ascii=False))
     if any("error" in e for e in entries):
         sys.exit(1)
+
+
+def spread(values: list[float]) -> dict:
+    """Median, min, max and (max − min) / median of repeated runs (a figure holds only on the
+    median; the spread says how much one run can be trusted)."""
+    import statistics
+
+    mid = statistics.median(values)
+    return {
+        "median": round(mid, 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
+        "spread": round((max(values) - min(values)) / mid, 2) if mid else None,
+    }

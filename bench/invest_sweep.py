@@ -34,7 +34,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import main, series  # noqa: E402
+from _common import main, series, spread  # noqa: E402
 
 P = int(os.environ.get("WUQUAN_BENCH_PROJECTS", "10000"))
 M = int(os.environ.get("WUQUAN_BENCH_PAYMENTS", "1000000"))
@@ -458,16 +458,6 @@ def setup(database: str) -> None:
         cur.execute("ANALYZE")
 
 
-def _spread(values: list[float]) -> dict:
-    mid = statistics.median(values)
-    return {
-        "median": round(mid, 3),
-        "min": round(min(values), 3),
-        "max": round(max(values), 3),
-        "spread": round((max(values) - min(values)) / mid, 2) if mid else None,
-    }
-
-
 def run(database: str) -> dict:
     from django.db import connection
 
@@ -508,9 +498,9 @@ def run(database: str) -> dict:
         "baseline": round(baseline, 3),
         "ratio": round(figure / baseline, 2),
         "runs": REPEAT,
-        "sweep_s": _spread(totals),
-        "bare_s": _spread(baselines),
-        "ratio_per_run": _spread(ratios),
+        "sweep_s": spread(totals),
+        "bare_s": spread(baselines),
+        "ratio_per_run": spread(ratios),
         "rules": {
             code: {
                 "sweep_s": round(statistics.median(sweep_s[code]), 4),

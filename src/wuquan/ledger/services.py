@@ -564,7 +564,7 @@ COMMITMENT_COLUMNS = (
 
 
 def _insert_commitments(openings: list[tuple[int, str, bytes, str]]) -> None:
-    """The openings (event index, path, salt, canonical value) in one `executemany`, not yet
+    """The openings (event index, path, salt, canonical value) in few statements, not yet
     erased (why not bulk_create: as `_insert_events`, 10^4 model instances cost more than
     the rows' hashing; bench/sweep.py)."""
     # why: a column added to Commitment (a merge) must be added here too
