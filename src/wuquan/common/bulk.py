@@ -27,6 +27,9 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence]) ->
         # PostgreSQL: COPY, the bulk path the server has (psycopg adapts each value as for a
         # query: datetimes, bytes, Jsonb)
         names = ", ".join(q(c) for c in columns)
-        with cur.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        # why the wrapper: the raw psycopg cursor's errors are not Django's, and callers catch
+        # IntegrityError (a concurrent raise meeting the one-open-alarm index)
+        with connection.wrap_database_errors:
+            with cur.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
