@@ -528,6 +528,19 @@ def _same_name(a: str, b: str) -> bool:
     return "".join((a or "").split()) == "".join((b or "").split())
 
 
+def _batch_finding(batch, text) -> Finding:
+    """A benefit batch's finding: `text` names the book (b), the programme (n) and the batch
+    number (k)."""
+    p = batch.programme
+    return Finding(
+        BENEFIT_BATCH,
+        str(batch.pk),
+        str(text % {"b": p.book.name, "n": p.name, "k": batch.number}),
+        inputs={"batch": batch.pk, "date": batch.date.isoformat()},
+        unit_id=p.book.unit_id,
+    )
+
+
 def benefit_cash_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
     """A benefit paid in cash: 附件14 二(二) has 低保金等 paid by bank "一卡通" (so that the
     money reaches the recipient's own account, not a cadre's hand)."""
@@ -541,17 +554,7 @@ def benefit_cash_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding
         .distinct()
     )
     for b in batches:
-        p = b.programme
-        yield Finding(
-            BENEFIT_BATCH,
-            str(b.pk),
-            str(
-                _("%(b)s “%(n)s”第 %(k)d 批以现金发放（应通过银行“一卡通”）")
-                % {"b": p.book.name, "n": p.name, "k": b.number}
-            ),
-            inputs={"batch": b.pk, "date": b.date.isoformat()},
-            unit_id=p.book.unit_id,
-        )
+        yield _batch_finding(b, _("%(b)s “%(n)s”第 %(k)d 批以现金发放（应通过银行“一卡通”）"))
 
 
 def benefit_card_owner_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
@@ -734,17 +737,7 @@ def benefit_unpublished_breaches(as_of: datetime, thresholds: dict) -> Iterable[
         .order_by("programme_id", "number")
     )
     for b in batches:
-        p = b.programme
-        yield Finding(
-            BENEFIT_BATCH,
-            str(b.pk),
-            str(
-                _("%(b)s “%(n)s”第 %(k)d 批发放前名单未公示")
-                % {"b": p.book.name, "n": p.name, "k": b.number}
-            ),
-            inputs={"batch": b.pk, "date": b.date.isoformat()},
-            unit_id=p.book.unit_id,
-        )
+        yield _batch_finding(b, _("%(b)s “%(n)s”第 %(k)d 批发放前名单未公示"))
 
 
 def benefit_non_receipt_breaches(as_of: datetime, thresholds: dict) -> Iterable[Finding]:
