@@ -10,8 +10,16 @@ from wuquan.common.idempotency import FIELD
 register = template.Library()
 
 
-@register.simple_tag
-def idempotency_field():
-    return format_html(
-        '<input type="hidden" name="{}" value="{}">', FIELD, secrets.token_urlsafe(24)
-    )
+@register.simple_tag(takes_context=True)
+def idempotency_field(context):
+    """A fresh key each render; in a page `common.pagecache` keeps, a placeholder that each
+    visitor's copy replaces with its own fresh key (two forms, two keys)."""
+    from wuquan.common.pagecache import IDEMPOTENCY_PLACEHOLDER, rendering_for_cache
+
+    request = context.get("request")
+    key = IDEMPOTENCY_PLACEHOLDER if request and rendering_for_cache(request) else new_key()
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, key)
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(24)
