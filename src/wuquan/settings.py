@@ -229,6 +229,7 @@ CSRF_TRUSTED_ORIGINS = _env_list("WUQUAN_CSRF_TRUSTED_ORIGINS")
 WUQUAN_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("WUQUAN_IDLE_MINUTES", "30")))
 SESSION_COOKIE_AGE = int(os.environ.get("WUQUAN_SESSION_MAX_SECONDS", 12 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_ENGINE = "wuquan.common.sessions"  # Django's db sessions, read in plain SQL
 
 # Content-Security-Policy (django-csp 4): our own static files only, no inline script or style.
 CONTENT_SECURITY_POLICY = {
