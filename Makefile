@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the suite's processes (pytest-xdist): one per core; TEST_WORKERS=0 runs it in this process
+TEST_WORKERS ?= auto
 
 .PHONY: demo test test-browser bench lint install clean
 
@@ -23,7 +25,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/pytest -m "not browser" -p no:cacheprovider
+	$(BIN)/pytest -m "not browser" -p no:cacheprovider -n $(TEST_WORKERS)
 
 ## the browser tests: Playwright for Python driving Debian's /usr/bin/chromium
 test-browser: $(STAMP)
