@@ -62,6 +62,25 @@ def test_fin13_statement_import_from_excel(books, users):
     assert st.closing_balance == 30_010_000 and st.lines.get().amount == 10_000
 
 
+def test_fin13_a_bank_statement_exported_in_gbk_imports_like_utf8(books, users):
+    """Chinese banks export CSV in GBK: the same statement in either encoding, the same lines."""
+    text = "日期,摘要,收入,支出,余额\n2025-03-04,收到承包费,250.00,0,300250.00\n"
+    for n, content in enumerate((text.encode("gbk"), text.encode("utf-8-sig"))):
+        st = services.do_import_statement(
+            books, 2025, 3, content, f"mar{n}.csv", actor=users["centre"]
+        )
+        line = st.lines.get()
+        assert (line.amount, line.summary, st.closing_balance) == (25_000, "收到承包费", 30_025_000)
+
+
+def test_fin13_a_file_that_is_not_a_workbook_is_refused_beside_the_field(books, users):
+    with pytest.raises(InvalidInput) as exc:
+        services.do_import_statement(
+            books, 2025, 3, b"PK\x03\x04 not really", "mar.xlsx", actor=users["centre"]
+        )
+    assert exc.value.field == "file" and "Excel" in exc.value.message
+
+
 def test_fin7_reopen_needs_a_valid_decision(books, users, hantun):
     content, name = services.statement_from_books(books, 2025, 1)
     services.do_import_statement(books, 2025, 1, content, name, actor=users["centre"])

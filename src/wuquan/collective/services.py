@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuquan.common.exceptions import InvalidInput, NotPermitted, RuleViolation
+from wuquan.common.sheets import cell_text, read_rows
 from wuquan.decisions.models import VillageMatter
 from wuquan.decisions.selectors import village_matter_is_valid
 from wuquan.ledger import record
@@ -1138,13 +1139,7 @@ def do_close_year(book: Book, year: int, *, actor, at=None) -> Voucher | None:
 def parse_statement(content: bytes, filename: str) -> tuple[list[tuple[date, int, str]], int]:
     """A bank statement file → ([(date, signed fen, 摘要)], closing balance in fen).
     Columns (first row a header): 日期, 摘要, 收入, 支出, 余额 (yuan). CSV (UTF-8) or .xlsx."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        ws = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    else:
-        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    rows = read_rows(content, filename)
     if len(rows) < 2:
         raise InvalidInput(_("对账单没有数据行。"), field="file")
     out, closing = [], None
@@ -1570,29 +1565,8 @@ def do_create_programme(
     return programme
 
 
-def _table(content: bytes, filename: str) -> list[list]:
-    if (filename or "").lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            ws = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # why: any broken workbook is the clerk's file, not our error
-            raise InvalidInput(_("无法读取该 Excel 文件。"), field="file") from exc
-        return [["" if c is None else c for c in r] for r in ws.iter_rows(values_only=True)]
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("gb18030", errors="replace")
-    return list(csv.reader(io.StringIO(text)))
-
-
 def _cell(row, i) -> str:
-    if i >= len(row) or row[i] is None:
-        return ""
-    value = row[i]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return cell_text(row[i]) if i < len(row) else ""
 
 
 def clean_card(value) -> str:
@@ -1619,7 +1593,7 @@ def parse_recipients(programme, content: bytes, filename: str) -> tuple[list[dic
 
     from wuquan.common.identity import is_valid_ric, normalise_id_number
 
-    rows = _table(content, filename)
+    rows = read_rows(content, filename)
     if len(rows) < 2:
         raise InvalidInput(_("文件没有数据行（第一行为表头）。"), field="file")
     held = programme.recipients.all()
@@ -2045,7 +2019,7 @@ def do_import_return(batch, content: bytes, filename: str, *, actor, at=None):
     _require_centre(actor, programme.book, batch.date)
     if batch.status != BenefitBatchStatus.EXPORTED:
         raise InvalidInput(_("该批次已导入回盘文件。"), field="file")
-    rows = _table(content, filename)
+    rows = read_rows(content, filename)
     payments = {p.seq: p for p in batch.payments.select_related("recipient")}
     errors, results = {}, {}
     for n, row in enumerate(rows[1:], start=2):
@@ -2504,13 +2478,7 @@ STATUS_BY_LABEL = {str(label): value for value, label in AssetStatus.choices}
 def parse_register(content: bytes, filename: str) -> list[dict]:
     """A register sheet (the columns of selectors.REGISTER_COLUMNS, a header row first; .xlsx
     or UTF-8 CSV) → asset specs. Values in yuan become fen exactly (Decimal)."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        ws = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    else:
-        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    rows = read_rows(content, filename)
     start = next(
         (i + 1 for i, r in enumerate(rows) if r and str(r[0] or "").strip() == "编号"), None
     )
