@@ -35,14 +35,14 @@ sub = services.do_submit_application(world.item, applicant_name="龙潭小吃店
     applicant_id_number="220203199001011230", applicant_phone="13800000000",
     data={"area_sqm": 100}, files=files, at=now - timedelta(hours=2))
 case = services.do_accept_case(sub.case, actor=world.users["window"], at=now - timedelta(hours=1))
-# the session a successful lookup leaves (approvals.access.remember), as the browser holds it
-from types import SimpleNamespace
-from django.contrib.sessions.backends.db import SessionStore
-from wuquan.approvals import access
-session = SessionStore()
-access.remember(SimpleNamespace(session=session), case.receipt_no, sub.query_code)
-session.save()
-print(json.dumps({"number": case.receipt_no, "code": sub.query_code, "session": session.session_key}))
+# the applicant's own path: the lookup form, then the lookup; the browser keeps both cookies
+from django.test import Client
+browser = Client(HTTP_HOST="127.0.0.1")
+browser.get("/gk/approvals/lookup/")
+r = browser.post("/gk/approvals/lookup/", {"number": case.receipt_no, "code": sub.query_code})
+assert r.status_code == 302 and r["Location"] == "/gk/approvals/lookup/status/", r.status_code
+print(json.dumps({"number": case.receipt_no, "cookie": "; ".join(
+    f"{k}={v.value}" for k, v in browser.cookies.items())}))
 """
 
 
@@ -61,10 +61,11 @@ def setup(env: dict) -> list[dict]:
         },
         {
             # the applicant's case page: after the lookup (POST-redirect-GET, issue 12
-            # finding 5) the status page reads the number and code from the session
+            # finding 5) the status page reads the number and code from the session; the
+            # browser sends the session and CSRF cookies the form and the lookup left
             "label": "case",
             "path": "/gk/approvals/lookup/status/",
-            "headers": {"Cookie": f"sessionid={case['session']}"},
+            "headers": {"Cookie": case["cookie"]},
             "check": lambda b, no=case["number"]: no in b,
         },
     ]

@@ -4,27 +4,11 @@ change nothing."""
 
 import re
 
-import pytest
-
 from wuquan.approvals import selectors, services
 from wuquan.approvals.models import Case, Consultation, StepState
 from wuquan.ledger.models import Event
 
 from .approvals_helpers import pdf
-
-
-@pytest.fixture
-def accepted(world, online_files):
-    sub = services.do_submit_application(
-        world.item,
-        applicant_name="龙潭小吃店",
-        applicant_id_number="220203199001011230",
-        applicant_phone="13812345678",
-        data={"area_sqm": 100},
-        files=online_files,
-    )
-    case = services.do_accept_case(sub.case, actor=world.users["window"])
-    return case, sub.query_code
 
 
 def post_apply(client, world, drop=None, area="120"):

@@ -4,26 +4,12 @@ APR-7, APR-8). Issue 20: the portal's status page builds its step list once."""
 
 import re
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from wuquan.approvals import selectors, services
 from wuquan.approvals.models import Case, Charge, Consultation, StepState, Suspension
 from wuquan.ledger.models import Event
-
-
-@pytest.fixture
-def accepted(world, online_files):
-    sub = services.do_submit_application(
-        world.item,
-        applicant_name="龙潭小吃店",
-        applicant_id_number="220203199001011230",
-        applicant_phone="13812345678",
-        data={"area_sqm": 100},
-        files=online_files,
-    )
-    return services.do_accept_case(sub.case, actor=world.users["window"]), sub.query_code
 
 
 def field_error(html: str, name: str) -> str:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from wuquan.common.exceptions import NotFound
@@ -225,26 +226,28 @@ def sms_target(case: Case) -> str:
     return mask_phone(case.applicant_phone) if case.applicant_phone else ""
 
 
-# The status page reads by three statements of plain SQL, not the ORM: compiling the ORM's
-# queries was three quarters of the page's time (issue 20, bench/portal_pages.py "case"). Both
-# databases give the same values once `_moment`/`_day` read SQLite's text back.
+# The status page reads by two statements of plain SQL, not the ORM: building and running the
+# ORM's queries was half the page's time, the same SQL a tenth of that (issue 20, decision 0082,
+# bench/portal_pages.py "case"). SQLite's raw timestamps are read back by `_moment`/`_day`; a
+# test compares the result with the ORM's on both databases.
 PUBLIC_CASE_SQL = """
 SELECT c.id, c.query_salt, c.query_hash, c.application_no, c.receipt_no, i.name,
        c.applicant_name, c.applicant_id_number, c.applicant_phone, c.status, c.due,
        c.provisional, c.result, c.result_reason, c.certificate_no, c.refusal_reason
 FROM {case} c JOIN {item} i ON i.id = c.item_id
 WHERE c.receipt_no = %s OR c.application_no = %s
+ORDER BY c.submitted_at DESC, c.id DESC LIMIT 1
 """
-PUBLIC_STEPS_SQL = """
-SELECT s.name, p.name, u.short_name, u.name, s.state, s.started_at, s.completed_at,
+# the case's steps (kind "s") and pauses ("p") in one statement: one round trip, not two
+PUBLIC_TRAIL_SQL = """
+SELECT 's', s.id, s.name, p.name, u.short_name, u.name, s.state, s.started_at, s.completed_at,
        s.deadline, s.provisional
 FROM {step} s JOIN {post} p ON p.id = s.post_id JOIN {unit} u ON u.id = p.unit_id
 WHERE s.case_id = %s AND s.state <> %s
-ORDER BY s.started_at, s.id
-"""
-PUBLIC_PAUSES_SQL = """
-SELECT id, kind, reason, started_at, ended_at FROM {pause} WHERE case_id = %s
-ORDER BY started_at, id
+UNION ALL
+SELECT 'p', a.id, a.kind, a.reason, NULL, NULL, NULL, a.started_at, a.ended_at, NULL, NULL
+FROM {pause} a WHERE a.case_id = %s
+ORDER BY 1 DESC, 8, 2
 """
 PUBLIC_DEMANDED_SQL = """
 SELECT m.id, m.name FROM {demanded} d JOIN {material} m ON m.id = d.material_id
@@ -283,21 +286,52 @@ def _day(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+@cache
+def _labels(choices, language: str) -> dict[str, str]:
+    return {c.value: str(c.label) for c in choices}
+
+
+def _label(choices, value: str) -> str:
+    """A choice's label in the active language, translated once per language (a translation
+    lookup costs as much as a statement here)."""
+    return _labels(choices, get_language())[value]
+
+
+def _trail(case_pk: int) -> tuple[list[dict], list[dict]]:
+    """The case's steps for the portal — posts, never persons (PUB-9) — and its pauses, in
+    order, as plain values."""
+    steps, pauses = [], []
+    rows = _rows(PUBLIC_TRAIL_SQL, case_pk, StepState.CANCELLED, case_pk)
+    for kind, pk, a, b, short, unit, state, started, ended, deadline, provisional in rows:
+        if kind == "s":
+            steps.append(
+                {
+                    "name": a,
+                    "post": f"{short or unit}·{b}",  # = str(Post)
+                    "state": _label(StepState, state),
+                    "started_at": _moment(started),
+                    "completed_at": _moment(ended),
+                    "deadline": _day(deadline),
+                    "provisional": bool(provisional),
+                }
+            )
+        else:
+            pauses.append(
+                {
+                    "pk": pk,
+                    "kind": a,
+                    "kind_display": _label(SuspensionKind, a),
+                    "reason": b,
+                    "started_at": _moment(started),
+                    "ended_at": _moment(ended),
+                }
+            )
+    return steps, pauses
+
+
 def public_steps(case: Case | int) -> list[dict]:
     """Steps for the portal: posts, never persons (PUB-9); plain values, in the case's order."""
-    rows = _rows(PUBLIC_STEPS_SQL, getattr(case, "pk", case), StepState.CANCELLED)
-    return [
-        {
-            "name": name,
-            "post": f"{short or unit}·{post}",  # = str(Post)
-            "state": str(StepState(state).label),
-            "started_at": _moment(started),
-            "completed_at": _moment(completed),
-            "deadline": _day(deadline),
-            "provisional": bool(provisional),
-        }
-        for name, post, short, unit, state, started, completed, deadline, provisional in rows
-    ]
+    return _trail(getattr(case, "pk", case))[0]
 
 
 _CASE_FIELDS = (
@@ -326,21 +360,10 @@ def public_status(number: str, code: str) -> dict:
     case["applicant_id"] = mask_ric(id_number) if id_number else ""
     case["applicant_phone"] = mask_phone(phone) if phone else ""
     case["due"], case["provisional"] = _day(case["due"]), bool(case["provisional"])
-    case["status_display"] = str(CaseStatus(case["status"]).label)
-    case["result_display"] = str(CaseResult(case["result"]).label) if case["result"] else ""
+    case["status_display"] = _label(CaseStatus, case["status"])
+    case["result_display"] = _label(CaseResult, case["result"]) if case["result"] else ""
     case["is_open"] = case["status"] in OPEN_STATUSES
-    steps = public_steps(case["pk"])
-    pauses = [
-        {
-            "pk": pk,
-            "kind": kind,
-            "kind_display": str(SuspensionKind(kind).label),
-            "reason": reason,
-            "started_at": _moment(started),
-            "ended_at": _moment(ended),
-        }  # fmt: skip
-        for pk, kind, reason, started, ended in _rows(PUBLIC_PAUSES_SQL, case["pk"])
-    ]
+    steps, pauses = _trail(case["pk"])
     open_pause = next((p for p in pauses if p["ended_at"] is None), None)
     if open_pause and open_pause["kind"] == SuspensionKind.SUPPLEMENT:
         open_pause["demanded"] = [
