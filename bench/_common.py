@@ -26,7 +26,12 @@ DATABASES = ("sqlite", "postgresql")
 
 def setup_django(database: str) -> None:
     """Point Django at a fresh database of the given kind and create the ledger tables."""
-    os.environ["WUQUAN_VAR_DIR"] = tempfile.mkdtemp(prefix="wq-bench-")
+    var = tempfile.mkdtemp(prefix="wq-bench-")
+    os.environ["WUQUAN_VAR_DIR"] = var
+    import atexit
+    import shutil
+
+    atexit.register(shutil.rmtree, var, ignore_errors=True)  # why: GBs at the issues' sizes
     os.environ["DJANGO_SETTINGS_MODULE"] = "wuquan.settings"
     os.environ.pop("DATABASE_URL", None)
     if database == "postgresql":
@@ -36,8 +41,6 @@ def setup_django(database: str) -> None:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {name}")
         os.environ["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-        import atexit
-
         atexit.register(_drop_pg, name)
     import django
 
@@ -118,4 +121,51 @@ def spread(values: list[float]) -> dict:
         "min": round(min(values), 3),
         "max": round(max(values), 3),
         "spread": round((max(values) - min(values)) / mid, 2) if mid else None,
+    }
+
+
+def time_rules(rules, as_of, bare: Callable, check: Callable, repeat: int) -> dict:
+    """Each rule's sweep at `as_of` beside its bare counts, interleaved within each of `repeat` runs (both
+    see the machine in the same state): `bare(rule)` runs the rule's counts and returns them,
+    `check(rule, found, counted)` asserts the Findings agree. Returns the medians of the
+    per-run totals (`figure`, `baseline`, `ratio`), the spread of the totals and of the per-run
+    ratios, each rule's median times and Finding count, and the load average after each run."""
+    import statistics
+    import time
+
+    sweep_s = {r.code: [] for r in rules}
+    bare_s = {r.code: [] for r in rules}
+    found, totals, baselines, ratios = {}, [], [], []
+    loads = [os.getloadavg()[0]]
+    for _ in range(repeat):
+        for r in rules:
+            t = time.perf_counter()
+            found[r.code] = len(list(r.sweep(as_of, dict(r.thresholds))))
+            sweep_s[r.code].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            counted = bare(r)
+            bare_s[r.code].append(time.perf_counter() - t)
+            check(r, found[r.code], counted)
+        totals.append(sum(v[-1] for v in sweep_s.values()))
+        baselines.append(sum(v[-1] for v in bare_s.values()))
+        ratios.append(totals[-1] / baselines[-1])
+        loads.append(os.getloadavg()[0])
+    figure, baseline = statistics.median(totals), statistics.median(baselines)
+    return {
+        "figure": round(figure, 3),
+        "baseline": round(baseline, 3),
+        "ratio": round(figure / baseline, 2),
+        "runs": repeat,
+        "sweep_s": spread(totals),
+        "bare_s": spread(baselines),
+        "ratio_per_run": spread(ratios),
+        "rules": {
+            code: {
+                "sweep_s": round(statistics.median(sweep_s[code]), 4),
+                "bare_s": round(statistics.median(bare_s[code]), 4),
+                "findings": found[code],
+            }
+            for code in sweep_s
+        },
+        "load_average": [round(x, 2) for x in loads],
     }

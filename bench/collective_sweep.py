@@ -26,7 +26,6 @@ Run: `.venv/bin/python bench/collective_sweep.py`.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -34,7 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import main, series, spread  # noqa: E402
+from _common import main, series, time_rules  # noqa: E402
 
 L = int(os.environ.get("WUQUAN_BENCH_SWEEP_LINES", "1000000"))
 C = int(os.environ.get("WUQUAN_BENCH_SWEEP_CONTRACTS", "100000"))
@@ -345,7 +344,7 @@ def setup(database: str):
                         area_mu=10,
                         status="leased",
                     )
-                    for j in range(per // 2)
+                    for j in range((per + 1) // 2)  # why: one per lease, j even
                 ]
             )
             contracts = []
@@ -537,60 +536,36 @@ def run(database: str) -> dict:
     sql = bare_sql(database)
     params = {"ts": connection.ops.adapt_datetimefield_value(AS_OF.astimezone(UTC))}
     expected = benefit_expected()
-    sweep_s = {r.code: [] for r in rules}
-    bare_s = {r.code: [] for r in rules}
-    found, totals, baselines, ratios = {}, [], [], []
-    loads = [os.getloadavg()[0]]
-    for _ in range(REPEAT):
-        for r in rules:
-            t = time.perf_counter()
-            found[r.code] = len(list(r.sweep(AS_OF, dict(r.thresholds))))
-            sweep_s[r.code].append(time.perf_counter() - t)
-            t = time.perf_counter()
+
+    def bare_counts(r) -> list[int]:
+        with connection.cursor() as cur:
             counted = []
-            with connection.cursor() as cur:
-                for q in sql[r.code]:
-                    cur.execute(q, params)
-                    counted.append(cur.fetchone()[0])
-            bare_s[r.code].append(time.perf_counter() - t)
-            if r.code in expected:
-                assert found[r.code] == counted[0] == expected[r.code], (r.code, found, counted)
-        totals.append(sum(v[-1] for v in sweep_s.values()))
-        baselines.append(sum(v[-1] for v in bare_s.values()))
-        ratios.append(totals[-1] / baselines[-1])
-        loads.append(os.getloadavg()[0])
-    figure, baseline = statistics.median(totals), statistics.median(baselines)
+            for q in sql[r.code]:
+                cur.execute(q, params)
+                counted.append(cur.fetchone()[0])
+            return counted
+
+    def check(r, found: int, counted: list[int]) -> None:
+        if r.code in expected:
+            assert found == counted[0] == expected[r.code], (r.code, found, counted)
+
+    timed = time_rules(rules, AS_OF, bare_counts, check, REPEAT)
     groups = {}  # the part-2 rules and the benefit rules apart (sums of their medians)
     for name, codes in (("part2", PART2), ("benefits", BENEFITS)):
-        mine = [statistics.median(sweep_s[c]) for c in codes]
-        bare = [statistics.median(bare_s[c]) for c in codes]
+        mine = sum(timed["rules"][c]["sweep_s"] for c in codes)
+        bare = sum(timed["rules"][c]["bare_s"] for c in codes)
         groups[name] = {
-            "sweep_s": round(sum(mine), 3),
-            "bare_s": round(sum(bare), 3),
-            "ratio": round(sum(mine) / sum(bare), 2),
+            "sweep_s": round(mine, 3),
+            "bare_s": round(bare, 3),
+            "ratio": round(mine / bare, 2),
         }
     return {
         "database": database,
-        "figure": round(figure, 3),
-        "baseline": round(baseline, 3),
-        "ratio": round(figure / baseline, 2),
-        "runs": REPEAT,
-        "sweep_s": spread(totals),
-        "bare_s": spread(baselines),
-        "ratio_per_run": spread(ratios),
+        **timed,
         "groups": groups,
-        "rules": {
-            code: {
-                "sweep_s": round(statistics.median(sweep_s[code]), 4),
-                "bare_s": round(statistics.median(bare_s[code]), 4),
-                "findings": found[code],
-            }
-            for code in sweep_s
-        },
         "n": {"voucher_lines": L, "contracts": C, "benefit_payments": B, "books": VILLAGES},
         "load_s": round(load_s, 1),
         "load_phases_s": phases,
-        "load_average": [round(x, 2) for x in loads],
     }
 
 

@@ -26,7 +26,6 @@ Run: `.venv/bin/python bench/invest_sweep.py`.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -34,7 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import main, series, spread  # noqa: E402
+from _common import main, series, time_rules  # noqa: E402
 
 P = int(os.environ.get("WUQUAN_BENCH_PROJECTS", "10000"))
 M = int(os.environ.get("WUQUAN_BENCH_PAYMENTS", "1000000"))
@@ -472,46 +471,21 @@ def run(database: str) -> dict:
     }
     bare = bare_sql(database)
     expected = planted()
-    loads = [os.getloadavg()[0]]
-    sweep_s = {r.code: [] for r in rules.RULES}
-    bare_s = {r.code: [] for r in rules.RULES}
-    totals, baselines, ratios = [], [], []
-    for _ in range(REPEAT):
-        for r in rules.RULES:
-            t = time.perf_counter()
-            found = len(list(r.sweep(AS_OF, r.thresholds)))
-            sweep_s[r.code].append(time.perf_counter() - t)
-            t = time.perf_counter()
-            with connection.cursor() as cur:
-                cur.execute(bare[r.code], params)
-                counted = cur.fetchone()[0]
-            bare_s[r.code].append(time.perf_counter() - t)
-            assert found == counted == expected[r.code], (r.code, found, counted)
-        totals.append(sum(v[-1] for v in sweep_s.values()))
-        baselines.append(sum(v[-1] for v in bare_s.values()))
-        ratios.append(totals[-1] / baselines[-1])
-        loads.append(os.getloadavg()[0])
-    figure, baseline = statistics.median(totals), statistics.median(baselines)
+
+    def bare_count(r) -> int:
+        with connection.cursor() as cur:
+            cur.execute(bare[r.code], params)
+            return cur.fetchone()[0]
+
+    def check(r, found: int, counted: int) -> None:
+        assert found == counted == expected[r.code], (r.code, found, counted)
+
+    timed = time_rules(rules.RULES, AS_OF, bare_count, check, REPEAT)
     return {
         "database": database,
-        "figure": round(figure, 3),
-        "baseline": round(baseline, 3),
-        "ratio": round(figure / baseline, 2),
-        "runs": REPEAT,
-        "sweep_s": spread(totals),
-        "bare_s": spread(baselines),
-        "ratio_per_run": spread(ratios),
-        "rules": {
-            code: {
-                "sweep_s": round(statistics.median(sweep_s[code]), 4),
-                "bare_s": round(statistics.median(bare_s[code]), 4),
-                "findings": expected[code],
-            }
-            for code in sweep_s
-        },
+        **timed,
         "n": {"projects": P, "payments": M},
         "load_s": round(load_s, 1),
-        "load_average": [round(x, 2) for x in loads],
     }
 
 
