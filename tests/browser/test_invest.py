@@ -126,6 +126,13 @@ def test_approval_allocation_disbursement_problem_alarm(page, login, world, tmp_
     page.wait_for_selector("text=巡查记录已报送")
     assert "未整改" in page.locator("#inspections").inner_text()
     _shot(page, "inspection")
+    # the project's file on paper: facts and tables, no forms and no buttons
+    page.emulate_media(media="print")
+    assert page.locator("#project-code").is_visible() and page.locator("#inspections").is_visible()
+    assert not page.locator("#inspection-form").is_visible()
+    assert not page.locator("#print-project").is_visible()
+    _shot(page, "print")
+    page.emulate_media(media="screen")
     _logout(page)
 
     engine.run_sweeps(codes=["SUP-7-problem-not-rectified"])
