@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from functools import wraps
 
 from django.core.cache import caches
@@ -31,6 +32,13 @@ def _shared():
 
 
 FIELD = "idempotency_key"
+
+
+def new_key() -> str:
+    """A fresh random key for one rendered form (`{% idempotency_field %}`)."""
+    return secrets.token_urlsafe(24)
+
+
 KEY_SHAPE = re.compile(r"\A[A-Za-z0-9_-]{16,64}\Z")
 DONE_SECONDS = 24 * 3600
 LOCK_SECONDS = 120

@@ -37,6 +37,8 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
+from .idempotency import new_key
+
 # why this shape: no template can produce it by accident, and it survives HTML escaping
 CSRF_PLACEHOLDER = "wuquanCsrfPlaceholder0x5f3759df"
 IDEMPOTENCY_PLACEHOLDER = "wuquanIdempotencyPlaceholder0x1fe"
@@ -135,8 +137,6 @@ def _with_token(request, content: bytes, response: HttpResponse) -> HttpResponse
     if marker in content:
         content = content.replace(marker, get_token(request).encode())
     if IDEMPOTENCY_PLACEHOLDER.encode() in content:
-        from wuquan.common.templatetags.wuquan_forms import new_key
-
         content = _IDEMPOTENCY.sub(lambda _m: new_key().encode(), content)
     response.content = content
     return response

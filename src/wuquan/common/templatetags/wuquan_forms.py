@@ -1,11 +1,9 @@
 """`{% idempotency_field %}`: the hidden random key of a public form (common/idempotency.py)."""
 
-import secrets
-
 from django import template
 from django.utils.html import format_html
 
-from wuquan.common.idempotency import FIELD
+from wuquan.common.idempotency import FIELD, new_key
 
 register = template.Library()
 
@@ -19,7 +17,3 @@ def idempotency_field(context):
     request = context.get("request")
     key = IDEMPOTENCY_PLACEHOLDER if request and rendering_for_cache(request) else new_key()
     return format_html('<input type="hidden" name="{}" value="{}">', FIELD, key)
-
-
-def new_key() -> str:
-    return secrets.token_urlsafe(24)
