@@ -125,11 +125,12 @@ def spread(values: list[float]) -> dict:
 
 
 def time_rules(rules, as_of, bare: Callable, check: Callable, repeat: int) -> dict:
-    """Each rule's sweep at `as_of` beside its bare counts, interleaved within each of `repeat` runs (both
-    see the machine in the same state): `bare(rule)` runs the rule's counts and returns them,
-    `check(rule, found, counted)` asserts the Findings agree. Returns the medians of the
-    per-run totals (`figure`, `baseline`, `ratio`), the spread of the totals and of the per-run
-    ratios, each rule's median times and Finding count, and the load average after each run."""
+    """Each rule's sweep at `as_of` beside its bare counts, interleaved within each of `repeat`
+    runs (both see the machine in the same state): `bare(rule)` runs the rule's counts and
+    returns them, `check(rule, found, counted)` asserts the Findings agree. Returns the medians
+    of the per-run totals (`figure`, `baseline`, `ratio`), the spread of the totals and of the
+    per-run ratios, each rule's median times and Finding count, and the load average after each
+    run."""
     import statistics
     import time
 

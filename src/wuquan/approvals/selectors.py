@@ -46,9 +46,13 @@ def _hash_code(salt: str, code: str) -> str:
 
 def check_query_code(case: Case, code: str) -> bool:
     """Whether `code` is the case's query code (stored only as a salted HMAC, APR-9)."""
-    if not case.query_hash or not code:
+    return _code_matches(case.query_salt, case.query_hash, code)
+
+
+def _code_matches(salt: str, digest: str, code: str) -> bool:
+    if not digest or not code:
         return False
-    return hmac.compare_digest(case.query_hash, _hash_code(case.query_salt, code))
+    return hmac.compare_digest(digest, _hash_code(salt, code))
 
 
 def _token_hash(raw: str) -> str:
@@ -354,7 +358,7 @@ def public_status(number: str, code: str) -> dict:
         raise NotFound(LOOKUP_FAILED)
     case = dict(zip(_CASE_FIELDS, rows[0], strict=True))
     salt, digest = case.pop("query_salt"), case.pop("query_hash")
-    if not digest or not code or not hmac.compare_digest(digest, _hash_code(salt, code)):
+    if not _code_matches(salt, digest, code):
         raise NotFound(LOOKUP_FAILED)
     id_number, phone = case.pop("applicant_id_number"), case.pop("applicant_phone")
     case["applicant_id"] = mask_ric(id_number) if id_number else ""

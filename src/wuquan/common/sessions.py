@@ -19,10 +19,10 @@ from django.utils import timezone
 
 
 @cache
-def _sql(vendor: str) -> str:
+def _sql(alias: str) -> str:
     from django.contrib.sessions.models import Session
 
-    q = connections[router.db_for_read(Session)].ops.quote_name
+    q = connections[alias].ops.quote_name
     return (
         f"SELECT {q('session_data')} FROM {q(Session._meta.db_table)} "
         f"WHERE {q('session_key')} = %s AND {q('expire_date')} > %s"
@@ -34,10 +34,11 @@ class SessionStore(db.SessionStore):
         key = self.session_key
         row = None
         if key:
-            connection = connections[router.db_for_read(self.model)]
+            alias = router.db_for_read(self.model)
+            connection = connections[alias]
             now = connection.ops.adapt_datetimefield_value(timezone.now())
             with connection.cursor() as cur:
-                cur.execute(_sql(connection.vendor), [key, now])
+                cur.execute(_sql(alias), [key, now])
                 row = cur.fetchone()
         if row is None:
             self._session_key = None  # why: as Django's load — a new key is made on save
