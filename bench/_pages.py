@@ -177,6 +177,9 @@ def run(name: str, unit: str, setup: Callable[[dict], list[dict]]) -> dict:
         "name": name,
         "figure": {k: v["ratio_median"] for k, v in out.items()},
         "unit": unit,
+        # the same run's hello req/s (median of the runs paired with each page's)
+        "baseline": {k: v["hello_rps_median"] for k, v in out.items()},
+        "baseline_unit": "req/s",
         "baseline_what": "bare Django hello view, same settings and middleware, same gunicorn "
         "setup, measured alternately with the page (pairs)",
         "ratio": round(worst, 3),
